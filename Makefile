@@ -1,0 +1,37 @@
+# capstan — build and test entry points. `make test` is what CI runs.
+GO      ?= go
+PKGS    ?= ./...
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all build test vet fmt-check bench fuzz clean
+
+all: build
+
+## build: the capstan binary in ./bin/capstan
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/capstan ./cmd/capstan
+
+## test: formatting, vet, and every test (what CI runs)
+test: fmt-check vet
+	$(GO) test -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+## bench: the scheduler benchmark of docs/benchmarks.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./core/sched/
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeManifests$$' -fuzztime $(FUZZTIME) ./core/api/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime $(FUZZTIME) ./core/api/
+
+clean:
+	rm -rf bin
