@@ -1,0 +1,30 @@
+package store
+
+import "slices"
+
+// Compact implements Store. It costs O(writes being compacted): only keys
+// written before rev can have history to drop, and the log says which.
+func (m *Memory) Compact(rev int64) error {
+	switch {
+	case rev <= 0:
+		return newError(BadRequest, "", "invalid compaction revision %d", rev)
+	case rev > m.rev:
+		return newError(BadRequest, "", "compaction revision %d is a future revision (current %d)", rev, m.rev)
+	case rev <= m.compacted:
+		return newError(Compacted, "", "revision %d has been compacted (compacted at %d)", rev, m.compacted)
+	}
+	if n := rev - m.logStart; n > 0 {
+		for i := range m.log[:n] {
+			key := m.log[i].key
+			if r := m.records[key]; r != nil && r.compact(rev) {
+				delete(m.records, key)
+				m.index.remove(key)
+			}
+		}
+		// slices.Delete clears the tail, so dropped objects can be freed.
+		m.log = slices.Delete(m.log, 0, int(n))
+		m.logStart = rev
+	}
+	m.compacted = rev
+	return nil
+}

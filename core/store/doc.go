@@ -1,0 +1,77 @@
+// Package store is capstan's single source of truth: an in-memory store
+// with the semantics of etcd v3, and the Store interface that the
+// etcd-backed store in server/ implements too.
+//
+// # The model
+//
+// The store maps string keys ("/registry/pods/default/web-1", from
+// api.KeyOf) to objects, and keeps their history as etcd's MVCC does. One
+// global revision counts the writes: an empty store is at revision 1 (as a
+// fresh etcd is), and every successful Create, Update or Delete adds
+// exactly one. An object's resourceVersion is the revision of its last
+// write (its modRevision) in decimal; the store sets it, and reads the
+// caller's value only as a compare-and-swap precondition.
+//
+//	revision   1      2            3              4             5
+//	           ·──────●────────────●──────────────●─────────────●──────▶
+//	write             create a     create b       update a      delete b
+//	log               ADDED a@2    ADDED b@3      MODIFIED a@4  DELETED b@5
+//	                  ▲                           ▲
+//	            compacted                     watcher.next
+//
+//	history    a: [a@2, a@4]      b: [b@3, tombstone@5]
+//
+// The in-memory store keeps three structures:
+//
+//   - records: a map from key to that key's history (its versions, with
+//     tombstones for deletes), for O(1) Get;
+//   - index: the same records sorted by key in blocks of at most 512 (a
+//     two-level B-tree), for List of a prefix in O(log n + k);
+//   - log: one entry per write, indexed by revision, for watchers.
+//
+// Reading at revision r (GetAt, List with ListOptions.Revision) finds, for
+// each key, the newest version at or before r. A List can be paged with
+// Limit and Continue; the continue token is opaque (base64 of JSON holding
+// the revision and the next key), so every page reads the same snapshot
+// while writes go on.
+//
+// # Watching
+//
+// Core has no channels, so watches are pull-based: a Watcher is a cursor
+// into the log, and Poll returns the events that have happened since,
+// without blocking. A watcher sees every write under its prefix with
+// revision >= fromRevision exactly once, in order. fromRevision 0 means
+// "from the next write", which is what a caller that has just listed at
+// revision r gets by passing r+1 explicitly. Each Event carries the object
+// after the write and the object before it; a Deleted event carries the
+// last state with resourceVersion set to the deletion revision.
+//
+// # Compaction
+//
+// Compact(r) drops the log before r and every version no read at r or
+// later can see. Afterwards reads, lists, continue tokens and watches below
+// r fail with a Compacted error (Kubernetes: 410 Gone), and so does a
+// watcher whose cursor is still below r: its owner must list and watch
+// again. Nothing is compacted unless the owner asks; the simulator
+// compacts periodically, as the API server asks etcd to.
+//
+// # Choices
+//
+//   - Initial revision 1, first write 2: as etcd, so the in-memory and the
+//     etcd-backed stores agree revision for revision.
+//   - An Update that changes nothing still writes a new revision, as etcd
+//     does. Skipping no-op updates is the API layer's business (Kubernetes'
+//     API server does it before it reaches etcd); the store stays a plain
+//     compare-and-swap register so that every successful write is one
+//     revision and one event, with no deep comparison on the hot path.
+//   - Create rejects a non-empty resourceVersion, as Kubernetes' etcd3
+//     storage does.
+//   - Compact at or below the previous compaction revision is a Compacted
+//     error, as in etcd.
+//   - List and Watch prefixes must end in "/" (api.KeyFor(resource, ns, "")
+//     does), so namespace "a" can never match namespace "ab".
+//
+// Memory is a deterministic state machine: no clock, no goroutines, no
+// locks; no map iteration reaches an output. It is not safe for concurrent
+// use.
+package store

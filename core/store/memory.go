@@ -1,0 +1,224 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// Memory is the in-memory Store. The zero value is not usable; call
+// NewMemory. It is not safe for concurrent use: its owner serialises calls.
+type Memory struct {
+	// rev is the revision of the last write.
+	// Invariant: rev == 1 + the number of successful writes.
+	rev int64
+	// compacted is the compaction revision, 0 if never compacted.
+	// Invariant: 0 <= compacted <= rev.
+	compacted int64
+	// records maps each key with retained history to that history.
+	// Invariant: holds exactly the records in index.
+	records map[string]*record
+	// index holds the same records sorted by key, for List.
+	index keyIndex
+	// log holds one entry per write with revision >= logStart.
+	// Invariant: log[i] is the write at revision logStart+i, and
+	// logStart+len(log) == rev+1.
+	log []logEntry
+	// logStart is the revision of log[0].
+	// Invariant: logStart == max(2, compacted).
+	logStart int64
+}
+
+// logEntry is one write, kept for watchers until compaction.
+type logEntry struct {
+	typ EventType
+	key string
+	// obj is the state after the write; nil for Deleted. Shared with the
+	// key's record, never mutated.
+	obj api.Object
+	// prev is the state before the write; nil for Added.
+	prev api.Object
+}
+
+// initialRevision is the revision of an empty store, as in etcd: the first
+// write gets revision 2, so no resourceVersion is ever "0" or "1".
+const initialRevision = 1
+
+var _ Store = (*Memory)(nil)
+
+// NewMemory returns an empty store at revision 1.
+func NewMemory() *Memory {
+	return &Memory{
+		rev:      initialRevision,
+		records:  map[string]*record{},
+		logStart: initialRevision + 1,
+	}
+}
+
+// Revision returns the revision of the last write, 1 if none.
+func (m *Memory) Revision() int64 { return m.rev }
+
+// CompactedRevision returns the revision of the last compaction, 0 if
+// none. Reads below it fail with Compacted.
+func (m *Memory) CompactedRevision() int64 { return m.compacted }
+
+// Create implements Store.
+func (m *Memory) Create(obj api.Object) (api.Object, error) {
+	key, err := objectKey(obj)
+	if err != nil {
+		return nil, err
+	}
+	if rv := obj.GetObjectMeta().ResourceVersion; rv != "" {
+		return nil, newError(BadRequest, key, "resourceVersion must not be set on create (got %q)", rv)
+	}
+	r := m.records[key]
+	if r != nil && r.latest() != nil {
+		return nil, newError(AlreadyExists, key, "already exists")
+	}
+	if r == nil {
+		r = &record{key: key}
+		m.records[key] = r
+		m.index.insert(r)
+	}
+	stored := m.write(r, Added, api.CopyObject(obj), nil)
+	return api.CopyObject(stored), nil
+}
+
+// Get implements Store.
+func (m *Memory) Get(key string) (api.Object, error) { return m.GetAt(key, 0) }
+
+// GetAt implements Store.
+func (m *Memory) GetAt(key string, rev int64) (api.Object, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	rev, err := m.readRevision(key, rev)
+	if err != nil {
+		return nil, err
+	}
+	r := m.records[key]
+	if r == nil {
+		return nil, newError(NotFound, key, "not found")
+	}
+	obj := r.at(rev)
+	if obj == nil {
+		return nil, newError(NotFound, key, "not found")
+	}
+	return api.CopyObject(obj), nil
+}
+
+// Update implements Store.
+func (m *Memory) Update(obj api.Object) (api.Object, error) {
+	key, err := objectKey(obj)
+	if err != nil {
+		return nil, err
+	}
+	r := m.records[key]
+	if r == nil || r.latest() == nil {
+		return nil, newError(NotFound, key, "not found")
+	}
+	if err := checkResourceVersion(key, obj.GetObjectMeta().ResourceVersion, r.modRevision()); err != nil {
+		return nil, err
+	}
+	stored := m.write(r, Modified, api.CopyObject(obj), r.latest())
+	return api.CopyObject(stored), nil
+}
+
+// Delete implements Store.
+func (m *Memory) Delete(key string, pre Preconditions) (api.Object, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	r := m.records[key]
+	if r == nil || r.latest() == nil {
+		return nil, newError(NotFound, key, "not found")
+	}
+	cur := r.latest()
+	if err := checkResourceVersion(key, pre.ResourceVersion, r.modRevision()); err != nil {
+		return nil, err
+	}
+	if pre.UID != "" && pre.UID != cur.GetObjectMeta().UID {
+		return nil, newError(Conflict, key, "precondition failed: UID in precondition: %s, UID in object: %s", pre.UID, cur.GetObjectMeta().UID)
+	}
+	m.write(r, Deleted, nil, cur)
+	return deletedCopy(cur, m.rev), nil
+}
+
+// write records one write at the next revision and returns the stored
+// object (nil for a delete). obj must be a fresh copy owned by the store.
+func (m *Memory) write(r *record, typ EventType, obj, prev api.Object) api.Object {
+	m.rev++
+	if obj != nil {
+		obj.GetObjectMeta().ResourceVersion = FormatRevision(m.rev)
+	}
+	r.versions = append(r.versions, version{rev: m.rev, obj: obj})
+	m.log = append(m.log, logEntry{typ: typ, key: r.key, obj: obj, prev: prev})
+	return obj
+}
+
+// readRevision resolves the revision of a read: 0 means the latest; the
+// future is a BadRequest and compacted history is Compacted.
+func (m *Memory) readRevision(key string, rev int64) (int64, error) {
+	switch {
+	case rev == 0:
+		return m.rev, nil
+	case rev < 0:
+		return 0, newError(BadRequest, key, "negative revision %d", rev)
+	case rev > m.rev:
+		return 0, newError(BadRequest, key, "revision %d is a future revision (current %d)", rev, m.rev)
+	case rev < m.compacted:
+		return 0, newError(Compacted, key, "revision %d has been compacted (compacted at %d)", rev, m.compacted)
+	}
+	return rev, nil
+}
+
+// objectKey returns the key of obj, or a BadRequest.
+func objectKey(obj api.Object) (string, error) {
+	if obj == nil {
+		return "", newError(BadRequest, "", "nil object")
+	}
+	key, err := api.KeyOf(obj)
+	if err != nil {
+		return "", newError(BadRequest, "", "%v", err)
+	}
+	return key, nil
+}
+
+// checkResourceVersion checks an optional resourceVersion precondition
+// against the current modRevision.
+func checkResourceVersion(key, rv string, modRev int64) error {
+	if rv == "" {
+		return nil
+	}
+	want, err := ParseResourceVersion(key, rv)
+	if err != nil {
+		return err
+	}
+	if want != modRev {
+		return newError(Conflict, key, "resourceVersion %s is stale (current %d)", rv, modRev)
+	}
+	return nil
+}
+
+// deletedCopy returns a copy of obj's last state as a delete reports it:
+// with resourceVersion set to the deletion revision.
+func deletedCopy(obj api.Object, rev int64) api.Object {
+	c := api.CopyObject(obj)
+	c.GetObjectMeta().ResourceVersion = FormatRevision(rev)
+	return c
+}
+
+// Describe returns a stable multi-line description of the store's current
+// state: its revisions, then every live key with its resourceVersion, in
+// key order.
+func (m *Memory) Describe() string {
+	var b strings.Builder
+	b.WriteString("rev=" + FormatRevision(m.rev) + " compacted=" + FormatRevision(m.compacted) + "\n")
+	m.index.ascend("", func(r *record) bool {
+		if obj := r.latest(); obj != nil {
+			b.WriteString(r.key + " rv=" + obj.GetObjectMeta().ResourceVersion + "\n")
+		}
+		return true
+	})
+	return b.String()
+}

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// memWatcher is a cursor into the Memory's write log.
+type memWatcher struct {
+	m      *Memory
+	prefix string
+	// next is the revision of the next write to examine.
+	// Invariant: every matching write with revision < next (and >= the
+	// watch's fromRevision) has been delivered, once, in order.
+	next int64
+	// err is sticky: once set, every Poll returns it.
+	err    error
+	closed bool
+}
+
+// Watch implements Store. A watcher costs the store nothing: it is only a
+// cursor, so an abandoned watcher leaks nothing and need not be closed for
+// the store's sake.
+func (m *Memory) Watch(prefix string, fromRevision int64) (Watcher, error) {
+	if err := CheckPrefix(prefix); err != nil {
+		return nil, err
+	}
+	switch {
+	case fromRevision < 0:
+		return nil, newError(BadRequest, prefix, "negative revision %d", fromRevision)
+	case fromRevision == 0:
+		fromRevision = m.rev + 1
+	case fromRevision < m.compacted:
+		return nil, newError(Compacted, prefix, "revision %d has been compacted (compacted at %d)", fromRevision, m.compacted)
+	}
+	// A fromRevision beyond the next write is allowed, as in etcd: the
+	// watcher waits for it.
+	return &memWatcher{m: m, prefix: prefix, next: fromRevision}, nil
+}
+
+// Poll implements Watcher. It costs O(writes since the last Poll), plus a
+// copy of each delivered object.
+func (w *memWatcher) Poll(max int) ([]Event, error) {
+	if w.closed {
+		return nil, nil
+	}
+	if w.err != nil {
+		return nil, w.err
+	}
+	m := w.m
+	if w.next < m.compacted {
+		w.err = newError(Compacted, w.prefix, "watcher at revision %d fell behind compaction at %d", w.next, m.compacted)
+		return nil, w.err
+	}
+	if w.next < m.logStart { // revisions before the first write have no events
+		w.next = m.logStart
+	}
+	var out []Event
+	for w.next <= m.rev && (max <= 0 || len(out) < max) {
+		rev := w.next
+		e := &m.log[rev-m.logStart]
+		w.next++
+		if strings.HasPrefix(e.key, w.prefix) {
+			out = append(out, e.event(rev))
+		}
+	}
+	return out, nil
+}
+
+// Close implements Watcher.
+func (w *memWatcher) Close() { w.closed = true }
+
+// event returns the Event for the log entry of the write at rev, with
+// objects copied.
+func (e *logEntry) event(rev int64) Event {
+	ev := Event{Type: e.typ, Key: e.key, Revision: rev}
+	switch e.typ {
+	case Deleted:
+		ev.Object = deletedCopy(e.prev, rev)
+	default:
+		ev.Object = api.CopyObject(e.obj)
+	}
+	ev.PrevObject = api.CopyObject(e.prev)
+	return ev
+}
