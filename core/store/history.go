@@ -63,4 +63,3 @@ func (r *record) compact(rev int64) (empty bool) {
 	}
 	return len(r.versions) == 0
 }
-
