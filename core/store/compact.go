@@ -13,15 +13,18 @@ func (m *Memory) Compact(rev int64) error {
 	case rev <= m.compacted:
 		return newError(Compacted, "", "revision %d has been compacted (compacted at %d)", rev, m.compacted)
 	}
-	if n := rev - m.logStart; n > 0 {
-		for i := range m.log[:n] {
+	if n := rev - m.logStart; n >= 0 {
+		// Visit the keys written at revisions logStart..rev: every key
+		// with a version that a read at rev or later can no longer see.
+		for i := range m.log[:n+1] {
 			key := m.log[i].key
 			if r := m.records[key]; r != nil && r.compact(rev) {
 				delete(m.records, key)
 				m.index.remove(key)
 			}
 		}
-		// slices.Delete clears the tail, so dropped objects can be freed.
+		// Drop the log before rev. slices.Delete clears the tail, so the
+		// dropped objects can be freed.
 		m.log = slices.Delete(m.log, 0, int(n))
 		m.logStart = rev
 	}
