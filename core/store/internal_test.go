@@ -10,8 +10,14 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 )
 
+// failer is what the invariant checks need of a *testing.T or *rapid.T.
+type failer interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // checkInvariants checks every Invariant: comment of Memory and its parts.
-func checkInvariants(t testing.TB, m *Memory) {
+func checkInvariants(t failer, m *Memory) {
 	t.Helper()
 	if m.compacted < 0 || m.compacted > m.rev {
 		t.Fatalf("compacted %d outside [0, %d]", m.compacted, m.rev)
@@ -53,7 +59,7 @@ func checkInvariants(t testing.TB, m *Memory) {
 }
 
 // checkIndex checks the block invariants and returns the keys in order.
-func checkIndex(t testing.TB, ix *keyIndex) []string {
+func checkIndex(t failer, ix *keyIndex) []string {
 	t.Helper()
 	var keys []string
 	for b, blk := range ix.blocks {

@@ -53,8 +53,8 @@ func (w *memWatcher) Poll(max int) ([]Event, error) {
 		w.err = newError(Compacted, w.prefix, "watcher at revision %d fell behind compaction at %d", w.next, m.compacted)
 		return nil, w.err
 	}
-	if w.next < m.logStart { // revisions before the first write have no events
-		w.next = m.logStart
+	if w.next <= initialRevision { // the initial revision has no event
+		w.next = initialRevision + 1
 	}
 	var out []Event
 	for w.next <= m.rev && (max <= 0 || len(out) < max) {
