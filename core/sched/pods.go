@@ -1,0 +1,150 @@
+package sched
+
+import (
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// podRecord is one pod accounted on a node.
+type podRecord struct {
+	slot int32
+	// assumed: placed by Schedule and not yet seen bound through
+	// AddPod/UpdatePod. Only assumed pods can be forgotten.
+	assumed bool
+	req     podRequests
+	ls      *labelSet
+	carries []*group
+}
+
+// PodKey returns the key the scheduler knows a pod by: namespace/name.
+func PodKey(p *api.Pod) string { return p.Namespace + "/" + p.Name }
+
+// AddPod is UpdatePod.
+func (s *Scheduler) AddPod(p *api.Pod) { s.UpdatePod(p) }
+
+// UpdatePod records the pod's current state. A pod with spec.nodeName set
+// is accounted on that node (its requests, pod count and labels); a pod
+// that was assumed there is thereby confirmed. Pods without a node are not
+// accounted (Schedule places them); pods that finished (Succeeded or
+// Failed) are not accounted either, freeing their resources as kube does.
+// The scheduler keeps references to p's labels and affinity; the caller
+// must treat p as immutable.
+func (s *Scheduler) UpdatePod(p *api.Pod) {
+	key := PodKey(p)
+	old := s.pods[key]
+	if p.Spec.NodeName == "" {
+		if old != nil && !old.assumed {
+			s.unaccount(old)
+			delete(s.pods, key)
+		}
+		return
+	}
+	if p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
+		if old != nil {
+			s.unaccount(old)
+			delete(s.pods, key)
+		}
+		return
+	}
+	sh := s.shapeFor(p)
+	req := &s.scratch.req
+	s.computeRequests(&p.Spec, req)
+	slot := s.slotFor(p.Spec.NodeName)
+	if old != nil && old.slot == slot && old.ls == sh.ls && sameGroups(old.carries, sh.carries) && old.req.equal(req) {
+		old.assumed = false
+		return
+	}
+	if old != nil {
+		s.unaccount(old)
+	}
+	s.account(key, slot, sh, req, false)
+}
+
+// RemovePod forgets a pod, bound or assumed.
+func (s *Scheduler) RemovePod(p *api.Pod) {
+	key := PodKey(p)
+	if old := s.pods[key]; old != nil {
+		s.unaccount(old)
+		delete(s.pods, key)
+	}
+}
+
+// Forget undoes Schedule's assumption when binding the pod failed. It
+// reports whether it acted: a pod already confirmed bound (by AddPod or
+// UpdatePod) is not forgotten.
+func (s *Scheduler) Forget(p *api.Pod) bool {
+	key := PodKey(p)
+	old := s.pods[key]
+	if old == nil || !old.assumed {
+		return false
+	}
+	s.unaccount(old)
+	delete(s.pods, key)
+	return true
+}
+
+// account records a pod on slot, copying req.
+func (s *Scheduler) account(key string, slot int32, sh *podShape, req *podRequests, assumed bool) {
+	r := &podRecord{slot: slot, assumed: assumed, req: *req, ls: sh.ls, carries: sh.carries}
+	if len(req.ext) > 0 {
+		r.req.ext = append([]extAmount(nil), req.ext...)
+	} else {
+		r.req.ext = nil
+	}
+	s.pods[key] = r
+	s.apply(r, 1, true)
+}
+
+// unaccount reverses account; the caller deletes the map entry.
+func (s *Scheduler) unaccount(r *podRecord) {
+	s.apply(r, -1, true)
+}
+
+// apply adds (sign 1) or removes (sign -1) a record's contribution. With
+// release, the record's reference on its label set (and, for a ghost node,
+// on its slot) is taken or dropped too; Explain removes and restores a
+// record without releasing anything.
+func (s *Scheduler) apply(r *podRecord, sign int32, release bool) {
+	slot := r.slot
+	t := &s.nodes
+	h := &t.hot[slot]
+	d := int64(sign)
+	h.pods += sign
+	h.reqCPU += d * r.req.cpu
+	h.reqMem += d * r.req.mem
+	h.nzCPU += d * r.req.nzCPU
+	h.nzMem += d * r.req.nzMem
+	for _, e := range r.req.ext {
+		t.reqExt[slot] = setExt(t.reqExt[slot], e.id, getExt(t.reqExt[slot], e.id)+d*e.v)
+	}
+	ls := r.ls
+	if sign > 0 && release {
+		ls.refs++
+	}
+	if n := ls.onNode[slot] + sign; n == 0 {
+		delete(ls.onNode, slot)
+	} else {
+		ls.onNode[slot] = n
+	}
+	for _, c := range ls.counters {
+		s.bumpTally(&c.tally, slot, sign)
+	}
+	for _, g := range r.carries {
+		s.bumpTally(&g.tally, slot, sign)
+	}
+	if sign < 0 && release {
+		s.unrefLabelSet(ls)
+		s.maybeFreeSlot(slot)
+	}
+}
+
+func sameGroups(a, b []*group) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

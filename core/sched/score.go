@@ -1,0 +1,247 @@
+package sched
+
+// Scorers, in the order of Explanation columns.
+const (
+	scResources = iota
+	scTaint
+	scNodeAffinity
+	scInterPod
+	scSpread
+	numScorers
+)
+
+const maxNodeScore = 100
+
+// scorerNames returns the kube plugin name of each scorer.
+func (s *Scheduler) scorerNames() []string {
+	res := "NodeResourcesFit(" + s.cfg.Strategy.String() + ")"
+	if s.cfg.Strategy == BalancedAllocation {
+		res = "NodeResourcesBalancedAllocation"
+	}
+	return []string{res, "TaintToleration", "NodeAffinity", "InterPodAffinity", "PodTopologySpread"}
+}
+
+// scoreNodes scores the feasible nodes, each scorer normalised to 0–100,
+// and returns the index in feas of the best weighted total (the first
+// visited among equals).
+func (s *Scheduler) scoreNodes(q *query, feas []int32, ex *Explanation) int {
+	n := len(feas)
+	sc := &s.scratch
+	for k := range sc.scores {
+		if cap(sc.scores[k]) < n {
+			sc.scores[k] = make([]int64, n)
+		}
+		sc.scores[k] = sc.scores[k][:n]
+	}
+	s.scoreResources(q, feas, sc.scores[scResources])
+	s.scoreStatic(q, feas, sc.scores[scTaint], sc.scores[scNodeAffinity])
+	s.scoreInterPod(q, feas, sc.scores[scInterPod])
+	s.scoreSpread(q, feas, sc.scores[scSpread])
+
+	best, bestTotal := 0, int64(-1)
+	for i := 0; i < n; i++ {
+		var total int64
+		for k := 0; k < numScorers; k++ {
+			total += s.weights[k] * sc.scores[k][i]
+		}
+		if total > bestTotal {
+			best, bestTotal = i, total
+		}
+		if ex != nil {
+			ex.addScored(s, feas[i], sc, i, total)
+		}
+	}
+	return best
+}
+
+// scoreResources is NodeResourcesFit's score with the configured strategy
+// over cpu and memory, weights 1:1, in integer arithmetic. LeastAllocated
+// and MostAllocated count kube's non-zero default requests; Balanced
+// counts actual requests, as kube does.
+func (s *Scheduler) scoreResources(q *query, feas []int32, out []int64) {
+	hot := s.nodes.hot
+	r := &q.req
+	switch s.cfg.Strategy {
+	case MostAllocated:
+		for i, slot := range feas {
+			h := &hot[slot]
+			out[i] = average2(h.allocCPU, mostRequested(h.nzCPU+r.nzCPU, h.allocCPU), h.allocMem, mostRequested(h.nzMem+r.nzMem, h.allocMem))
+		}
+	case BalancedAllocation:
+		for i, slot := range feas {
+			h := &hot[slot]
+			out[i] = balanced(h.reqCPU+r.cpu, h.allocCPU, h.reqMem+r.mem, h.allocMem)
+		}
+	default:
+		for i, slot := range feas {
+			h := &hot[slot]
+			out[i] = average2(h.allocCPU, leastRequested(h.nzCPU+r.nzCPU, h.allocCPU), h.allocMem, leastRequested(h.nzMem+r.nzMem, h.allocMem))
+		}
+	}
+}
+
+func leastRequested(req, alloc int64) int64 {
+	if alloc <= 0 || req > alloc {
+		return 0
+	}
+	return (alloc - req) * maxNodeScore / alloc
+}
+
+func mostRequested(req, alloc int64) int64 {
+	if alloc <= 0 {
+		return 0
+	}
+	req = min(req, alloc)
+	return req * maxNodeScore / alloc
+}
+
+// average2 averages two resource scores, skipping resources the node has
+// none of (kube's weightSum).
+func average2(allocA, a, allocB, b int64) int64 {
+	switch {
+	case allocA > 0 && allocB > 0:
+		return (a + b) / 2
+	case allocA > 0:
+		return a
+	case allocB > 0:
+		return b
+	}
+	return 0
+}
+
+// balanced is kube's BalancedAllocation for two resources: (1 − |fa − fb|
+// / 2) × 100, with each fraction capped at 1, in parts per million.
+func balanced(reqA, allocA, reqB, allocB int64) int64 {
+	if allocA <= 0 || allocB <= 0 {
+		return maxNodeScore // one fraction or none: deviation 0
+	}
+	const ppm = 1_000_000
+	fa := min(reqA*ppm/allocA, ppm)
+	fb := min(reqB*ppm/allocB, ppm)
+	d := fa - fb
+	if d < 0 {
+		d = -d
+	}
+	return (maxNodeScore*ppm - d*maxNodeScore/2) / ppm
+}
+
+// scoreStatic fills TaintToleration (fewer untolerated PreferNoSchedule
+// taints is better, reverse-normalised by the maximum) and NodeAffinity
+// (sum of matching preferred term weights, normalised by the maximum).
+func (s *Scheduler) scoreStatic(q *query, feas []int32, taint, aff []int64) {
+	st := q.sh.static
+	var maxT, maxA int64
+	for i, slot := range feas {
+		v := s.verdictOf(st, s.nodes.hot[slot].class)
+		taint[i] = int64(v.taints)
+		a := int64(v.pref)
+		if st.prefNodeSpecific {
+			a = int64(preferredScore(st.preferred, s.nodes.name[slot], s.nodes.labels[slot]))
+		}
+		aff[i] = a
+		maxT, maxA = max(maxT, taint[i]), max(maxA, a)
+	}
+	for i := range feas {
+		if maxT == 0 {
+			taint[i] = maxNodeScore
+		} else {
+			taint[i] = maxNodeScore - taint[i]*maxNodeScore/maxT
+		}
+		if maxA > 0 {
+			aff[i] = aff[i] * maxNodeScore / maxA
+		}
+	}
+}
+
+// scoreInterPod is InterPodAffinity's score: for each node, the weights of
+// the pod's preferred terms times the matching pods in the node's domain,
+// plus the terms of placed pods that select this pod (their preferred
+// terms, and required affinity at weight 1), min-max normalised.
+func (s *Scheduler) scoreInterPod(q *query, feas []int32, out []int64) {
+	sh := q.sh
+	groups := sh.ls.scoreGroups
+	if len(sh.pref) == 0 && len(groups) == 0 {
+		clear(out)
+		return
+	}
+	lo, hi := int64(0), int64(0)
+	for i, slot := range feas {
+		var sum int64
+		for _, p := range sh.pref {
+			if c, ok := p.v.countAt(slot); ok {
+				sum += p.weight * int64(c)
+			}
+		}
+		for _, g := range groups {
+			if c, ok := g.view.countAt(slot); ok {
+				sum += g.weight * int64(c)
+			}
+		}
+		out[i] = sum
+		if i == 0 || sum < lo {
+			lo = sum
+		}
+		if i == 0 || sum > hi {
+			hi = sum
+		}
+	}
+	for i := range out {
+		if hi > lo {
+			out[i] = (out[i] - lo) * maxNodeScore / (hi - lo)
+		} else {
+			out[i] = 0
+		}
+	}
+}
+
+// scoreSpread is PodTopologySpread's score for ScheduleAnyway constraints:
+// fewer matching pods in the node's domains is better. Nodes lacking a
+// constraint's key score 0. kube weighs each constraint by ln(domains+2);
+// capstan weighs them equally to stay in integers (identical rankings for
+// a single constraint).
+func (s *Scheduler) scoreSpread(q *query, feas []int32, out []int64) {
+	soft := q.sh.soft
+	if len(soft) == 0 {
+		clear(out)
+		return
+	}
+	sc := &s.scratch
+	if cap(sc.ignored) < len(feas) {
+		sc.ignored = make([]bool, len(feas))
+	}
+	ignored := sc.ignored[:len(feas)]
+	lo, hi, any := int64(0), int64(0), false
+	for i, slot := range feas {
+		var sum int64
+		ignored[i] = false
+		for j := range soft {
+			c, ok := soft[j].v.countAt(slot)
+			if !ok {
+				ignored[i] = true
+				break
+			}
+			sum += int64(c) + int64(soft[j].maxSkew) - 1
+		}
+		out[i] = sum
+		if ignored[i] {
+			continue
+		}
+		if !any || sum < lo {
+			lo = sum
+		}
+		if !any || sum > hi {
+			hi = sum
+		}
+		any = true
+	}
+	for i := range out {
+		switch {
+		case ignored[i]:
+			out[i] = 0
+		case hi == 0:
+			out[i] = maxNodeScore
+		default:
+			out[i] = maxNodeScore * (hi + lo - out[i]) / hi
+		}
+	}
+}
