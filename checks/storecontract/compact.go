@@ -53,10 +53,10 @@ func testCompactReads(t *testing.T, s store.Store) {
 	wantCode(t, "Get of a key deleted before compaction", err, store.NotFound)
 
 	// Compacting past the delete forgets b, and a stays.
-	if err := s.Compact(s.Revision()); err != nil {
+	if err := s.Compact(revision(t, s)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.GetAt(b, s.Revision())
+	_, err = s.GetAt(b, revision(t, s))
 	wantCode(t, "GetAt of a compacted-away key", err, store.NotFound)
 	if got := mustGet(t, s, a); got.GetObjectMeta().Labels["v"] != "2" {
 		t.Fatalf("Get after full compaction = %s", describe(got))
@@ -67,14 +67,14 @@ func testCompactErrors(t *testing.T, s store.Store) {
 	for i := range 3 {
 		mustCreate(t, s, pod("default", string(rune('a'+i))))
 	}
-	wantCode(t, "Compact a future revision", s.Compact(s.Revision()+1), store.BadRequest)
-	c := s.Revision() - 1
+	wantCode(t, "Compact a future revision", s.Compact(revision(t, s)+1), store.BadRequest)
+	c := revision(t, s) - 1
 	if err := s.Compact(c); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, "Compact the same revision again", s.Compact(c), store.Compacted)
 	wantCode(t, "Compact backwards", s.Compact(c-1), store.Compacted)
-	if err := s.Compact(s.Revision()); err != nil {
+	if err := s.Compact(revision(t, s)); err != nil {
 		t.Fatalf("Compact forwards after a failed one: %v", err)
 	}
 }
@@ -88,7 +88,7 @@ func testCompactContinue(t *testing.T, s store.Store) {
 		t.Fatal("no continue token")
 	}
 	mustCreate(t, s, pod("default", "z"))
-	if err := s.Compact(s.Revision()); err != nil {
+	if err := s.Compact(revision(t, s)); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.List(podPrefix("default"), store.ListOptions{Limit: 2, Continue: res.Continue})
@@ -118,13 +118,13 @@ func testCompactWatchFrom(t *testing.T, s store.Store) {
 // some and carry on. core/store's own tests require the Compacted error
 // of the in-memory store.
 func testCompactWatcherBehind(t *testing.T, s store.Store) {
-	start := s.Revision() + 1
+	start := revision(t, s) + 1
 	w := watch(t, s, podPrefix("default"), start)
 	const n = 5
 	for i := range n {
 		mustCreate(t, s, pod("default", string(rune('a'+i))))
 	}
-	if err := s.Compact(s.Revision()); err != nil {
+	if err := s.Compact(revision(t, s)); err != nil {
 		t.Fatal(err)
 	}
 	var got []store.Event

@@ -113,6 +113,16 @@ func mustGet(t *testing.T, s store.Store, key string) api.Object {
 	return out
 }
 
+// revision returns the store's current revision.
+func revision(t *testing.T, s store.Store) int64 {
+	t.Helper()
+	rev, err := s.Revision()
+	if err != nil {
+		t.Fatalf("Revision: %v", err)
+	}
+	return rev
+}
+
 // rv returns obj's resourceVersion as a revision.
 func rv(t *testing.T, obj api.Object) int64 {
 	t.Helper()

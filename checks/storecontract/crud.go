@@ -23,7 +23,7 @@ var crudTests = []contractTest{
 }
 
 func testCreateGet(t *testing.T, s store.Store) {
-	r0 := s.Revision()
+	r0 := revision(t, s)
 	if r0 < 1 {
 		t.Fatalf("fresh store at revision %d, want >= 1", r0)
 	}
@@ -34,8 +34,8 @@ func testCreateGet(t *testing.T, s store.Store) {
 	if got := rv(t, created); got != r0+1 {
 		t.Fatalf("created resourceVersion %d, want %d", got, r0+1)
 	}
-	if s.Revision() != r0+1 {
-		t.Fatalf("Revision() = %d after one create, want %d", s.Revision(), r0+1)
+	if revision(t, s) != r0+1 {
+		t.Fatalf("Revision() = %d after one create, want %d", revision(t, s), r0+1)
 	}
 	got := mustGet(t, s, podKey("default", "web-1")).(*api.Pod)
 	if got.Name != "web-1" || got.Namespace != "default" || got.Labels["app"] != "web" || got.UID != "uid-default-web-1" {
@@ -55,14 +55,14 @@ func testCreateGet(t *testing.T, s store.Store) {
 
 func testCreateAlreadyExists(t *testing.T, s store.Store) {
 	mustCreate(t, s, pod("default", "web-1"))
-	r := s.Revision()
+	r := revision(t, s)
 	_, err := s.Create(pod("default", "web-1", "changed", "yes"))
 	wantCode(t, "second Create", err, store.AlreadyExists)
 	if !store.IsAlreadyExists(err) {
 		t.Fatalf("IsAlreadyExists(%v) = false", err)
 	}
-	if s.Revision() != r {
-		t.Fatalf("failed Create moved the revision from %d to %d", r, s.Revision())
+	if revision(t, s) != r {
+		t.Fatalf("failed Create moved the revision from %d to %d", r, revision(t, s))
 	}
 	if got := mustGet(t, s, podKey("default", "web-1")); got.GetObjectMeta().Labels != nil {
 		t.Fatalf("failed Create changed the object: %v", got.GetObjectMeta().Labels)
@@ -106,13 +106,13 @@ func testUpdateCAS(t *testing.T, s store.Store) {
 	// v1 is now stale: a second writer from the same base must conflict.
 	stale := api.CopyObject(v1).(*api.Pod)
 	stale.Spec.NodeName = "n2"
-	r := s.Revision()
+	r := revision(t, s)
 	_, err := s.Update(stale)
 	wantCode(t, "Update with stale resourceVersion", err, store.Conflict)
 	if !store.IsConflict(err) {
 		t.Fatalf("IsConflict(%v) = false", err)
 	}
-	if s.Revision() != r {
+	if revision(t, s) != r {
 		t.Fatal("failed Update moved the revision")
 	}
 	if got := mustGet(t, s, podKey("default", "web-1")).(*api.Pod); got.Spec.NodeName != "n1" {
@@ -130,7 +130,7 @@ func testUpdateUnconditional(t *testing.T, s store.Store) {
 	p := pod("default", "web-1", "v", "3")
 	p.ResourceVersion = ""
 	out := mustUpdate(t, s, p)
-	if rv(t, out) != s.Revision() || out.GetObjectMeta().Labels["v"] != "3" {
+	if rv(t, out) != revision(t, s) || out.GetObjectMeta().Labels["v"] != "3" {
 		t.Fatalf("unconditional Update returned %s", describe(out))
 	}
 	// An update that changes nothing still writes a revision.
@@ -157,14 +157,14 @@ func testDeletePreconditions(t *testing.T, s store.Store) {
 
 	v1 := mustCreate(t, s, pod("default", "web-1", "app", "web"))
 	v2 := mustUpdate(t, s, v1)
-	r := s.Revision()
+	r := revision(t, s)
 	_, err = s.Delete(key, store.Preconditions{ResourceVersion: v1.GetObjectMeta().ResourceVersion})
 	wantCode(t, "Delete with stale resourceVersion", err, store.Conflict)
 	_, err = s.Delete(key, store.Preconditions{UID: "someone-else"})
 	wantCode(t, "Delete with wrong UID", err, store.Conflict)
 	_, err = s.Delete(key, store.Preconditions{ResourceVersion: "x"})
 	wantCode(t, "Delete with malformed resourceVersion", err, store.BadRequest)
-	if s.Revision() != r {
+	if revision(t, s) != r {
 		t.Fatal("failed Delete moved the revision")
 	}
 	mustGet(t, s, key)
@@ -173,8 +173,8 @@ func testDeletePreconditions(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatalf("Delete with matching preconditions: %v", err)
 	}
-	if rv(t, gone) != r+1 || s.Revision() != r+1 {
-		t.Fatalf("Delete returned %s at store revision %d, want resourceVersion %d", describe(gone), s.Revision(), r+1)
+	if rv(t, gone) != r+1 || revision(t, s) != r+1 {
+		t.Fatalf("Delete returned %s at store revision %d, want resourceVersion %d", describe(gone), revision(t, s), r+1)
 	}
 	if gone.GetObjectMeta().Labels["app"] != "web" {
 		t.Fatalf("Delete did not return the last state: %s", describe(gone))
@@ -192,7 +192,7 @@ func testDeleteThenRecreate(t *testing.T, s store.Store) {
 	p := pod("default", "web-1", "gen", "2")
 	p.UID = "uid-2"
 	created := mustCreate(t, s, p)
-	if rv(t, created) != s.Revision() {
+	if rv(t, created) != revision(t, s) {
 		t.Fatalf("re-create returned %s", describe(created))
 	}
 	if got := mustGet(t, s, key); got.GetObjectMeta().UID != "uid-2" {
@@ -206,15 +206,15 @@ func testDeleteThenRecreate(t *testing.T, s store.Store) {
 }
 
 func testRevisionPerWrite(t *testing.T, s store.Store) {
-	want := s.Revision()
+	want := revision(t, s)
 	step := func(what string, obj api.Object) {
 		t.Helper()
 		want++
 		if got := rv(t, obj); got != want {
 			t.Fatalf("%s: resourceVersion %d, want %d", what, got, want)
 		}
-		if s.Revision() != want {
-			t.Fatalf("%s: Revision() = %d, want %d", what, s.Revision(), want)
+		if revision(t, s) != want {
+			t.Fatalf("%s: Revision() = %d, want %d", what, revision(t, s), want)
 		}
 	}
 	a := mustCreate(t, s, pod("ns1", "a"))
@@ -262,7 +262,7 @@ func testReturnsCopies(t *testing.T, s store.Store) {
 
 func testGetAtRevision(t *testing.T, s store.Store) {
 	key := podKey("default", "web-1")
-	before := s.Revision()
+	before := revision(t, s)
 	v1 := mustCreate(t, s, pod("default", "web-1", "v", "1"))
 	mustCreate(t, s, pod("default", "other"))
 	v2 := mustUpdate(t, s, pod("default", "web-1", "v", "2"))
@@ -289,7 +289,7 @@ func testGetAtRevision(t *testing.T, s store.Store) {
 			t.Fatalf("GetAt(%d) = %s v=%s; want v=%s rv=%d", c.rev, describe(got), got.GetObjectMeta().Labels["v"], c.want, c.wantRV)
 		}
 	}
-	_, err := s.GetAt(key, s.Revision()+1)
+	_, err := s.GetAt(key, revision(t, s)+1)
 	wantCode(t, "GetAt future revision", err, store.BadRequest)
 	_, err = s.GetAt(key, -1)
 	wantCode(t, "GetAt negative revision", err, store.BadRequest)

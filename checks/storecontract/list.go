@@ -38,8 +38,8 @@ func testListSorted(t *testing.T, s store.Store) {
 	if got := names(res.Items); !slices.Equal(got, want) {
 		t.Fatalf("List = %v, want %v", got, want)
 	}
-	if res.Revision != s.Revision() || res.Continue != "" || res.RemainingItemCount != 0 {
-		t.Fatalf("List at latest: revision %d (store %d), continue %q, remaining %d", res.Revision, s.Revision(), res.Continue, res.RemainingItemCount)
+	if res.Revision != revision(t, s) || res.Continue != "" || res.RemainingItemCount != 0 {
+		t.Fatalf("List at latest: revision %d (store %d), continue %q, remaining %d", res.Revision, revision(t, s), res.Continue, res.RemainingItemCount)
 	}
 	for _, o := range res.Items {
 		if o.GetObjectMeta().ResourceVersion == "" {
@@ -47,7 +47,7 @@ func testListSorted(t *testing.T, s store.Store) {
 		}
 	}
 	empty := list(t, s, podPrefix("nowhere"), store.ListOptions{})
-	if len(empty.Items) != 0 || empty.Revision != s.Revision() {
+	if len(empty.Items) != 0 || empty.Revision != revision(t, s) {
 		t.Fatalf("empty List = %v at %d", names(empty.Items), empty.Revision)
 	}
 }
@@ -77,7 +77,7 @@ func testListPrefixIsolation(t *testing.T, s store.Store) {
 func testListAtOldRevision(t *testing.T, s store.Store) {
 	mustCreate(t, s, pod("default", "a", "v", "1"))
 	b := mustCreate(t, s, pod("default", "b"))
-	snap := s.Revision()
+	snap := revision(t, s)
 	mustUpdate(t, s, pod("default", "a", "v", "2"))
 	mustDelete(t, s, podKey("default", "b"))
 	mustCreate(t, s, pod("default", "c"))
@@ -93,7 +93,7 @@ func testListAtOldRevision(t *testing.T, s store.Store) {
 	if got := names(now.Items); !slices.Equal(got, []string{"default/a", "default/c"}) || now.Items[0].GetObjectMeta().Labels["v"] != "2" {
 		t.Fatalf("List at latest = %v", got)
 	}
-	_, err := s.List(podPrefix("default"), store.ListOptions{Revision: s.Revision() + 1})
+	_, err := s.List(podPrefix("default"), store.ListOptions{Revision: revision(t, s) + 1})
 	wantCode(t, "List at a future revision", err, store.BadRequest)
 }
 

@@ -144,7 +144,7 @@ func testWatchFromZero(t *testing.T, s store.Store) {
 }
 
 func testWatchFromFuture(t *testing.T, s store.Store) {
-	from := s.Revision() + 3
+	from := revision(t, s) + 3
 	w := watch(t, s, podPrefix("default"), from)
 	for i := range 4 {
 		mustCreate(t, s, pod("default", fmt.Sprint("p", i)))
@@ -171,7 +171,7 @@ func testWatchPrefixFilter(t *testing.T, s store.Store) {
 }
 
 func testWatchNoGaps(t *testing.T, s store.Store) {
-	start := s.Revision() + 1
+	start := revision(t, s) + 1
 	w := watch(t, s, api.KeyPrefix, start)
 	var want []string
 	for i := range 20 {

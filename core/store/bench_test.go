@@ -112,7 +112,7 @@ func BenchmarkListNamespacePage(b *testing.B) {
 func BenchmarkListOldRevision(b *testing.B) {
 	pods := makeBenchPods(benchPods)
 	m := benchStore(b, pods)
-	rev := m.Revision()
+	rev := m.rev
 	for i := 42; i < benchPods; i += benchNamespaces {
 		m.Update(pods[i])
 	}
@@ -161,7 +161,7 @@ func BenchmarkCompact(b *testing.B) {
 			m.Update(pods[i])
 		}
 		b.StartTimer()
-		if err := m.Compact(m.Revision()); err != nil {
+		if err := m.Compact(m.rev); err != nil {
 			b.Fatal(err)
 		}
 	}

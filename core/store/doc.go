@@ -12,14 +12,20 @@
 // write (its modRevision) in decimal; the store sets it, and reads the
 // caller's value only as a compare-and-swap precondition.
 //
-//	revision   1      2            3              4             5
-//	           ·──────●────────────●──────────────●─────────────●──────▶
-//	write             create a     create b       update a      delete b
-//	log               ADDED a@2    ADDED b@3      MODIFIED a@4  DELETED b@5
-//	                  ▲                           ▲
-//	            compacted                     watcher.next
+//	revision  1        2          3          4            5
+//	          ●────────●──────────●──────────●────────────●──────▶
+//	write     (empty)  create a   create b   update a     delete b
+//	log                ADDED a    ADDED b    MODIFIED a   DELETED b
+//	                                         ▲            ▲
+//	                                         compacted    a watcher's cursor
 //
-//	history    a: [a@2, a@4]      b: [b@3, tombstone@5]
+//	history before Compact(4)    after Compact(4)
+//	  a: [a@2, a@4]                [a@4]
+//	  b: [b@3, †@5]                [b@3, †@5]  (b@3 is what a read at 4 sees)
+//
+// († is a tombstone.) After Compact(4), reads at revisions 1..3 and
+// watches from them fail with Compacted; the log keeps the writes at 4 and
+// later, and the watcher above still gets DELETED b at 5.
 //
 // The in-memory store keeps three structures:
 //

@@ -184,8 +184,8 @@ func TestContinueToken(t *testing.T) {
 
 func TestInitialRevision(t *testing.T) {
 	m := NewMemory()
-	if m.Revision() != 1 || m.CompactedRevision() != 0 {
-		t.Fatalf("fresh store at %d, compacted %d", m.Revision(), m.CompactedRevision())
+	if rev, err := m.Revision(); rev != 1 || err != nil || m.CompactedRevision() != 0 {
+		t.Fatalf("fresh store at %d (%v), compacted %d", rev, err, m.CompactedRevision())
 	}
 	out, err := m.Create(cm("ns", "x", "1"))
 	if err != nil || out.GetObjectMeta().ResourceVersion != "2" {
@@ -209,7 +209,7 @@ func TestWatcherBehindCompaction(t *testing.T) {
 	if evs, err := w.Poll(1); err != nil || len(evs) != 1 {
 		t.Fatalf("first Poll: %v, %v", evs, err)
 	}
-	if err := m.Compact(m.Revision()); err != nil {
+	if err := m.Compact(m.rev); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
@@ -218,7 +218,7 @@ func TestWatcherBehindCompaction(t *testing.T) {
 		}
 	}
 	// A watcher exactly at the compaction revision is not behind.
-	w2, err := m.Watch("/registry/", m.Revision())
+	w2, err := m.Watch("/registry/", m.rev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestCompactFreesDeletedKeys(t *testing.T) {
 	if len(m.records) != 100 {
 		t.Fatalf("records before compaction: %d", len(m.records))
 	}
-	if err := m.Compact(m.Revision()); err != nil {
+	if err := m.Compact(m.rev); err != nil {
 		t.Fatal(err)
 	}
 	if len(m.records) != 10 || m.index.n != 10 || len(m.log) != 1 {
@@ -289,4 +289,46 @@ func TestErrorIs(t *testing.T) {
 	if CodeOf(fmt.Errorf("other")) != "" {
 		t.Fatal("CodeOf of a foreign error")
 	}
+}
+
+// TestDocDiagram replays the scenario drawn in doc.go.
+func TestDocDiagram(t *testing.T) {
+	m := NewMemory()
+	a, b := "/registry/configmaps/ns/a", "/registry/configmaps/ns/b"
+	m.Create(cm("ns", "a", "1"))
+	m.Create(cm("ns", "b", "1"))
+	w, _ := m.Watch("/registry/", 5)
+	m.Update(cm("ns", "a", "2"))
+	m.Delete(b, Preconditions{})
+	if err := m.Compact(4); err != nil {
+		t.Fatal(err)
+	}
+	revs := func(key string) []string {
+		var out []string
+		for _, v := range m.records[key].versions {
+			s := FormatRevision(v.rev)
+			if v.obj == nil {
+				s = "†" + s
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := revs(a); !slices.Equal(got, []string{"4"}) {
+		t.Errorf("a: %v", got)
+	}
+	if got := revs(b); !slices.Equal(got, []string{"3", "†5"}) {
+		t.Errorf("b: %v", got)
+	}
+	if _, err := m.GetAt(b, 3); !IsCompacted(err) {
+		t.Errorf("GetAt(b, 3): %v", err)
+	}
+	if _, err := m.GetAt(b, 4); err != nil {
+		t.Errorf("GetAt(b, 4): %v", err)
+	}
+	evs, err := w.Poll(0)
+	if err != nil || len(evs) != 1 || evs[0].Describe() != "DELETED "+b+" rev=5" {
+		t.Errorf("watcher: %v, %v", evs, err)
+	}
+	checkInvariants(t, m)
 }

@@ -55,8 +55,9 @@ func NewMemory() *Memory {
 	}
 }
 
-// Revision returns the revision of the last write, 1 if none.
-func (m *Memory) Revision() int64 { return m.rev }
+// Revision implements Store: the revision of the last write, 1 if none.
+// The error is always nil.
+func (m *Memory) Revision() (int64, error) { return m.rev, nil }
 
 // CompactedRevision returns the revision of the last compaction, 0 if
 // none. Reads below it fail with Compacted.

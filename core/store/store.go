@@ -18,9 +18,10 @@ import (
 //
 // Implementations need not be safe for concurrent use; Memory is not.
 type Store interface {
-	// Revision returns the revision of the last write (1 for an empty,
-	// never-written store, as in etcd).
-	Revision() int64
+	// Revision returns the current revision: that of the last write, or 1
+	// for a store never written (as in etcd). Like every method it may
+	// fail when the store is remote; Memory's never does.
+	Revision() (int64, error)
 
 	// Create stores a new object under api.KeyOf(obj) and returns it as
 	// stored, with resourceVersion set to the new revision.
@@ -62,7 +63,7 @@ type Store interface {
 
 	// Compact drops the history older than rev: afterwards reads, lists
 	// and watches at revisions below rev fail with Compacted, while the
-	// state at rev and later stays readable. rev must not exceed Revision()
+	// state at rev and later stays readable. rev must not exceed the current revision
 	// (BadRequest) and must be greater than the previous compaction
 	// revision (Compacted otherwise, as in etcd).
 	Compact(rev int64) error

@@ -175,8 +175,8 @@ func (sm *storeMachine) Close(t *rapid.T) {
 
 // Check runs after every action.
 func (sm *storeMachine) Check(t *rapid.T) {
-	if sm.s.Revision() != sm.rev || sm.s.CompactedRevision() != sm.compacted {
-		t.Fatalf("store at %d compacted %d, model at %d compacted %d", sm.s.Revision(), sm.s.CompactedRevision(), sm.rev, sm.compacted)
+	if rev, err := sm.s.Revision(); rev != sm.rev || err != nil || sm.s.CompactedRevision() != sm.compacted {
+		t.Fatalf("store at %d (%v) compacted %d, model at %d compacted %d", rev, err, sm.s.CompactedRevision(), sm.rev, sm.compacted)
 	}
 	checkInvariants(t, sm.s)
 }
