@@ -163,18 +163,18 @@ func (e *FieldError) ErrorBody() string {
 }
 
 // formatBadValue prints a value as Kubernetes does: nil and nil pointers as
-// null, numbers and booleans plainly, strings quoted, a fmt.Stringer by its
+// "null" (quoted, as Kubernetes prints them), numbers and booleans plainly, strings quoted, a fmt.Stringer by its
 // String. Where Kubernetes falls back to Go syntax (%#v) for structs, maps
 // and slices, capstan prints JSON, which reads better and matches the wire
 // format.
 func formatBadValue(v any) string {
 	if v == nil {
-		return "null"
+		return `"null"`
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
-			return "null"
+			return `"null"`
 		}
 		if _, ok := v.(fmt.Stringer); !ok {
 			v = rv.Elem().Interface()
