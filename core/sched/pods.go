@@ -48,15 +48,16 @@ func (s *Scheduler) UpdatePod(p *api.Pod) {
 	sh := s.shapeFor(p)
 	req := &s.scratch.req
 	s.computeRequests(&p.Spec, req)
-	slot := s.slotFor(p.Spec.NodeName)
-	if old != nil && old.slot == slot && old.ls == sh.ls && sameGroups(old.carries, sh.carries) && old.req.equal(req) {
-		old.assumed = false
-		return
-	}
 	if old != nil {
+		if slot, ok := s.nodes.byName[p.Spec.NodeName]; ok && old.slot == slot &&
+			old.ls == sh.ls && sameGroups(old.carries, sh.carries) && old.req.equal(req) {
+			old.assumed = false
+			return
+		}
+		// Unaccount first: that may free a ghost slot slotFor reuses.
 		s.unaccount(old)
 	}
-	s.account(key, slot, sh, req, false)
+	s.account(key, s.slotFor(p.Spec.NodeName), sh, req, false)
 }
 
 // RemovePod forgets a pod, bound or assumed.
