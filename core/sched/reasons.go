@@ -16,16 +16,16 @@ const (
 // plugins word them. Taint and extended-resource reasons are built per
 // taint and resource name.
 const (
-	ReasonUnschedulable          = "node(s) were unschedulable"
-	ReasonNodeAffinity           = "node(s) didn't match Pod's node affinity/selector"
-	ReasonTooManyPods            = "Too many pods"
-	ReasonVolumeNodeAffinity     = "node(s) had volume node affinity conflict"
-	ReasonPVNotExist             = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
-	ReasonSpread                 = "node(s) didn't match pod topology spread constraints"
-	ReasonSpreadMissingLabel     = "node(s) didn't match pod topology spread constraints (missing required label)"
-	ReasonPodAffinity            = "node(s) didn't match pod affinity rules"
-	ReasonPodAntiAffinity        = "node(s) didn't match pod anti-affinity rules"
-	ReasonExistingAntiAffinity   = "node(s) didn't satisfy existing pods anti-affinity rules"
+	ReasonUnschedulable        = "node(s) were unschedulable"
+	ReasonNodeAffinity         = "node(s) didn't match Pod's node affinity/selector"
+	ReasonTooManyPods          = "Too many pods"
+	ReasonVolumeNodeAffinity   = "node(s) had volume node affinity conflict"
+	ReasonPVNotExist           = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
+	ReasonSpread               = "node(s) didn't match pod topology spread constraints"
+	ReasonSpreadMissingLabel   = "node(s) didn't match pod topology spread constraints (missing required label)"
+	ReasonPodAffinity          = "node(s) didn't match pod affinity rules"
+	ReasonPodAntiAffinity      = "node(s) didn't match pod anti-affinity rules"
+	ReasonExistingAntiAffinity = "node(s) didn't satisfy existing pods anti-affinity rules"
 	// Pod-level (PreFilter) reasons: no node is looked at.
 	ReasonUnboundPVC = "pod has unbound immediate PersistentVolumeClaims"
 	ReasonNoNodes    = "no nodes available to schedule pods"

@@ -82,18 +82,18 @@ type Scheduler struct {
 	classes    []*nodeClass
 	classByKey map[string]int32
 
-	pods      map[string]*podRecord // by namespace/name
-	labelSets map[string]*labelSet
-	counters  map[string]*counter
-	groups    map[string]*group
-	topos     map[string]*topo
-	topoList  []*topo  // creation order
+	pods        map[string]*podRecord // by namespace/name
+	labelSets   map[string]*labelSet
+	counters    map[string]*counter
+	groups      map[string]*group
+	topos       map[string]*topo
+	topoList    []*topo    // creation order
 	views       []*view    // every view of every tally, creation order
 	counterList []*counter // creation order
 	groupList   []*group   // creation order
-	filters   map[string]*nodeFilter
-	statics   map[string]*staticShape
-	shapes    map[string]*podShape
+	filters     map[string]*nodeFilter
+	statics     map[string]*staticShape
+	shapes      map[string]*podShape
 
 	pvs  map[string]*api.PersistentVolume      // by name
 	pvcs map[string]*api.PersistentVolumeClaim // by namespace/name
