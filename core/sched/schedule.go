@@ -24,8 +24,13 @@ type scratch struct {
 	names         []string
 	req           podRequests
 	q             query
-	feas          []int32
 	hist          []failCount
+	// Per feasible node, in visit order: its slot, resource score, and
+	// the raw inputs of the static scorers.
+	feas   []int32
+	res    []int64
+	taints []int32
+	pref   []int32
 	scores        [numScorers][]int64
 	ignored       []bool
 }
@@ -81,30 +86,55 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 	s.prepare(q)
 
 	toFind := s.numFeasibleNodesToFind(n)
-	feas := s.scratch.feas[:0]
-	hist := s.scratch.hist[:0]
+	sc := &s.scratch
+	sc.feas, sc.res, sc.taints, sc.pref = sc.feas[:0], sc.res[:0], sc.taints[:0], sc.pref[:0]
+	hist := sc.hist[:0]
 	start := s.next
+	hot, order, st := s.nodes.hot, s.order, q.sh.static
+	r := &q.req
+	strategy := s.cfg.Strategy
+	// simple: nothing but the class verdict and cpu, memory and pod count
+	// can reject a node, so most nodes never leave this loop.
+	simple := q.simple()
 	i := 0
-	for ; i < n && len(feas) < toFind; i++ {
+	for ; i < n && len(sc.feas) < toFind; i++ {
 		j := start + i
 		if j >= n {
 			j -= n
 		}
-		slot := s.order[j]
-		q.why = q.why[:0]
-		if s.fits(q, slot) {
-			feas = append(feas, slot)
+		slot := order[j]
+		h := &hot[slot]
+		var v verdict
+		if c := h.class; int(c) < len(st.cls) && st.cls[c].done {
+			v = st.cls[c]
+		} else {
+			v = s.verdictOf(st, c)
+		}
+		if v.reason != rOK && ex == nil {
+			hist = addFailure(hist, v.reason)
 			continue
 		}
-		hist = addFailures(hist, q.why)
-		if ex != nil {
-			ex.addFiltered(s, slot, q.why)
+		if !simple || v.reason != rOK || v.perNode || int64(h.pods) >= h.allocPods ||
+			(r.cpu > 0 && r.cpu > h.allocCPU-h.reqCPU) || (r.mem > 0 && r.mem > h.allocMem-h.reqMem) {
+			q.why = q.why[:0]
+			if !s.fits(q, slot, &v) {
+				hist = addFailures(hist, q.why)
+				if ex != nil {
+					ex.addFiltered(s, slot, q.why)
+				}
+				continue
+			}
 		}
+		sc.feas = append(sc.feas, slot)
+		sc.res = append(sc.res, resourceScore(strategy, h, r))
+		sc.taints = append(sc.taints, v.taints)
+		sc.pref = append(sc.pref, v.pref)
 	}
-	s.scratch.feas, s.scratch.hist = feas, hist
+	sc.hist = hist
 	if ex == nil {
 		s.next = (start + i) % n
 	}
+	feas := sc.feas
 	res.Evaluated, res.Feasible = i, len(feas)
 	res.Failures = s.failures(hist)
 	if len(feas) == 0 {
@@ -112,7 +142,7 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 	}
 	best := 0
 	if len(feas) > 1 || ex != nil {
-		best = s.scoreNodes(q, feas, ex)
+		best = s.scoreNodes(q, ex)
 	}
 	slot := feas[best]
 	res.Status, res.Node = Scheduled, s.nodes.name[slot]
@@ -142,18 +172,21 @@ func (s *Scheduler) prepare(q *query) {
 	}
 }
 
-// fits runs the filters on one node in kube's order and reports whether
-// the node passes; otherwise q.why holds the reasons.
-func (s *Scheduler) fits(q *query, slot int32) bool {
+// simple reports whether only the class verdict, cpu, memory and the pod
+// count can reject a node for this pod.
+func (q *query) simple() bool {
+	sh := q.sh
+	return len(q.req.ext) == 0 && !q.vol.pvMissing && len(q.vol.filters) == 0 &&
+		len(sh.hard) == 0 && len(sh.aff) == 0 && len(sh.anti) == 0 && len(sh.ls.antiGroups) == 0
+}
+
+// fits runs the filters on one node in kube's order, given the node's
+// class verdict v, and reports whether the node passes; otherwise q.why
+// holds the reasons.
+func (s *Scheduler) fits(q *query, slot int32, v *verdict) bool {
 	h := &s.nodes.hot[slot]
 	sh := q.sh
 	st := sh.static
-	var v verdict
-	if c := h.class; int(c) < len(st.cls) && st.cls[c].done {
-		v = st.cls[c]
-	} else {
-		v = s.verdictOf(st, c)
-	}
 	// NodeUnschedulable, TaintToleration (with readiness), NodeAffinity.
 	if v.reason != rOK {
 		q.why = append(q.why, v.reason)
@@ -243,6 +276,17 @@ func (s *Scheduler) satisfiesAffinity(q *query, slot int32) bool {
 		}
 	}
 	return exist || (!q.affAny && q.sh.affSelf)
+}
+
+// addFailure counts one node failing for reason r.
+func addFailure(hist []failCount, r int32) []failCount {
+	for i := range hist {
+		if hist[i].reason == r {
+			hist[i].nodes++
+			return hist
+		}
+	}
+	return append(hist, failCount{reason: r, nodes: 1})
 }
 
 // addFailures counts one failing node's reasons into the histogram.

@@ -21,22 +21,22 @@ func (s *Scheduler) scorerNames() []string {
 	return []string{res, "TaintToleration", "NodeAffinity", "InterPodAffinity", "PodTopologySpread"}
 }
 
-// scoreNodes scores the feasible nodes, each scorer normalised to 0–100,
-// and returns the index in feas of the best weighted total (the first
-// visited among equals).
-func (s *Scheduler) scoreNodes(q *query, feas []int32, ex *Explanation) int {
-	n := len(feas)
+// scoreNodes scores the feasible nodes gathered in scratch, each scorer
+// normalised to 0–100, and returns the index of the best weighted total
+// (the first visited among equals).
+func (s *Scheduler) scoreNodes(q *query, ex *Explanation) int {
 	sc := &s.scratch
+	n := len(sc.feas)
 	for k := range sc.scores {
 		if cap(sc.scores[k]) < n {
-			sc.scores[k] = make([]int64, n)
+			sc.scores[k] = make([]int64, n, 2*n)
 		}
 		sc.scores[k] = sc.scores[k][:n]
 	}
-	s.scoreResources(q, feas, sc.scores[scResources])
-	s.scoreStatic(q, feas, sc.scores[scTaint], sc.scores[scNodeAffinity])
-	s.scoreInterPod(q, feas, sc.scores[scInterPod])
-	s.scoreSpread(q, feas, sc.scores[scSpread])
+	copy(sc.scores[scResources], sc.res)
+	s.scoreStatic(q, sc.scores[scTaint], sc.scores[scNodeAffinity])
+	s.scoreInterPod(q, sc.feas, sc.scores[scInterPod])
+	s.scoreSpread(q, sc.feas, sc.scores[scSpread])
 
 	best, bestTotal := 0, int64(-1)
 	for i := 0; i < n; i++ {
@@ -48,36 +48,24 @@ func (s *Scheduler) scoreNodes(q *query, feas []int32, ex *Explanation) int {
 			best, bestTotal = i, total
 		}
 		if ex != nil {
-			ex.addScored(s, feas[i], sc, i, total)
+			ex.addScored(s, sc.feas[i], sc, i, total)
 		}
 	}
 	return best
 }
 
-// scoreResources is NodeResourcesFit's score with the configured strategy
+// resourceScore is NodeResourcesFit's score with the configured strategy
 // over cpu and memory, weights 1:1, in integer arithmetic. LeastAllocated
 // and MostAllocated count kube's non-zero default requests; Balanced
 // counts actual requests, as kube does.
-func (s *Scheduler) scoreResources(q *query, feas []int32, out []int64) {
-	hot := s.nodes.hot
-	r := &q.req
-	switch s.cfg.Strategy {
+func resourceScore(strategy Strategy, h *nodeHot, r *podRequests) int64 {
+	switch strategy {
 	case MostAllocated:
-		for i, slot := range feas {
-			h := &hot[slot]
-			out[i] = average2(h.allocCPU, mostRequested(h.nzCPU+r.nzCPU, h.allocCPU), h.allocMem, mostRequested(h.nzMem+r.nzMem, h.allocMem))
-		}
+		return average2(h.allocCPU, mostRequested(h.nzCPU+r.nzCPU, h.allocCPU), h.allocMem, mostRequested(h.nzMem+r.nzMem, h.allocMem))
 	case BalancedAllocation:
-		for i, slot := range feas {
-			h := &hot[slot]
-			out[i] = balanced(h.reqCPU+r.cpu, h.allocCPU, h.reqMem+r.mem, h.allocMem)
-		}
-	default:
-		for i, slot := range feas {
-			h := &hot[slot]
-			out[i] = average2(h.allocCPU, leastRequested(h.nzCPU+r.nzCPU, h.allocCPU), h.allocMem, leastRequested(h.nzMem+r.nzMem, h.allocMem))
-		}
+		return balanced(h.reqCPU+r.cpu, h.allocCPU, h.reqMem+r.mem, h.allocMem)
 	}
+	return average2(h.allocCPU, leastRequested(h.nzCPU+r.nzCPU, h.allocCPU), h.allocMem, leastRequested(h.nzMem+r.nzMem, h.allocMem))
 }
 
 func leastRequested(req, alloc int64) int64 {
@@ -127,21 +115,23 @@ func balanced(reqA, allocA, reqB, allocB int64) int64 {
 
 // scoreStatic fills TaintToleration (fewer untolerated PreferNoSchedule
 // taints is better, reverse-normalised by the maximum) and NodeAffinity
-// (sum of matching preferred term weights, normalised by the maximum).
-func (s *Scheduler) scoreStatic(q *query, feas []int32, taint, aff []int64) {
+// (sum of matching preferred term weights, normalised by the maximum) from
+// the raw counts gathered while filtering.
+func (s *Scheduler) scoreStatic(q *query, taint, aff []int64) {
+	sc := &s.scratch
 	st := q.sh.static
 	var maxT, maxA int64
-	for i, slot := range feas {
-		v := s.verdictOf(st, s.nodes.hot[slot].class)
-		taint[i] = int64(v.taints)
-		a := int64(v.pref)
+	for i := range taint {
+		taint[i] = int64(sc.taints[i])
+		a := int64(sc.pref[i])
 		if st.prefNodeSpecific {
+			slot := sc.feas[i]
 			a = int64(preferredScore(st.preferred, s.nodes.name[slot], s.nodes.labels[slot]))
 		}
 		aff[i] = a
 		maxT, maxA = max(maxT, taint[i]), max(maxA, a)
 	}
-	for i := range feas {
+	for i := range taint {
 		if maxT == 0 {
 			taint[i] = maxNodeScore
 		} else {
