@@ -27,12 +27,12 @@ type scratch struct {
 	hist          []failCount
 	// Per feasible node, in visit order: its slot, resource score, and
 	// the raw inputs of the static scorers.
-	feas   []int32
-	res    []int64
-	taints []int32
-	pref   []int32
-	scores        [numScorers][]int64
-	ignored       []bool
+	feas    []int32
+	res     []int64
+	taints  []int32
+	pref    []int32
+	scores  [numScorers][]int64
+	ignored []bool
 }
 
 // Schedule chooses a node for a pending pod and assumes the pod there: its
