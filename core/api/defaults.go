@@ -16,6 +16,9 @@ import "strings"
 
 // Default values.
 const (
+	// NamespaceDefault is the namespace of a namespaced object that names
+	// none: clients and the API server set it before validating.
+	NamespaceDefault                     = "default"
 	DefaultSchedulerName                 = "default-scheduler"
 	DefaultTerminationGracePeriodSeconds = int64(30)
 	DefaultTerminationMessagePath        = "/dev/termination-log"
