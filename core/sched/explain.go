@@ -52,11 +52,8 @@ func (ex *Explanation) addFiltered(s *Scheduler, slot int32, why []int32) {
 	ex.Nodes = append(ex.Nodes, NodeExplanation{Node: s.nodes.name[slot], Reasons: reasons})
 }
 
-func (ex *Explanation) addScored(s *Scheduler, slot int32, sc *scratch, i int, total int64) {
-	scores := make([]int64, numScorers)
-	for k := range scores {
-		scores[k] = sc.scores[k][i]
-	}
+func (ex *Explanation) addScored(s *Scheduler, slot int32, sc [numScorers]int64, total int64) {
+	scores := sc[:]
 	ex.Nodes = append(ex.Nodes, NodeExplanation{Node: s.nodes.name[slot], Scores: scores, Total: total})
 }
 

@@ -27,31 +27,68 @@ func (s *Scheduler) scorerNames() []string {
 func (s *Scheduler) scoreNodes(q *query, ex *Explanation) int {
 	sc := &s.scratch
 	n := len(sc.feas)
-	for k := range sc.scores {
-		if cap(sc.scores[k]) < n {
-			sc.scores[k] = make([]int64, n, 2*n)
+	st := q.sh.static
+	if st.prefNodeSpecific {
+		for i, slot := range sc.feas {
+			sc.pref[i] = preferredScore(st.preferred, s.nodes.name[slot], s.nodes.labels[slot])
 		}
-		sc.scores[k] = sc.scores[k][:n]
 	}
-	copy(sc.scores[scResources], sc.res)
-	s.scoreStatic(q, sc.scores[scTaint], sc.scores[scNodeAffinity])
-	s.scoreInterPod(q, sc.feas, sc.scores[scInterPod])
-	s.scoreSpread(q, sc.feas, sc.scores[scSpread])
-
+	var maxT, maxA int64
+	for i := range sc.taints {
+		maxT = max(maxT, int64(sc.taints[i]))
+		maxA = max(maxA, int64(sc.pref[i]))
+	}
+	hasIPA := len(q.sh.pref) > 0 || len(q.sh.ls.scoreGroups) > 0
+	hasSpread := len(q.sh.soft) > 0
+	ipa, spr := grow(&sc.scores[scInterPod], n), grow(&sc.scores[scSpread], n)
+	if hasIPA {
+		s.scoreInterPod(q, sc.feas, ipa)
+	}
+	if hasSpread {
+		s.scoreSpread(q, sc.feas, spr)
+	}
+	w := &s.weights
 	best, bestTotal := 0, int64(-1)
 	for i := 0; i < n; i++ {
-		var total int64
-		for k := 0; k < numScorers; k++ {
-			total += s.weights[k] * sc.scores[k][i]
+		t := int64(maxNodeScore) // no untolerated PreferNoSchedule taint anywhere
+		if maxT > 0 {
+			t = maxNodeScore - int64(sc.taints[i])*maxNodeScore/maxT
+		}
+		var a int64
+		if maxA > 0 {
+			a = int64(sc.pref[i]) * maxNodeScore / maxA
+		}
+		total := w[scResources]*sc.res[i] + w[scTaint]*t + w[scNodeAffinity]*a
+		if hasIPA {
+			total += w[scInterPod] * ipa[i]
+		}
+		if hasSpread {
+			total += w[scSpread] * spr[i]
 		}
 		if total > bestTotal {
 			best, bestTotal = i, total
 		}
 		if ex != nil {
-			ex.addScored(s, sc.feas[i], sc, i, total)
+			var ip, sp int64
+			if hasIPA {
+				ip = ipa[i]
+			}
+			if hasSpread {
+				sp = spr[i]
+			}
+			ex.addScored(s, sc.feas[i], [numScorers]int64{sc.res[i], t, a, ip, sp}, total)
 		}
 	}
 	return best
+}
+
+// grow returns (*xs)[:n], reallocating if needed.
+func grow(xs *[]int64, n int) []int64 {
+	if cap(*xs) < n {
+		*xs = make([]int64, n, 2*n)
+	}
+	*xs = (*xs)[:n]
+	return *xs
 }
 
 // resourceScore is NodeResourcesFit's score with the configured strategy
@@ -113,36 +150,6 @@ func balanced(reqA, allocA, reqB, allocB int64) int64 {
 	return (maxNodeScore*ppm - d*maxNodeScore/2) / ppm
 }
 
-// scoreStatic fills TaintToleration (fewer untolerated PreferNoSchedule
-// taints is better, reverse-normalised by the maximum) and NodeAffinity
-// (sum of matching preferred term weights, normalised by the maximum) from
-// the raw counts gathered while filtering.
-func (s *Scheduler) scoreStatic(q *query, taint, aff []int64) {
-	sc := &s.scratch
-	st := q.sh.static
-	var maxT, maxA int64
-	for i := range taint {
-		taint[i] = int64(sc.taints[i])
-		a := int64(sc.pref[i])
-		if st.prefNodeSpecific {
-			slot := sc.feas[i]
-			a = int64(preferredScore(st.preferred, s.nodes.name[slot], s.nodes.labels[slot]))
-		}
-		aff[i] = a
-		maxT, maxA = max(maxT, taint[i]), max(maxA, a)
-	}
-	for i := range taint {
-		if maxT == 0 {
-			taint[i] = maxNodeScore
-		} else {
-			taint[i] = maxNodeScore - taint[i]*maxNodeScore/maxT
-		}
-		if maxA > 0 {
-			aff[i] = aff[i] * maxNodeScore / maxA
-		}
-	}
-}
-
 // scoreInterPod is InterPodAffinity's score: for each node, the weights of
 // the pod's preferred terms times the matching pods in the node's domain,
 // plus the terms of placed pods that select this pod (their preferred
@@ -150,10 +157,6 @@ func (s *Scheduler) scoreStatic(q *query, taint, aff []int64) {
 func (s *Scheduler) scoreInterPod(q *query, feas []int32, out []int64) {
 	sh := q.sh
 	groups := sh.ls.scoreGroups
-	if len(sh.pref) == 0 && len(groups) == 0 {
-		clear(out)
-		return
-	}
 	lo, hi := int64(0), int64(0)
 	for i, slot := range feas {
 		var sum int64
@@ -191,10 +194,6 @@ func (s *Scheduler) scoreInterPod(q *query, feas []int32, out []int64) {
 // a single constraint).
 func (s *Scheduler) scoreSpread(q *query, feas []int32, out []int64) {
 	soft := q.sh.soft
-	if len(soft) == 0 {
-		clear(out)
-		return
-	}
 	sc := &s.scratch
 	if cap(sc.ignored) < len(feas) {
 		sc.ignored = make([]bool, len(feas))
