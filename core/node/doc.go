@@ -1,0 +1,2 @@
+// Package node is the kubelet's logic as a pure, deterministic state machine.
+package node

@@ -1,0 +1,121 @@
+package node
+
+import (
+	"sort"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// nodeState is the machine's view of its Node and Lease.
+type nodeState struct {
+	// registerSent: the Registration was emitted.
+	registerSent bool
+	// leaseSent/leaseAt: the last Lease renewal emitted, and when.
+	leaseSent bool
+	leaseAt   api.Time
+	// statusSent/statusAt: the last node status emitted, and when.
+	statusSent bool
+	statusAt   api.Time
+	// The Ready condition last reported, since when; pressure conditions
+	// are reported since since.
+	readyKnown, ready bool
+	readyMsg          string
+	readySince, since api.Time
+	// redelete holds PodDeletions to emit again (WriteFailed "delete").
+	redelete []PodRef
+}
+
+// tickNode does the node's periodic work: registration, Lease renewal
+// every LeaseRenewInterval, node status on change or every
+// NodeStatusInterval, and retries of failed writes and orphan cleanup.
+func (m *Machine) tickNode() {
+	n := &m.node
+	now := m.now
+	if !n.registerSent {
+		if n.since == 0 {
+			n.since = now
+		}
+		n.registerSent = true
+		m.out.Registration = m.registration()
+	}
+	if !n.leaseSent || now >= n.leaseAt+api.Time(m.cfg.LeaseRenewInterval) {
+		n.leaseSent, n.leaseAt = true, now
+		holder := m.cfg.NodeName
+		secs := int32(m.cfg.LeaseDuration.Seconds())
+		renew := api.MicroTime(now)
+		m.out.Lease = &LeaseRenewal{Namespace: m.cfg.LeaseNamespace, Name: m.cfg.NodeName,
+			Spec: api.LeaseSpec{HolderIdentity: &holder, LeaseDurationSeconds: &secs, RenewTime: &renew}}
+	}
+	ready, msg := m.runtimeHealthy, "kubelet is posting ready status"
+	if !ready {
+		msg = "container runtime is down"
+		if m.runtimeMessage != "" {
+			msg += ": " + m.runtimeMessage
+		}
+	}
+	changed := !n.readyKnown || ready != n.ready || msg != n.readyMsg
+	if !n.readyKnown || ready != n.ready {
+		n.readySince = now
+	}
+	n.readyKnown, n.ready, n.readyMsg = true, ready, msg
+	if !n.statusSent || changed || now >= n.statusAt+api.Time(m.cfg.NodeStatusInterval) {
+		n.statusSent, n.statusAt = true, now
+		m.out.NodeStatus = &NodeStatusUpdate{Name: m.cfg.NodeName, Status: m.nodeStatus()}
+	}
+	for _, ref := range n.redelete {
+		m.out.PodDeletions = append(m.out.PodDeletions, PodDeletion{Pod: ref})
+	}
+	n.redelete = nil
+	m.retryOrphans()
+}
+
+func (m *Machine) registration() *api.Node {
+	labels := make(map[string]string, len(m.cfg.Labels)+1)
+	for k, v := range m.cfg.Labels {
+		labels[k] = v
+	}
+	if _, ok := labels["kubernetes.io/hostname"]; !ok {
+		labels["kubernetes.io/hostname"] = m.cfg.NodeName
+	}
+	return &api.Node{
+		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Node"},
+		ObjectMeta: api.ObjectMeta{Name: m.cfg.NodeName, Labels: labels},
+		Status: api.NodeStatus{Capacity: m.cfg.Capacity, Allocatable: m.cfg.Allocatable,
+			Addresses: m.cfg.Addresses, NodeInfo: m.cfg.NodeInfo},
+	}
+}
+
+// nodeStatus renders the node's status with the kubelet's conditions.
+func (m *Machine) nodeStatus() api.NodeStatus {
+	n := &m.node
+	cond := func(typ, status, reason, msg string, since api.Time) api.NodeCondition {
+		return api.NodeCondition{Type: typ, Status: status, Reason: reason, Message: msg,
+			LastHeartbeatTime: m.now, LastTransitionTime: since}
+	}
+	ready := cond(api.NodeReady, api.ConditionTrue, "KubeletReady", n.readyMsg, n.readySince)
+	if !n.ready {
+		ready.Status, ready.Reason = api.ConditionFalse, "KubeletNotReady"
+	}
+	return api.NodeStatus{
+		Capacity:    m.cfg.Capacity,
+		Allocatable: m.cfg.Allocatable,
+		Conditions: []api.NodeCondition{
+			cond(api.NodeMemoryPressure, api.ConditionFalse, "KubeletHasSufficientMemory", "kubelet has sufficient memory available", n.since),
+			cond(api.NodeDiskPressure, api.ConditionFalse, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", n.since),
+			cond(api.NodePIDPressure, api.ConditionFalse, "KubeletHasSufficientPID", "kubelet has sufficient PID available", n.since),
+			ready,
+		},
+		Addresses: m.cfg.Addresses,
+		NodeInfo:  m.cfg.NodeInfo,
+	}
+}
+
+// sortedPods returns the machine's pods in key order.
+func (m *Machine) sortedPods() []*podState {
+	out := make([]*podState, 0, len(m.pods))
+	for _, p := range m.pods {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}

@@ -1,0 +1,423 @@
+package node
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// podState is what the machine keeps per pod: the pod object as last given
+// (a pointer, never modified, never copied) and compact per-container and
+// per-volume state.
+type podState struct {
+	pod *api.Pod
+	ref PodRef
+	// key is "namespace/name/uid": the stable order of pods.
+	key string
+
+	// ctrs holds the init containers, then the regular ones, in spec order.
+	ctrs  []ctrState
+	nInit int
+	vols  []volState
+
+	firstSeen api.Time
+	startTime api.Time
+
+	// terminal is "" or the latched phase Succeeded/Failed, with the
+	// pod-level reason and message. Invariant: once set it never changes.
+	terminal        string
+	reason, message string
+
+	// deleting: the pod has a deletionTimestamp (graceful deletion).
+	// gone: the pod object no longer exists in the API (or moved away).
+	deleting, gone bool
+	// finished: the final PodDeletion was emitted; nothing more happens
+	// for the pod. Invariant: no action or status after finished.
+	finished bool
+	// forgotten: removed from the machine; stale references ignore it.
+	forgotten bool
+
+	// conds are the transition times of Initialized, Ready, ContainersReady.
+	conds [3]condState
+
+	// statusHash is the hash of the last status emitted (statusSent).
+	statusHash uint64
+	statusSent bool
+
+	// rt lists this pod's runtime container IDs not yet removed.
+	rt []string
+
+	// retryAt: a runtime remove failed; retry then.
+	retryAt  api.Time
+	hasRetry bool
+
+	// Scheduling: next is gathered during a sync, wake is committed.
+	next, wake              api.Time
+	hasNext, hasWake, dirty bool
+	// blockedOnObjects: the last sync waited for a referenced object.
+	blockedOnObjects bool
+	// refreshVolumes: a secret or configMap a volume projects changed.
+	refreshVolumes bool
+}
+
+type condState struct {
+	status string
+	since  api.Time
+}
+
+// ctrLoc locates a runtime container.
+type ctrLoc struct {
+	p  *podState
+	ci int
+	// removing: a RemoveContainer was emitted.
+	removing bool
+}
+
+func (p *podState) spec(ci int) *api.Container {
+	if ci < p.nInit {
+		return &p.pod.Spec.InitContainers[ci]
+	}
+	return &p.pod.Spec.Containers[ci-p.nInit]
+}
+
+func (p *podState) restartPolicy() string {
+	if p.pod.Spec.RestartPolicy == "" {
+		return api.RestartPolicyAlways
+	}
+	return p.pod.Spec.RestartPolicy
+}
+
+// terminationGrace is the pod's spec.terminationGracePeriodSeconds (30s).
+func (p *podState) terminationGrace() time.Duration {
+	if g := p.pod.Spec.TerminationGracePeriodSeconds; g != nil && *g >= 0 {
+		return time.Duration(*g) * time.Second
+	}
+	return 30 * time.Second
+}
+
+// stopGrace is the grace period for stopping the pod's containers.
+func (p *podState) stopGrace() time.Duration {
+	switch {
+	case p.gone:
+		return 0
+	case p.deleting && p.pod.DeletionGracePeriodSeconds != nil && *p.pod.DeletionGracePeriodSeconds >= 0:
+		return time.Duration(*p.pod.DeletionGracePeriodSeconds) * time.Second
+	}
+	return p.terminationGrace()
+}
+
+func (p *podState) stopping() bool { return p.terminal != "" || p.deleting || p.gone }
+
+func (m *Machine) handlePod(pod *api.Pod) error {
+	if pod == nil {
+		return fmt.Errorf("node: pod input with nil pod")
+	}
+	if pod.UID == "" {
+		return fmt.Errorf("node: pod %s/%s has no uid", pod.Namespace, pod.Name)
+	}
+	p := m.pods[pod.UID]
+	if pod.Spec.NodeName != "" && pod.Spec.NodeName != m.cfg.NodeName {
+		if p != nil {
+			m.handlePodGone(pod.UID)
+		}
+		return nil
+	}
+	if p == nil {
+		p = m.newPod(pod)
+	} else {
+		if len(pod.Spec.InitContainers) != p.nInit || len(pod.Spec.Containers) != len(p.ctrs)-p.nInit {
+			return fmt.Errorf("node: pod %s changed its containers", p.ref)
+		}
+		if !p.finished {
+			m.noteSpecChange(p, pod)
+		}
+		p.pod = pod
+	}
+	if pod.DeletionTimestamp != nil {
+		p.deleting = true
+	}
+	m.markDirty(p)
+	return nil
+}
+
+func (m *Machine) newPod(pod *api.Pod) *podState {
+	p := &podState{
+		pod:       pod,
+		ref:       PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
+		key:       pod.Namespace + "/" + pod.Name + "/" + pod.UID,
+		nInit:     len(pod.Spec.InitContainers),
+		firstSeen: m.now,
+		startTime: m.now,
+	}
+	if st := pod.Status.StartTime; st != nil {
+		p.startTime = *st
+	}
+	if ph := pod.Status.Phase; ph == api.PodSucceeded || ph == api.PodFailed {
+		// Terminal in the API already (e.g. seen again after an agent
+		// restart): never start anything for it again.
+		p.terminal, p.reason, p.message = ph, pod.Status.Reason, pod.Status.Message
+	}
+	p.ctrs = make([]ctrState, p.nInit+len(pod.Spec.Containers))
+	for i := range p.ctrs {
+		p.ctrs[i].attempt = -1
+	}
+	p.vols = make([]volState, len(pod.Spec.Volumes))
+	m.pods[pod.UID] = p
+	ns := m.nsPods[pod.Namespace]
+	if ns == nil {
+		ns = map[string]*podState{}
+		m.nsPods[pod.Namespace] = ns
+	}
+	ns[pod.UID] = p
+	if rcs, ok := m.unclaimed[pod.UID]; ok {
+		delete(m.unclaimed, pod.UID)
+		m.adopt(p, rcs)
+	}
+	return p
+}
+
+// noteSpecChange restarts running containers whose image changed, as the
+// kubelet does when a container's spec hash changes.
+func (m *Machine) noteSpecChange(p *podState, pod *api.Pod) {
+	for ci := p.nInit; ci < len(p.ctrs); ci++ {
+		c := &p.ctrs[ci]
+		old, cur := p.spec(ci).Image, pod.Spec.Containers[ci-p.nInit].Image
+		if old == cur || !c.live() || c.killSent {
+			continue
+		}
+		msg := fmt.Sprintf("Container %s definition changed, will be restarted", c.name(p, ci))
+		c.restartAfterKill = true
+		m.kill(p, ci, p.terminationGrace(), msg)
+	}
+}
+
+// handlePodGone: the pod object is gone from the API server.
+func (m *Machine) handlePodGone(uid string) {
+	p := m.pods[uid]
+	if p == nil {
+		return
+	}
+	if p.finished {
+		m.forget(p)
+		return
+	}
+	p.gone = true
+	m.markDirty(p)
+}
+
+func (m *Machine) handlePodList(pods []*api.Pod) error {
+	seen := make(map[string]bool, len(pods))
+	for _, pod := range pods {
+		if pod == nil {
+			return fmt.Errorf("node: PodList with a nil pod")
+		}
+		if pod.Spec.NodeName == "" || pod.Spec.NodeName == m.cfg.NodeName {
+			seen[pod.UID] = true
+		}
+	}
+	for uid := range m.pods {
+		if !seen[uid] {
+			m.handlePodGone(uid) // only marks dirty: order does not leak
+		}
+	}
+	for _, pod := range pods {
+		if err := m.handlePod(pod); err != nil {
+			return err
+		}
+	}
+	m.podsSynced = true
+	m.killUnclaimed()
+	return nil
+}
+
+// forget drops every trace of p.
+func (m *Machine) forget(p *podState) {
+	p.forgotten = true
+	delete(m.pods, p.ref.UID)
+	if ns := m.nsPods[p.ref.Namespace]; ns != nil {
+		delete(ns, p.ref.UID)
+		if len(ns) == 0 {
+			delete(m.nsPods, p.ref.Namespace)
+		}
+	}
+	delete(m.blocked, p.ref.UID)
+	for _, id := range p.rt {
+		delete(m.byID, id)
+	}
+}
+
+// syncPod is the level-triggered heart of the machine: it compares what the
+// pod needs with what the runtime has and emits the actions that close the
+// gap, then the pod's status if it changed.
+func (m *Machine) syncPod(p *podState) {
+	if p.finished {
+		return
+	}
+	p.hasNext = false
+	if !p.stopping() {
+		m.maybeDeadline(p)
+	}
+	if !p.stopping() {
+		if ph := m.phase(p, false); ph == api.PodSucceeded || ph == api.PodFailed {
+			p.terminal = ph
+		}
+	}
+	if p.stopping() {
+		if m.syncStopping(p) {
+			return // forgotten or finished
+		}
+	} else {
+		m.syncRunning(p)
+	}
+	m.maybeEmitStatus(p)
+	m.schedule(p)
+}
+
+// maybeDeadline fails the pod once it has been active longer than
+// spec.activeDeadlineSeconds.
+func (m *Machine) maybeDeadline(p *podState) {
+	d := p.pod.Spec.ActiveDeadlineSeconds
+	if d == nil {
+		return
+	}
+	end := p.startTime + api.Time(time.Duration(*d)*time.Second)
+	if m.now < end {
+		m.wakeAt(p, end)
+		return
+	}
+	p.terminal = api.PodFailed
+	p.reason = "DeadlineExceeded"
+	p.message = "Pod was active on the node longer than the specified deadline"
+	m.event(p, api.EventTypeNormal, "DeadlineExceeded", p.message)
+}
+
+// syncRunning drives a pod that should run: volumes first, then the init
+// containers one at a time, then the regular containers; probes on ticks.
+func (m *Machine) syncRunning(p *podState) {
+	p.blockedOnObjects = false
+	volsReady := m.syncVolumes(p)
+	for ci := range p.ctrs {
+		m.syncKill(p, ci)
+	}
+	if m.runtimeHealthy {
+		if next, ok := m.nextInit(p); ok {
+			if next >= 0 {
+				m.syncContainer(p, next, volsReady)
+			}
+		} else {
+			for ci := p.nInit; ci < len(p.ctrs); ci++ {
+				m.syncContainer(p, ci, volsReady)
+			}
+		}
+	}
+	if m.inTick {
+		for ci := range p.ctrs {
+			m.syncProbes(p, ci)
+		}
+	}
+	for ci := range p.ctrs {
+		m.scheduleProbes(p, ci)
+	}
+	if p.blockedOnObjects {
+		m.blocked[p.ref.UID] = p
+	} else {
+		delete(m.blocked, p.ref.UID)
+	}
+}
+
+// nextInit returns the init container to work on (-1 if one is busy) and
+// ok, or ok=false when initialization is complete.
+func (m *Machine) nextInit(p *podState) (int, bool) {
+	for ci := p.nInit; ci < len(p.ctrs); ci++ {
+		if p.ctrs[ci].attempt >= 0 {
+			return 0, false // a regular container ran: initialized
+		}
+	}
+	for ci := 0; ci < p.nInit; ci++ {
+		c := &p.ctrs[ci]
+		if c.succeeded() {
+			continue
+		}
+		if c.busy() {
+			return -1, true
+		}
+		return ci, true
+	}
+	return 0, false
+}
+
+// syncStopping winds down a terminal, deleted or vanished pod: kill what
+// runs, then (for deleted pods) remove containers, tear down volumes and
+// finally emit the deletion. It reports whether the pod is finished or
+// forgotten.
+func (m *Machine) syncStopping(p *podState) bool {
+	delete(m.blocked, p.ref.UID)
+	grace := p.stopGrace()
+	waiting := false
+	for ci := range p.ctrs {
+		c := &p.ctrs[ci]
+		if c.live() {
+			waiting = true
+			if !c.killSent || m.after(grace) < c.killDeadline {
+				m.kill(p, ci, grace, m.stopMessage(p, ci))
+			}
+		}
+		if c.phase == phaseCreating {
+			waiting = true // its container is removed when it is created
+		}
+		m.syncKill(p, ci)
+	}
+	if waiting {
+		return false
+	}
+	if p.terminal == "" {
+		p.terminal = m.phase(p, true)
+	}
+	volsDone := m.teardownVolumes(p)
+	if !p.deleting && !p.gone {
+		return false // terminal: keep containers for their logs until deleted
+	}
+	m.removeContainers(p)
+	if !volsDone || len(p.rt) > 0 {
+		return false
+	}
+	if p.gone {
+		m.forget(p)
+		return true
+	}
+	m.maybeEmitStatus(p)
+	m.out.PodDeletions = append(m.out.PodDeletions, PodDeletion{Pod: p.ref})
+	p.finished = true
+	return true
+}
+
+func (m *Machine) stopMessage(p *podState, ci int) string {
+	name := p.ctrs[ci].name(p, ci)
+	switch {
+	case p.deleting || p.gone:
+		return "Stopping container " + name
+	case p.reason == "DeadlineExceeded":
+		return fmt.Sprintf("Stopping container %s: pod exceeded its active deadline", name)
+	}
+	return "Stopping container " + name
+}
+
+// removeContainers emits RemoveContainer for each of the pod's runtime
+// containers not yet being removed.
+func (m *Machine) removeContainers(p *podState) {
+	if p.hasRetry && m.now < p.retryAt {
+		m.wakeAt(p, p.retryAt)
+		return
+	}
+	p.hasRetry = false
+	for _, id := range p.rt {
+		loc := m.byID[id]
+		if loc.removing {
+			continue
+		}
+		loc.removing = true
+		m.byID[id] = loc
+		m.act(RemoveContainer{Pod: p.ref, Container: p.ctrs[loc.ci].name(p, loc.ci), ID: id})
+	}
+}

@@ -1,0 +1,229 @@
+package node
+
+import (
+	"fmt"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// This file handles the runtime's answers to actions. Each handler checks
+// that the answer matches what the machine is waiting for; anything else is
+// stale (an answer about an older instance, or a pod since deleted) and is
+// ignored, except a container created for nothing, which is removed.
+
+func (m *Machine) lookup(uid, name string) (*podState, int) {
+	p := m.pods[uid]
+	if p == nil || p.finished {
+		return nil, -1
+	}
+	return p, p.ctrIndex(name)
+}
+
+func (m *Machine) handleImageReady(e ImageReady) {
+	p, ci := m.lookup(e.PodUID, e.Container)
+	if ci < 0 || p.ctrs[ci].phase != phasePulling {
+		return
+	}
+	c := &p.ctrs[ci]
+	c.phase, c.imageReady, c.pulledRef = phaseIdle, true, e.ImageRef
+	if c.pullErr {
+		c.pullErr = false
+		c.setWaiting("", "")
+	}
+	m.markDirty(p)
+}
+
+func (m *Machine) handleImagePullFailed(e ImagePullFailed) {
+	p, ci := m.lookup(e.PodUID, e.Container)
+	if ci < 0 || p.ctrs[ci].phase != phasePulling {
+		return
+	}
+	c := &p.ctrs[ci]
+	c.phase = phaseIdle
+	c.pull.next(m.now, m.now, m.cfg.BackOffInitial, m.cfg.BackOffMax)
+	c.pullFailedAt, c.pullErr = m.now, true
+	reason := e.Reason
+	if reason == "" {
+		reason = "ErrImagePull"
+	}
+	c.setWaiting(reason, e.Message)
+	image := p.spec(ci).Image
+	m.event(p, api.EventTypeWarning, "Failed", fmt.Sprintf("Failed to pull image %q: %s", image, e.Message))
+	m.markDirty(p)
+}
+
+func (m *Machine) handleCreated(e ContainerCreated) {
+	p, ci := m.lookup(e.PodUID, e.Container)
+	if ci < 0 {
+		m.removeOrphan(RuntimeContainer{ID: e.ID, PodUID: e.PodUID, Container: e.Container})
+		return
+	}
+	c := &p.ctrs[ci]
+	expected := c.phase == phaseCreating && e.Attempt == c.pending
+	if !expected || p.stopping() {
+		if expected {
+			c.phase = phaseIdle
+		}
+		if _, known := m.byID[e.ID]; !known {
+			m.track(p, ci, e.ID, false)
+			m.removeNow(p, e.ID)
+		}
+		m.markDirty(p)
+		return
+	}
+	c.newID, c.phase = e.ID, phaseCreated
+	m.track(p, ci, e.ID, false)
+	m.act(StartContainer{Pod: p.ref, Container: e.Container, ID: e.ID})
+	m.markDirty(p)
+}
+
+func (m *Machine) handleCreateFailed(e ContainerCreateFailed) {
+	p, ci := m.lookup(e.PodUID, e.Container)
+	if ci < 0 || p.ctrs[ci].phase != phaseCreating || p.ctrs[ci].pending != e.Attempt {
+		return
+	}
+	c := &p.ctrs[ci]
+	c.phase = phaseIdle
+	c.setWaiting("CreateContainerError", e.Message)
+	c.retryAt, c.hasRetry = m.after(m.cfg.RetryPeriod), true
+	m.event(p, api.EventTypeWarning, "Failed", "Error: "+e.Message)
+	m.markDirty(p)
+}
+
+// current returns the pod and container whose current instance is id.
+func (m *Machine) current(id string) (*podState, int) {
+	loc, ok := m.byID[id]
+	if !ok || loc.p.finished {
+		return nil, -1
+	}
+	if c := &loc.p.ctrs[loc.ci]; c.id != id && !(c.phase == phaseCreated && c.newID == id) {
+		return nil, -1
+	}
+	return loc.p, loc.ci
+}
+
+func (m *Machine) handleStarted(e ContainerStarted) {
+	p, ci := m.current(e.ID)
+	if ci < 0 || p.ctrs[ci].phase != phaseCreated {
+		return
+	}
+	c := &p.ctrs[ci]
+	at := e.At
+	if at == 0 {
+		at = m.now
+	}
+	m.promote(p, ci)
+	c.phase, c.startedAt = phaseRunning, at
+	m.startProbes(p, ci)
+	m.markDirty(p)
+}
+
+// handleExit covers exits, completed kills and failed starts.
+func (m *Machine) handleExit(id string, code int32, reason, msg string, at api.Time) {
+	if o := m.orphans[id]; o != nil {
+		m.orphanStopped(o)
+		return
+	}
+	p, ci := m.current(id)
+	if ci < 0 || !p.ctrs[ci].live() {
+		return
+	}
+	m.terminate(p, ci, code, reason, msg, at)
+	m.markDirty(p)
+}
+
+func (m *Machine) handleRemoved(id string) {
+	if o := m.orphans[id]; o != nil {
+		delete(m.orphans, id)
+		return
+	}
+	loc, ok := m.byID[id]
+	if !ok {
+		return
+	}
+	p := loc.p
+	delete(m.byID, id)
+	for i, x := range p.rt {
+		if x == id {
+			p.rt = append(p.rt[:i], p.rt[i+1:]...)
+			break
+		}
+	}
+	c := &p.ctrs[loc.ci]
+	switch {
+	case c.phase == phaseCreated && c.newID == id:
+		c.newID, c.phase = "", phaseIdle // never started: create again
+	case c.id == id && c.live():
+		m.terminate(p, loc.ci, 137, reasonStatusUnknown, messageStatusUnknown, 0)
+	}
+	if c.prevID == id {
+		c.prevID = ""
+	}
+	m.markDirty(p)
+}
+
+func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
+	switch e.Op {
+	case "kill", "remove":
+		if o := m.orphans[e.ID]; o != nil {
+			o.sent, o.retryAt = false, m.after(m.cfg.RetryPeriod)
+			return
+		}
+		loc, ok := m.byID[e.ID]
+		if !ok {
+			return
+		}
+		p, c := loc.p, &loc.p.ctrs[loc.ci]
+		if e.Op == "kill" {
+			if c.liveID() == e.ID && c.live() && c.killSent {
+				// Retry after RetryPeriod, without grace.
+				c.forced, c.killDeadline = false, m.after(m.cfg.RetryPeriod)
+			}
+		} else if loc.removing {
+			loc.removing = false
+			m.byID[e.ID] = loc
+			p.retryAt, p.hasRetry = m.after(m.cfg.RetryPeriod), true
+		}
+		m.markDirty(p)
+	case "teardown":
+		p := m.pods[e.PodUID]
+		if p == nil {
+			return
+		}
+		if vi := p.volIndex(e.Volume); vi >= 0 && p.vols[vi].phase == volTearingDown {
+			p.vols[vi].phase = volFailed
+			p.vols[vi].retryAt = m.after(m.cfg.RetryPeriod)
+			m.markDirty(p)
+		}
+	}
+}
+
+func (m *Machine) handleRuntimeStatus(e RuntimeStatus) {
+	was := m.runtimeHealthy
+	m.runtimeHealthy, m.runtimeMessage = e.Healthy, e.Message
+	if e.Healthy && !was {
+		for _, p := range m.pods {
+			m.markDirty(p) // flush sorts
+		}
+	}
+}
+
+func (m *Machine) handleWriteFailed(e WriteFailed) {
+	switch e.What {
+	case "status":
+		if p := m.pods[e.PodUID]; p != nil && !p.finished {
+			p.statusSent = false
+			m.wakeAt(p, m.now+1)
+			m.schedule(p)
+		}
+	case "delete":
+		if p := m.pods[e.PodUID]; p != nil && p.finished {
+			m.node.redelete = append(m.node.redelete, p.ref)
+		}
+	case "lease":
+		m.node.leaseSent = false
+	case "node":
+		// The node object may be missing: register again, then the status.
+		m.node.statusSent, m.node.registerSent = false, false
+	}
+}
