@@ -46,7 +46,7 @@ type ctrState struct {
 	// what the runtime resolved it to); imageID is the current instance's.
 	imageReady         bool
 	pulledRef, imageID string
-	startedAt  api.Time
+	startedAt          api.Time
 	// term is how the current instance ended (nil while it lives);
 	// lastTerm how the previous one did.
 	term, lastTerm *termState
