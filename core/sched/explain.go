@@ -33,7 +33,7 @@ type NodeExplanation struct {
 // explained, so that it does not repel or attract itself; the accounting
 // is restored exactly afterwards.
 func (s *Scheduler) Explain(p *api.Pod) Explanation {
-	key := PodKey(p)
+	key := keyOf(p)
 	old := s.pods[key]
 	if old != nil && p.Spec.NodeName == "" {
 		s.apply(old, -1, false)
@@ -63,7 +63,7 @@ func (ex *Explanation) addScored(s *Scheduler, slot int32, sc [numScorers]int64,
 func (ex Explanation) DescribeScores() string {
 	var b strings.Builder
 	r := ex.Result
-	b.WriteString("pod " + r.Pod + ": " + r.Status.String())
+	b.WriteString("pod " + r.Namespace + "/" + r.Name + ": " + r.Status.String())
 	if r.Node != "" {
 		b.WriteString(" on " + r.Node)
 	}

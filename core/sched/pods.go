@@ -15,8 +15,10 @@ type podRecord struct {
 	carries []*group
 }
 
-// PodKey returns the key the scheduler knows a pod by: namespace/name.
-func PodKey(p *api.Pod) string { return p.Namespace + "/" + p.Name }
+// podKey is how the scheduler knows a pod: namespace and name.
+type podKey struct{ ns, name string }
+
+func keyOf(p *api.Pod) podKey { return podKey{p.Namespace, p.Name} }
 
 // AddPod is UpdatePod.
 func (s *Scheduler) AddPod(p *api.Pod) { s.UpdatePod(p) }
@@ -29,7 +31,7 @@ func (s *Scheduler) AddPod(p *api.Pod) { s.UpdatePod(p) }
 // The scheduler keeps references to p's labels and affinity; the caller
 // must treat p as immutable.
 func (s *Scheduler) UpdatePod(p *api.Pod) {
-	key := PodKey(p)
+	key := keyOf(p)
 	old := s.pods[key]
 	if p.Spec.NodeName == "" {
 		if old != nil && !old.assumed {
@@ -62,7 +64,7 @@ func (s *Scheduler) UpdatePod(p *api.Pod) {
 
 // RemovePod forgets a pod, bound or assumed.
 func (s *Scheduler) RemovePod(p *api.Pod) {
-	key := PodKey(p)
+	key := keyOf(p)
 	if old := s.pods[key]; old != nil {
 		s.unaccount(old)
 		delete(s.pods, key)
@@ -73,7 +75,7 @@ func (s *Scheduler) RemovePod(p *api.Pod) {
 // reports whether it acted: a pod already confirmed bound (by AddPod or
 // UpdatePod) is not forgotten.
 func (s *Scheduler) Forget(p *api.Pod) bool {
-	key := PodKey(p)
+	key := keyOf(p)
 	old := s.pods[key]
 	if old == nil || !old.assumed {
 		return false
@@ -84,8 +86,9 @@ func (s *Scheduler) Forget(p *api.Pod) bool {
 }
 
 // account records a pod on slot, copying req.
-func (s *Scheduler) account(key string, slot int32, sh *podShape, req *podRequests, assumed bool) {
-	r := &podRecord{slot: slot, assumed: assumed, req: *req, ls: sh.ls, carries: sh.carries}
+func (s *Scheduler) account(key podKey, slot int32, sh *podShape, req *podRequests, assumed bool) {
+	r := s.newRecord()
+	*r = podRecord{slot: slot, assumed: assumed, req: *req, ls: sh.ls, carries: sh.carries}
 	if len(req.ext) > 0 {
 		r.req.ext = append([]extAmount(nil), req.ext...)
 	} else {
@@ -98,6 +101,24 @@ func (s *Scheduler) account(key string, slot int32, sh *podShape, req *podReques
 // unaccount reverses account; the caller deletes the map entry.
 func (s *Scheduler) unaccount(r *podRecord) {
 	s.apply(r, -1, true)
+	*r = podRecord{}
+	s.freeRecs = append(s.freeRecs, r)
+}
+
+// newRecord returns a zeroed record from the slab: records are allocated
+// in chunks and reused, so accounting a pod does not allocate.
+func (s *Scheduler) newRecord() *podRecord {
+	if n := len(s.freeRecs); n > 0 {
+		r := s.freeRecs[n-1]
+		s.freeRecs = s.freeRecs[:n-1]
+		return r
+	}
+	if len(s.recSlab) == 0 {
+		s.recSlab = make([]podRecord, 1024)
+	}
+	r := &s.recSlab[0]
+	s.recSlab = s.recSlab[1:]
+	return r
 }
 
 // apply adds (sign 1) or removes (sign -1) a record's contribution. With

@@ -45,9 +45,9 @@ type Failure struct {
 
 // Result is what Schedule decided, and why.
 type Result struct {
-	Pod    string // namespace/name
-	Status Status
-	Node   string // the chosen node when Scheduled (or the preset one)
+	Namespace, Name string // the pod's
+	Status          Status
+	Node            string // the chosen node when Scheduled (or the preset one)
 	// NumNodes is the number of nodes in the cluster; Evaluated how many
 	// were filtered (fewer when sampling stopped early); Feasible how many
 	// passed every filter.
@@ -69,9 +69,9 @@ type Result struct {
 func (r Result) Message() string {
 	switch r.Status {
 	case Scheduled:
-		return "Successfully assigned " + r.Pod + " to " + r.Node
+		return "Successfully assigned " + r.Namespace + "/" + r.Name + " to " + r.Node
 	case AlreadyBound:
-		return "pod " + r.Pod + " is already bound to " + r.Node
+		return "pod " + r.Namespace + "/" + r.Name + " is already bound to " + r.Node
 	}
 	if r.PreFilter == ReasonNoNodes {
 		return ReasonNoNodes
@@ -130,7 +130,12 @@ func (s *Scheduler) failures(hist []failCount) []Failure {
 	if len(hist) == 0 {
 		return nil
 	}
-	out := make([]Failure, len(hist))
+	if len(s.failSlab) < len(hist) {
+		s.failSlab = make([]Failure, max(1024, len(hist)))
+	}
+	// Results share chunks of one slab (capped, so appends copy).
+	out := s.failSlab[:len(hist):len(hist)]
+	s.failSlab = s.failSlab[len(hist):]
 	for i, h := range hist {
 		out[i] = Failure{Filter: s.reasons.filter[h.reason], Reason: s.reasons.text[h.reason], Nodes: int(h.nodes)}
 	}

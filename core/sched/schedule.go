@@ -53,15 +53,16 @@ func (s *Scheduler) Schedule(p *api.Pod) Result {
 }
 
 func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
-	res := Result{Pod: PodKey(p)}
+	res := Result{Namespace: p.Namespace, Name: p.Name}
+	key := keyOf(p)
 	if p.Spec.NodeName != "" {
 		res.Status, res.Node = AlreadyBound, p.Spec.NodeName
 		return res
 	}
 	if ex == nil {
-		if old := s.pods[res.Pod]; old != nil {
+		if old := s.pods[key]; old != nil {
 			s.unaccount(old)
-			delete(s.pods, res.Pod)
+			delete(s.pods, key)
 		}
 	}
 	s.ensureOrder()
@@ -147,7 +148,7 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 	slot := feas[best]
 	res.Status, res.Node = Scheduled, s.nodes.name[slot]
 	if ex == nil {
-		s.account(res.Pod, slot, q.sh, &q.req, true)
+		s.account(key, slot, q.sh, &q.req, true)
 	}
 	return res
 }

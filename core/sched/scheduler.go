@@ -82,7 +82,7 @@ type Scheduler struct {
 	classes    []*nodeClass
 	classByKey map[string]int32
 
-	pods        map[string]*podRecord // by namespace/name
+	pods        map[podKey]*podRecord
 	labelSets   map[string]*labelSet
 	counters    map[string]*counter
 	groups      map[string]*group
@@ -97,6 +97,10 @@ type Scheduler struct {
 
 	pvs  map[string]*api.PersistentVolume      // by name
 	pvcs map[string]*api.PersistentVolumeClaim // by namespace/name
+
+	recSlab  []podRecord  // unused records, handed out by newRecord
+	freeRecs []*podRecord // records released by unaccount
+	failSlab []Failure    // backing for Result.Failures
 
 	reasons reasonTable
 	ext     extTable
@@ -113,7 +117,7 @@ func New(cfg Config) *Scheduler {
 	s := &Scheduler{
 		cfg:        cfg,
 		classByKey: map[string]int32{},
-		pods:       map[string]*podRecord{},
+		pods:       map[podKey]*podRecord{},
 		labelSets:  map[string]*labelSet{},
 		counters:   map[string]*counter{},
 		groups:     map[string]*group{},
