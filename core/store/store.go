@@ -107,12 +107,12 @@ type Preconditions struct {
 // channels, so the caller polls when it is ready for more.
 type Watcher interface {
 	// Poll returns the events available now, in revision order, without
-	// blocking: at most max of them, or all when max <= 0. An empty result
+	// blocking: at most limit of them, or all when limit <= 0. An empty result
 	// means nothing new yet. If the watcher has fallen behind a compaction
 	// it returns a Compacted error, now and on every later call: the
 	// caller must re-list and watch again. A closed watcher returns
 	// nothing.
-	Poll(max int) ([]Event, error)
+	Poll(limit int) ([]Event, error)
 	// Close releases the watcher. It is idempotent.
 	Close()
 }

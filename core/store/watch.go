@@ -41,7 +41,7 @@ func (m *Memory) Watch(prefix string, fromRevision int64) (Watcher, error) {
 
 // Poll implements Watcher. It costs O(writes since the last Poll), plus a
 // copy of each delivered object.
-func (w *memWatcher) Poll(max int) ([]Event, error) {
+func (w *memWatcher) Poll(limit int) ([]Event, error) {
 	if w.closed {
 		return nil, nil
 	}
@@ -53,14 +53,13 @@ func (w *memWatcher) Poll(max int) ([]Event, error) {
 		w.err = newError(Compacted, w.prefix, "watcher at revision %d fell behind compaction at %d", w.next, m.compacted)
 		return nil, w.err
 	}
-	if w.next <= initialRevision { // the initial revision has no event
-		w.next = initialRevision + 1
-	}
 	var out []Event
-	for w.next <= m.rev && (max <= 0 || len(out) < max) {
-		rev := w.next
+	// The initial revision has no event: the first write is at
+	// initialRevision+1. The cursor itself stays put until a write is
+	// examined, so a watcher from 1 is behind a compaction at 2, as in etcd.
+	for rev := max(w.next, initialRevision+1); rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {
 		e := &m.log[rev-m.logStart]
-		w.next++
+		w.next = rev + 1
 		if strings.HasPrefix(e.key, w.prefix) {
 			out = append(out, e.event(rev))
 		}
