@@ -54,9 +54,8 @@ type ctrState struct {
 	// waitReason/waitMsg explain why the container is not running
 	// (CrashLoopBackOff, ImagePullBackOff, ...). Cleared on creation.
 	waitReason, waitMsg string
-	// pullErr: the waiting reason comes from a failed pull (at
-	// pullFailedAt); a successful pull clears it.
-	pullErr      bool
+	// pullFailedAt: when the last pull failed (ErrImagePull shows until
+	// the next Tick, then ImagePullBackOff).
 	pullFailedAt api.Time
 
 	// restartOK: the back-off check passed for the current exit.
@@ -107,7 +106,7 @@ func (m *Machine) promote(p *podState, ci int) {
 	c.term = nil
 	c.id, c.newID, c.attempt, c.imageID = c.newID, "", c.pending, c.pulledRef
 	c.setWaiting("", "")
-	c.pullErr, c.restartOK, c.restartAfterKill = false, false, false
+	c.restartOK, c.restartAfterKill = false, false
 	c.startedAt = 0
 }
 

@@ -25,11 +25,9 @@ func (m *Machine) handleImageReady(e ImageReady) {
 		return
 	}
 	c := &p.ctrs[ci]
+	// A waiting reason (ImagePullBackOff, ...) stays until the container
+	// starts: the kubelet pulls, creates and starts in one sync.
 	c.phase, c.imageReady, c.pulledRef = phaseIdle, true, e.ImageRef
-	if c.pullErr {
-		c.pullErr = false
-		c.setWaiting("", "")
-	}
 	m.markDirty(p)
 }
 
@@ -41,7 +39,7 @@ func (m *Machine) handleImagePullFailed(e ImagePullFailed) {
 	c := &p.ctrs[ci]
 	c.phase = phaseIdle
 	c.pull.next(m.now, m.now, m.cfg.BackOffInitial, m.cfg.BackOffMax)
-	c.pullFailedAt, c.pullErr = m.now, true
+	c.pullFailedAt = m.now
 	reason := e.Reason
 	if reason == "" {
 		reason = "ErrImagePull"
