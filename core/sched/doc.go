@@ -24,33 +24,33 @@
 //
 // # The pipeline
 //
-//	                    pod
-//	                     │ shapeFor: compile once per template (labels, affinity,
-//	                     │ tolerations, spread) into counters, views and a
-//	                     ▼ static shape; requests and volumes per pod
-//	 ┌──────────── PreFilter ─────────────┐
-//	 │ claims bound? (VolumeBinding)       │── no ──▶ Unschedulable (pod-level reason)
-//	 └────────────────┬───────────────────┘
-//	                  ▼  nodes in name order from the rotating start index
-//	 ┌──────────── Filter (per node, kube's order, first failure wins) ─────────┐
-//	 │ class verdict, cached per (static shape, node class):                     │
-//	 │   NodeUnschedulable → TaintToleration (+ readiness) → NodeAffinity        │
-//	 │ NodeResourcesFit: pods, cpu, memory, extended (every shortfall counts)    │
-//	 │ VolumeBinding: bound PVs' node affinity                                   │
-//	 │ PodTopologySpread (DoNotSchedule): count in domain + self − min ≤ maxSkew │
-//	 │ InterPodAffinity: affinity, anti-affinity, existing pods' anti-affinity   │
-//	 └────────────────┬─────────────────────────── stop at numFeasibleNodesToFind
-//	                  ▼  feasible nodes (resource score and static score
-//	                  │  inputs gathered in the same pass)
-//	 ┌──────────── Score (each normalised to 0–100, weighted sum) ─────────────┐
-//	 │ NodeResourcesFit: LeastAllocated | MostAllocated | BalancedAllocation ×1 │
-//	 │ TaintToleration: untolerated PreferNoSchedule taints (reverse)        ×3 │
-//	 │ NodeAffinity: preferred terms                                         ×2 │
-//	 │ InterPodAffinity: preferred terms, both directions                    ×2 │
-//	 │ PodTopologySpread (ScheduleAnyway): fewer matching pods               ×2 │
-//	 └────────────────┬─────────────────────────────────────────────────────────┘
-//	                  ▼  best total; ties go to the node visited first
-//	               assume ──▶ Result{Node, Evaluated, Feasible, Failures}
+//	                   pod
+//	                    │ shapeFor: compile once per template (labels, affinity,
+//	                    │ tolerations, spread) into counters, views and a
+//	                    ▼ static shape; requests and volumes per pod
+//	┌──────────── PreFilter ─────────────┐
+//	│ claims bound? (VolumeBinding)      │── no ──▶ Unschedulable (pod-level reason)
+//	└────────────────┬───────────────────┘
+//	                 ▼  nodes in name order from the rotating start index
+//	┌──────────── Filter (per node, kube's order, first failure wins) ──────────┐
+//	│ class verdict, cached per (static shape, node class):                     │
+//	│   NodeUnschedulable → TaintToleration (+ readiness) → NodeAffinity        │
+//	│ NodeResourcesFit: pods, cpu, memory, extended (every shortfall counts)    │
+//	│ VolumeBinding: bound PVs' node affinity                                   │
+//	│ PodTopologySpread (DoNotSchedule): count in domain + self − min ≤ maxSkew │
+//	│ InterPodAffinity: affinity, anti-affinity, existing pods' anti-affinity   │
+//	└────────────────┬──────────────────────────────────────────────────────────┘
+//	                 ▼  feasible nodes, until numFeasibleNodesToFind are found
+//	                 │  (resource score and static score inputs gathered in the same pass)
+//	┌──────────── Score (each normalised to 0–100, weighted sum) ───────────────┐
+//	│ NodeResourcesFit: LeastAllocated | MostAllocated | BalancedAllocation ×1  │
+//	│ TaintToleration: untolerated PreferNoSchedule taints (reverse)        ×3  │
+//	│ NodeAffinity: preferred terms                                         ×2  │
+//	│ InterPodAffinity: preferred terms, both directions                    ×2  │
+//	│ PodTopologySpread (ScheduleAnyway): fewer matching pods               ×2  │
+//	└────────────────┬──────────────────────────────────────────────────────────┘
+//	                 ▼  best total; ties go to the node visited first
+//	              assume ──▶ Result{Node, Evaluated, Feasible, Failures}
 //
 // # Data layout
 //
