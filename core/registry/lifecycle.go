@@ -1,0 +1,271 @@
+package registry
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/store"
+)
+
+// Finalizers the registry and the garbage collector understand.
+const (
+	// FinalizerOrphan: remove the dependents' ownerReferences, then the
+	// object (propagationPolicy Orphan).
+	FinalizerOrphan = "orphan"
+	// FinalizerForeground: delete the dependents first, then the object
+	// (propagationPolicy Foreground).
+	FinalizerForeground = "foregroundDeletion"
+	// FinalizerNamespace is the namespace's spec finalizer: the namespace
+	// controller removes it once the namespace is empty.
+	FinalizerNamespace = "kubernetes"
+)
+
+// Deletion propagation policies.
+const (
+	PropagationBackground = "Background"
+	PropagationForeground = "Foreground"
+	PropagationOrphan     = "Orphan"
+)
+
+// DeleteOptions are the options of a DELETE.
+type DeleteOptions struct {
+	// GracePeriodSeconds overrides the pod's terminationGracePeriodSeconds;
+	// 0 deletes at once. Only pods have a grace period.
+	GracePeriodSeconds *int64
+	// Preconditions must hold or the delete fails with Conflict.
+	Preconditions store.Preconditions
+	// PropagationPolicy is Background (default), Foreground or Orphan.
+	PropagationPolicy string
+}
+
+// prepareForCreate resets what a new object of the kind cannot bring with
+// it, and applies admission defaults.
+func prepareForCreate(obj api.Object, now api.Time, cfg Config) {
+	switch o := obj.(type) {
+	case *api.Pod:
+		o.Status = api.PodStatus{Phase: api.PodPending, QOSClass: qosClass(&o.Spec)}
+		if cfg.DefaultTolerationSeconds > 0 {
+			addDefaultTolerations(&o.Spec, cfg.DefaultTolerationSeconds)
+		}
+	case *api.ReplicaSet:
+		o.Status = api.ReplicaSetStatus{}
+	case *api.Deployment:
+		o.Status = api.DeploymentStatus{}
+	case *api.Service:
+		o.Status = api.ServiceStatus{}
+	case *api.PersistentVolume:
+		o.Status = api.PersistentVolumeStatus{Phase: "Pending"}
+	case *api.PersistentVolumeClaim:
+		o.Status = api.PersistentVolumeClaimStatus{Phase: api.ClaimPending}
+	case *api.Namespace:
+		o.Status = api.NamespaceStatus{Phase: api.NamespaceActive}
+		if !contains(o.Spec.Finalizers, FinalizerNamespace) {
+			o.Spec.Finalizers = append(o.Spec.Finalizers, FinalizerNamespace)
+		}
+	}
+}
+
+// addDefaultTolerations gives a pod the not-ready and unreachable NoExecute
+// tolerations it lacks, bounded to seconds, as Kubernetes'
+// DefaultTolerationSeconds admission does.
+func addDefaultTolerations(spec *api.PodSpec, seconds int64) {
+	for _, key := range []string{api.TaintNodeNotReady, api.TaintNodeUnreachable} {
+		tolerated := false
+		for _, t := range spec.Tolerations {
+			if (t.Key == key || (t.Key == "" && t.Operator == api.TolerationOpExists)) &&
+				(t.Effect == "" || t.Effect == api.TaintEffectNoExecute) {
+				tolerated = true
+			}
+		}
+		if !tolerated {
+			s := seconds
+			spec.Tolerations = append(spec.Tolerations, api.Toleration{
+				Key: key, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute, TolerationSeconds: &s,
+			})
+		}
+	}
+}
+
+// qosClass is the pod's quality-of-service class, as Kubernetes computes it:
+// Guaranteed when every container's cpu and memory requests equal its
+// limits, BestEffort when nothing is requested or limited, else Burstable.
+func qosClass(spec *api.PodSpec) string {
+	any, guaranteed := false, true
+	all := append(append([]api.Container(nil), spec.InitContainers...), spec.Containers...)
+	for _, c := range all {
+		for _, r := range []string{api.ResourceCPU, api.ResourceMemory} {
+			req, hasReq := c.Resources.Requests[r]
+			lim, hasLim := c.Resources.Limits[r]
+			if (hasReq && !req.IsZero()) || (hasLim && !lim.IsZero()) {
+				any = true
+			}
+			if !hasLim || lim.IsZero() || (hasReq && req.Cmp(lim) != 0) {
+				guaranteed = false
+			}
+		}
+	}
+	switch {
+	case !any:
+		return "BestEffort"
+	case guaranteed:
+		return "Guaranteed"
+	}
+	return "Burstable"
+}
+
+// Delete deletes the object at (resource, namespace, name) as a DELETE does.
+//
+//   - A pod bound to a node with a grace period is only marked: its
+//     deletionTimestamp is set to now + grace and its node's final delete
+//     (grace 0) removes it once its containers have stopped.
+//   - Foreground and Orphan propagation add their finalizer; an object with
+//     finalizers is only marked (deletionTimestamp) and goes when the last
+//     finalizer is removed by Update.
+//   - A namespace is marked Terminating; the namespace controller empties
+//     it and removes its spec finalizer.
+//   - Anything else is removed at once.
+//
+// It returns the object as it now is: marked, or deleted (with the deletion
+// revision as resourceVersion).
+func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, now api.Time) (api.Object, error) {
+	key := api.KeyFor(resource, namespace, name)
+	cur, err := r.st.Get(key)
+	if err != nil {
+		return nil, statusError(err, resource, name)
+	}
+	cm := cur.GetObjectMeta()
+	if p := opts.Preconditions; (p.UID != "" && p.UID != cm.UID) || (p.ResourceVersion != "" && p.ResourceVersion != cm.ResourceVersion) {
+		return nil, api.NewConflict(resource, name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", p.UID, cm.UID))
+	}
+	switch opts.PropagationPolicy {
+	case "", PropagationBackground, PropagationForeground, PropagationOrphan:
+	default:
+		return nil, api.NewBadRequest(fmt.Sprintf("unsupported propagationPolicy %q: supported values: %q, %q, %q",
+			opts.PropagationPolicy, PropagationBackground, PropagationForeground, PropagationOrphan))
+	}
+	if opts.GracePeriodSeconds != nil && *opts.GracePeriodSeconds < 0 {
+		return nil, api.NewBadRequest("gracePeriodSeconds must not be negative")
+	}
+	next := api.CopyObject(cur)
+	m := next.GetObjectMeta()
+	marked := false
+	switch opts.PropagationPolicy {
+	case PropagationForeground:
+		marked = addFinalizer(m, FinalizerForeground) || marked
+	case PropagationOrphan:
+		marked = addFinalizer(m, FinalizerOrphan) || marked
+	}
+	if ns, ok := next.(*api.Namespace); ok {
+		ns.Status.Phase = api.NamespaceTerminating
+		marked = len(ns.Spec.Finalizers) > 0 || marked
+	}
+	if p, ok := next.(*api.Pod); ok && p.Spec.NodeName != "" && !podFinished(p) {
+		grace := api.DefaultTerminationGracePeriodSeconds
+		if p.Spec.TerminationGracePeriodSeconds != nil {
+			grace = *p.Spec.TerminationGracePeriodSeconds
+		}
+		if opts.GracePeriodSeconds != nil {
+			grace = *opts.GracePeriodSeconds
+		}
+		// A pod already terminating may have its grace shortened, never
+		// lengthened.
+		if m.DeletionGracePeriodSeconds != nil && *m.DeletionGracePeriodSeconds < grace {
+			grace = *m.DeletionGracePeriodSeconds
+		}
+		if grace > 0 {
+			g := grace
+			m.DeletionGracePeriodSeconds = &g
+			ts := now.Add(time.Duration(grace) * time.Second)
+			if m.DeletionTimestamp == nil || ts.Before(*m.DeletionTimestamp) {
+				m.DeletionTimestamp = &ts
+			}
+			marked = true
+		}
+	}
+	if len(m.Finalizers) > 0 {
+		marked = true
+	}
+	pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
+	if !marked {
+		o, err := r.st.Delete(key, pre)
+		return o, statusError(err, resource, name)
+	}
+	if m.DeletionTimestamp == nil {
+		ts := now
+		m.DeletionTimestamp = &ts
+		zero := int64(0)
+		m.DeletionGracePeriodSeconds = &zero
+	}
+	stored, err := r.st.Update(next)
+	return stored, statusError(err, resource, name)
+}
+
+// podFinished reports whether the pod's containers have all stopped for
+// good, so that it needs no grace period.
+func podFinished(p *api.Pod) bool {
+	return p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed
+}
+
+func addFinalizer(m *api.ObjectMeta, f string) bool {
+	if contains(m.Finalizers, f) {
+		return false
+	}
+	m.Finalizers = append(m.Finalizers, f)
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Bind assigns a pending pod to a node, as a POST to pods/binding does:
+// the pod's uid must match (when given), it must not be bound already nor
+// terminating; spec.nodeName is set and PodScheduled becomes True.
+func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Object, error) {
+	key := api.KeyFor("pods", namespace, name)
+	cur, err := r.st.Get(key)
+	if err != nil {
+		return nil, statusError(err, "pods", name)
+	}
+	p := api.CopyObject(cur).(*api.Pod)
+	if uid != "" && p.UID != uid {
+		return nil, api.NewConflict("pods", name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", uid, p.UID))
+	}
+	if p.Spec.NodeName != "" {
+		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is already assigned to node %q", name, p.Spec.NodeName))
+	}
+	if p.DeletionTimestamp != nil {
+		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", name))
+	}
+	if node == "" {
+		return nil, api.NewInvalid("Binding", name, api.ErrorList{api.NewPath("target", "name").Required("")})
+	}
+	p.Spec.NodeName = node
+	setPodCondition(&p.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}, now)
+	stored, err := r.st.Update(p)
+	return stored, statusError(err, "pods", name)
+}
+
+// setPodCondition sets or replaces a condition, keeping its transition time
+// when its status does not change.
+func setPodCondition(s *api.PodStatus, c api.PodCondition, now api.Time) {
+	for i := range s.Conditions {
+		if s.Conditions[i].Type == c.Type {
+			if s.Conditions[i].Status == c.Status {
+				c.LastTransitionTime = s.Conditions[i].LastTransitionTime
+			} else {
+				c.LastTransitionTime = now
+			}
+			s.Conditions[i] = c
+			return
+		}
+	}
+	c.LastTransitionTime = now
+	s.Conditions = append(s.Conditions, c)
+}

@@ -1,0 +1,292 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/store"
+)
+
+// Config configures a Registry.
+type Config struct {
+	// Seed seeds the generator of UIDs and generated names.
+	Seed uint64
+	// DefaultTolerationSeconds is how long pods tolerate the not-ready and
+	// unreachable NoExecute taints unless they say otherwise (Kubernetes'
+	// DefaultTolerationSeconds admission plugin). 0 means 300; negative
+	// disables the admission.
+	DefaultTolerationSeconds int64
+}
+
+// Registry applies API semantics to writes and performs them on a store.
+// It is not safe for concurrent use: one goroutine owns it, as it owns the
+// store it wraps.
+type Registry struct {
+	st  store.Store
+	cfg Config
+	rng splitmix
+}
+
+// New returns a Registry writing to st.
+func New(st store.Store, cfg Config) *Registry {
+	if cfg.DefaultTolerationSeconds == 0 {
+		cfg.DefaultTolerationSeconds = 300
+	}
+	return &Registry{st: st, cfg: cfg, rng: splitmix{s: cfg.Seed}}
+}
+
+// Store returns the store the registry writes to, for reads and watches.
+func (r *Registry) Store() store.Store { return r.st }
+
+// kindOf returns the registered kind of obj, or a BadRequest error.
+func kindOf(obj api.Object) (*api.KindInfo, error) {
+	if obj == nil || reflect.ValueOf(obj).IsNil() {
+		return nil, api.NewBadRequest("no object given")
+	}
+	tm := obj.GetTypeMeta()
+	info, ok := api.LookupKind(tm.Kind)
+	if !ok {
+		return nil, api.NewBadRequest(fmt.Sprintf("unknown kind %q", tm.Kind))
+	}
+	if tm.APIVersion != info.APIVersion() {
+		return nil, api.NewBadRequest(fmt.Sprintf("%s is served at apiVersion %q, not %q", tm.Kind, info.APIVersion(), tm.APIVersion))
+	}
+	if want := reflect.TypeOf(info.New()); reflect.TypeOf(obj) != want {
+		return nil, api.NewBadRequest(fmt.Sprintf("object of type %T has kind %q", obj, tm.Kind))
+	}
+	return info, nil
+}
+
+// Get returns the object of the given resource, namespace and name.
+func (r *Registry) Get(resource, namespace, name string) (api.Object, error) {
+	o, err := r.st.Get(api.KeyFor(resource, namespace, name))
+	return o, statusError(err, resource, name)
+}
+
+// Create stores a new object, as a POST does: defaulting, a generated name
+// if asked (generateName), validation, the namespace must exist and not be
+// terminating, then uid, creationTimestamp and generation are set and the
+// status is reset to what a new object has.
+func (r *Registry) Create(obj api.Object, now api.Time) (api.Object, error) {
+	info, err := kindOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	obj = api.CopyObject(obj)
+	m := obj.GetObjectMeta()
+	if m.ResourceVersion != "" {
+		return nil, api.NewBadRequest("resourceVersion should not be set on objects to be created")
+	}
+	if info.Namespaced && m.Namespace == "" {
+		m.Namespace = api.NamespaceDefault
+	}
+	if !info.Namespaced {
+		m.Namespace = ""
+	}
+	generated := m.Name == "" && m.GenerateName != ""
+	api.Default(obj)
+	prepareForCreate(obj, now, r.cfg)
+	if info.Namespaced {
+		if err := r.admitNamespace(m.Namespace); err != nil {
+			return nil, err
+		}
+	}
+	// A generated name that collides is drawn again, a few times, as the
+	// Kubernetes API server does.
+	for attempt := 0; ; attempt++ {
+		if generated {
+			m.Name = m.GenerateName + r.rng.suffix(5)
+		}
+		if errs := api.Validate(obj); len(errs) > 0 {
+			return nil, api.NewInvalid(info.Kind, m.Name, errs)
+		}
+		m.UID = r.rng.uuid()
+		m.CreationTimestamp = now
+		m.Generation = 1
+		m.DeletionTimestamp, m.DeletionGracePeriodSeconds = nil, nil
+		stored, err := r.st.Create(obj)
+		if err == nil {
+			return stored, nil
+		}
+		if !generated || !store.IsAlreadyExists(err) || attempt == 7 {
+			return nil, statusError(err, info.Resource, m.Name)
+		}
+	}
+}
+
+// admitNamespace refuses writes into a namespace that does not exist or
+// is being deleted.
+func (r *Registry) admitNamespace(ns string) error {
+	o, err := r.st.Get(api.KeyFor("namespaces", "", ns))
+	if store.IsNotFound(err) {
+		return api.NewNotFound("namespaces", ns)
+	}
+	if err != nil {
+		return statusError(err, "namespaces", ns)
+	}
+	if o.GetObjectMeta().DeletionTimestamp != nil {
+		return api.NewForbidden("namespaces", ns,
+			fmt.Errorf("unable to create new content in namespace %s because it is being terminated", ns))
+	}
+	return nil
+}
+
+// Update replaces an object's spec and metadata, as a PUT does. The status
+// is kept from the stored object (it changes only through UpdateStatus),
+// and so are the system fields (uid, creationTimestamp, deletion fields).
+// A set resourceVersion is a precondition (Conflict if stale); an empty one
+// updates whatever is stored. The generation grows when the spec changes.
+// An update that leaves a terminating object without finalizers deletes it.
+func (r *Registry) Update(obj api.Object, now api.Time) (api.Object, error) {
+	return r.update(obj, now, false)
+}
+
+// UpdateStatus replaces an object's status, as a PUT to /status does:
+// everything else is kept from the stored object.
+func (r *Registry) UpdateStatus(obj api.Object, now api.Time) (api.Object, error) {
+	return r.update(obj, now, true)
+}
+
+func (r *Registry) update(obj api.Object, now api.Time, status bool) (api.Object, error) {
+	info, err := kindOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	obj = api.CopyObject(obj)
+	m := obj.GetObjectMeta()
+	if info.Namespaced && m.Namespace == "" {
+		m.Namespace = api.NamespaceDefault
+	}
+	key, err := api.KeyOf(obj)
+	if err != nil {
+		return nil, api.NewBadRequest(err.Error())
+	}
+	cur, err := r.st.Get(key)
+	if err != nil {
+		return nil, statusError(err, info.Resource, m.Name)
+	}
+	if m.ResourceVersion != "" && m.ResourceVersion != cur.GetObjectMeta().ResourceVersion {
+		return nil, conflict(info.Resource, m.Name)
+	}
+	if m.UID != "" && m.UID != cur.GetObjectMeta().UID {
+		return nil, api.NewConflict(info.Resource, m.Name,
+			fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", m.UID, cur.GetObjectMeta().UID))
+	}
+	var next api.Object
+	if status {
+		if !hasField(cur, "Status") {
+			return nil, api.NewMethodNotSupported(info.Resource, "update status")
+		}
+		next = api.CopyObject(cur)
+		setField(next, obj, "Status")
+	} else {
+		next = obj
+		keepSystemFields(next, cur)
+		if hasField(cur, "Status") {
+			setField(next, cur, "Status")
+		}
+		api.Default(next)
+		if changed(next, cur, "Spec") {
+			next.GetObjectMeta().Generation = cur.GetObjectMeta().Generation + 1
+		}
+	}
+	// The write is a compare-and-swap against what was read, so a
+	// concurrent writer cannot be overwritten even by an unconditional
+	// update.
+	next.GetObjectMeta().ResourceVersion = cur.GetObjectMeta().ResourceVersion
+	if errs := api.ValidateUpdate(next, cur); len(errs) > 0 {
+		return nil, api.NewInvalid(info.Kind, m.Name, errs)
+	}
+	if finalized(next) {
+		pre := store.Preconditions{ResourceVersion: cur.GetObjectMeta().ResourceVersion}
+		o, err := r.st.Delete(key, pre)
+		return o, statusError(err, info.Resource, m.Name)
+	}
+	stored, err := r.st.Update(next)
+	return stored, statusError(err, info.Resource, m.Name)
+}
+
+// keepSystemFields copies the fields only the server sets from cur to next.
+func keepSystemFields(next, cur api.Object) {
+	n, c := next.GetObjectMeta(), cur.GetObjectMeta()
+	n.UID = c.UID
+	n.CreationTimestamp = c.CreationTimestamp
+	n.DeletionTimestamp = c.DeletionTimestamp
+	n.DeletionGracePeriodSeconds = c.DeletionGracePeriodSeconds
+	n.Generation = c.Generation
+	n.GenerateName = c.GenerateName
+}
+
+// finalized reports whether a terminating object has nothing left holding
+// it: no finalizers (and, for a namespace, no spec finalizers either).
+func finalized(o api.Object) bool {
+	m := o.GetObjectMeta()
+	if m.DeletionTimestamp == nil || len(m.Finalizers) > 0 {
+		return false
+	}
+	switch o := o.(type) {
+	case *api.Namespace:
+		return len(o.Spec.Finalizers) == 0
+	case *api.Pod:
+		// A terminating pod on a node is removed by its node's final
+		// delete (grace 0), not by losing its finalizers.
+		return o.Spec.NodeName == ""
+	}
+	return true
+}
+
+// conflict is the error of a stale resourceVersion, in Kubernetes' words.
+func conflict(resource, name string) error {
+	return api.NewConflict(resource, name,
+		errors.New("the object has been modified; please apply your changes to the latest version and try again"))
+}
+
+// statusError translates a store error into the Status error an API client
+// gets. nil stays nil; an error that already is a StatusError is kept.
+func statusError(err error, resource, name string) error {
+	if err == nil {
+		return nil
+	}
+	var se *api.StatusError
+	if errors.As(err, &se) {
+		return se
+	}
+	switch store.CodeOf(err) {
+	case store.NotFound:
+		return api.NewNotFound(resource, name)
+	case store.AlreadyExists:
+		return api.NewAlreadyExists(resource, name)
+	case store.Conflict:
+		return conflict(resource, name)
+	case store.Compacted:
+		return api.NewResourceExpired(err.Error())
+	case store.BadRequest:
+		return api.NewBadRequest(err.Error())
+	}
+	return api.NewInternalError(err)
+}
+
+// hasField reports whether the kind's struct has a top-level field name.
+func hasField(o api.Object, name string) bool {
+	return reflect.ValueOf(o).Elem().FieldByName(name).IsValid()
+}
+
+// setField sets dst's top-level field name to a deep copy of src's.
+func setField(dst, src api.Object, name string) {
+	v := reflect.ValueOf(src).Elem().FieldByName(name)
+	c := reflect.New(v.Type()).Elem()
+	c.Set(reflect.ValueOf(api.DeepCopy(v.Interface())))
+	reflect.ValueOf(dst).Elem().FieldByName(name).Set(c)
+}
+
+// changed reports whether the top-level field name differs between a and
+// b; false if the kind has no such field.
+func changed(a, b api.Object, name string) bool {
+	va := reflect.ValueOf(a).Elem().FieldByName(name)
+	if !va.IsValid() {
+		return false
+	}
+	return !reflect.DeepEqual(va.Interface(), reflect.ValueOf(b).Elem().FieldByName(name).Interface())
+}
