@@ -118,7 +118,7 @@ func TestValidateTopologySpread(t *testing.T) {
 				{MaxSkew: 0, TopologyKey: "", WhenUnsatisfiable: "Sometimes"},
 				{MaxSkew: 1, TopologyKey: "zone", WhenUnsatisfiable: "DoNotSchedule"},
 				{MaxSkew: 1, TopologyKey: "host", WhenUnsatisfiable: "ScheduleAnyway", MinDomains: &zero,
-					LabelSelector: &LabelSelector{MatchExpressions: []LabelSelectorRequirement{{Key: "app", Operator: "Exists", Values: []string{"x"}}}},
+					LabelSelector:  &LabelSelector{MatchExpressions: []LabelSelectorRequirement{{Key: "app", Operator: "Exists", Values: []string{"x"}}}},
 					MatchLabelKeys: []string{"pod-template-hash", "bad key"}},
 			}
 		}, []string{
