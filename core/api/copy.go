@@ -1,6 +1,10 @@
 package api
 
-import "reflect"
+import (
+	"maps"
+	"reflect"
+	"slices"
+)
 
 // DeepCopy returns a copy of obj that shares no memory with it: maps, slices
 // and pointers are copied recursively. Stores and mirrors copy on the way in
@@ -23,7 +27,77 @@ func CopyObject(obj Object) Object {
 	return out.Interface().(Object)
 }
 
+// plainTypes records, for every type reachable from a registered kind,
+// whether its values hold no references (no pointers, slices, maps or
+// interfaces; strings are immutable and count as plain), so that a copy by
+// assignment is a deep copy. It is filled by register during package
+// initialisation and only read afterwards, so concurrent copies are safe.
+var plainTypes = map[reflect.Type]bool{}
+
+// notePlain computes and records plainness for t and every type inside it.
+func notePlain(t reflect.Type) bool {
+	if p, ok := plainTypes[t]; ok {
+		return p
+	}
+	plainTypes[t] = false // provisional, for recursive types
+	p := computePlain(t, notePlain)
+	plainTypes[t] = p
+	return p
+}
+
+// isPlain reports whether values of t can be deep-copied by assignment.
+// Types not met at initialisation are computed afresh each time.
+func isPlain(t reflect.Type) bool {
+	if p, ok := plainTypes[t]; ok {
+		return p
+	}
+	seen := map[reflect.Type]bool{}
+	var visit func(reflect.Type) bool
+	visit = func(t reflect.Type) bool {
+		if p, ok := plainTypes[t]; ok {
+			return p
+		}
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		return computePlain(t, visit)
+	}
+	return visit(t)
+}
+
+func computePlain(t reflect.Type, sub func(reflect.Type) bool) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface,
+		reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		// Visit the element types anyway, so that they are recorded.
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice:
+			sub(t.Elem())
+		case reflect.Map:
+			sub(t.Key())
+			sub(t.Elem())
+		}
+		return false
+	case reflect.Array:
+		return sub(t.Elem())
+	case reflect.Struct:
+		plain := true
+		for i := 0; i < t.NumField(); i++ {
+			if !sub(t.Field(i).Type) {
+				plain = false
+			}
+		}
+		return plain
+	}
+	return true
+}
+
 func copyValue(dst, src reflect.Value) {
+	if isPlain(src.Type()) {
+		dst.Set(src)
+		return
+	}
 	switch src.Kind() {
 	case reflect.Pointer:
 		if src.IsNil() {
@@ -43,11 +117,13 @@ func copyValue(dst, src reflect.Value) {
 		dst.Set(inner)
 	case reflect.Struct:
 		// Unexported fields (only plain values, as in Quantity) are copied
-		// by the assignment; exported ones are then copied deeply.
+		// by the assignment; exported ones that hold references are then
+		// copied deeply.
 		dst.Set(src)
 		t := src.Type()
 		for i := 0; i < src.NumField(); i++ {
-			if t.Field(i).IsExported() {
+			f := t.Field(i)
+			if f.IsExported() && !isPlain(f.Type) {
 				copyValue(dst.Field(i), src.Field(i))
 			}
 		}
@@ -56,9 +132,17 @@ func copyValue(dst, src reflect.Value) {
 			dst.SetZero()
 			return
 		}
+		if s, ok := src.Interface().([]string); ok {
+			dst.Set(reflect.ValueOf(slices.Clone(s)).Convert(src.Type()))
+			return
+		}
 		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
-		for i := 0; i < src.Len(); i++ {
-			copyValue(s.Index(i), src.Index(i))
+		if isPlain(src.Type().Elem()) {
+			reflect.Copy(s, src)
+		} else {
+			for i := 0; i < src.Len(); i++ {
+				copyValue(s.Index(i), src.Index(i))
+			}
 		}
 		dst.Set(s)
 	case reflect.Map:
@@ -66,14 +150,28 @@ func copyValue(dst, src reflect.Value) {
 			dst.SetZero()
 			return
 		}
+		switch m := src.Interface().(type) {
+		case map[string]string:
+			dst.Set(reflect.ValueOf(maps.Clone(m)))
+			return
+		case ResourceList:
+			dst.Set(reflect.ValueOf(maps.Clone(m)))
+			return
+		}
 		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		plainKey, plainElem := isPlain(src.Type().Key()), isPlain(src.Type().Elem())
 		iter := src.MapRange()
 		for iter.Next() {
-			k := reflect.New(iter.Key().Type()).Elem()
-			copyValue(k, iter.Key())
-			val := reflect.New(iter.Value().Type()).Elem()
-			copyValue(val, iter.Value())
-			m.SetMapIndex(k, val)
+			k, v := iter.Key(), iter.Value()
+			if !plainKey {
+				k = reflect.New(k.Type()).Elem()
+				copyValue(k, iter.Key())
+			}
+			if !plainElem {
+				v = reflect.New(v.Type()).Elem()
+				copyValue(v, iter.Value())
+			}
+			m.SetMapIndex(k, v)
 		}
 		dst.Set(m)
 	default:

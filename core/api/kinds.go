@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 )
 
@@ -36,6 +37,7 @@ func register(group, version, kind, resource string, namespaced bool, newFn func
 		return o
 	}
 	kinds[kind] = info
+	notePlain(reflect.TypeOf(newFn()).Elem())
 }
 
 // LookupKind returns the KindInfo for a kind name such as "Deployment".
