@@ -192,6 +192,9 @@ func (m *Machine) restoreProbeVerdicts(p *podState, ci int) {
 			}
 		}
 		c.ready = cs.Ready
+		if c.imageID == "" {
+			c.imageID = cs.ImageID
+		}
 	}
 }
 

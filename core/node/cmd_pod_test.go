@@ -30,6 +30,11 @@ func (h *harness) cmdPod(d *datadriven.TestData, out *strings.Builder) {
 	name := d.CmdArgs[1].Key
 	args := d.CmdArgs[2:]
 	switch verb {
+	case "define": // build the pod (for a later pod list) without feeding it
+		pod := h.newPod(d, name)
+		h.applyPodArgs(d, pod, args)
+		api.Default(pod)
+		h.pods[name] = pod
 	case "add":
 		pod := h.newPod(d, name)
 		h.applyPodArgs(d, pod, args)

@@ -62,7 +62,7 @@ func (a CreateContainer) Describe() string {
 			}
 			ms[i] += "->" + mt.MountPath
 			if mt.SubPath != "" {
-				ms[i] += "/" + mt.SubPath
+				ms[i] += "(subPath=" + mt.SubPath + ")"
 			}
 			if mt.ReadOnly {
 				ms[i] += ":ro"

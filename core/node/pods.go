@@ -153,6 +153,15 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 	if st := pod.Status.StartTime; st != nil {
 		p.startTime = *st
 	}
+	// Keep the transition times the API has for the kubelet's conditions
+	// (a restarted node agent picks up where it left off).
+	for i, typ := range [...]string{api.PodInitialized, api.PodReady, api.ContainersReady} {
+		for _, c := range pod.Status.Conditions {
+			if c.Type == typ {
+				p.conds[i] = condState{status: c.Status, since: c.LastTransitionTime}
+			}
+		}
+	}
 	if ph := pod.Status.Phase; ph == api.PodSucceeded || ph == api.PodFailed {
 		// Terminal in the API already (e.g. seen again after an agent
 		// restart): never start anything for it again.

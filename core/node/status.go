@@ -29,7 +29,9 @@ func (m *Machine) containerStatus(p *podState, ci int) api.ContainerStatus {
 	if ci < p.nInit {
 		cs.Ready = c.succeeded()
 	} else {
-		cs.Ready = started && (c.ready || !p.hasReadiness(ci))
+		// A pod that reached Succeeded or Failed serves no traffic, even
+		// while its containers are being stopped.
+		cs.Ready = started && (c.ready || !p.hasReadiness(ci)) && p.terminal == ""
 	}
 	last := c.lastTerm
 	switch {
