@@ -115,8 +115,22 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 			hist = addFailure(hist, v.reason)
 			continue
 		}
-		if !simple || v.reason != rOK || v.perNode || int64(h.pods) >= h.allocPods ||
-			(r.cpu > 0 && r.cpu > h.allocCPU-h.reqCPU) || (r.mem > 0 && r.mem > h.allocMem-h.reqMem) {
+		if simple && ex == nil && !v.perNode {
+			// The whole of fits for such pods, inlined.
+			ok := true
+			if int64(h.pods) >= h.allocPods {
+				hist, ok = addFailure(hist, rTooManyPods), false
+			}
+			if r.cpu > 0 && r.cpu > h.allocCPU-h.reqCPU {
+				hist, ok = addFailure(hist, rInsufficientCPU), false
+			}
+			if r.mem > 0 && r.mem > h.allocMem-h.reqMem {
+				hist, ok = addFailure(hist, rInsufficientMemory), false
+			}
+			if !ok {
+				continue
+			}
+		} else {
 			q.why = q.why[:0]
 			if !s.fits(q, slot, &v) {
 				hist = addFailures(hist, q.why)
