@@ -195,7 +195,7 @@ func TestValidateVolumesAndClaims(t *testing.T) {
 func TestValidateNodeLeaseEventAndOthers(t *testing.T) {
 	q := MustParseQuantity
 	expectErrors(t, "node", &Node{ObjectMeta: ObjectMeta{Name: "worker-1"},
-		Spec: NodeSpec{PodCIDR: "10.244.1.0/33", PodCIDRs: []string{"10.244.1.0/24"}},
+		Spec:   NodeSpec{PodCIDR: "10.244.1.0/33", PodCIDRs: []string{"10.244.1.0/24"}},
 		Status: NodeStatus{Capacity: ResourceList{"cpu": q("-1")}, Allocatable: ResourceList{"memory": q("-1Mi")}},
 	}, []string{
 		`spec.podCIDR: Invalid value: "10.244.1.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)`,
