@@ -127,7 +127,7 @@ func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
 		((newest.State == "running" && c.phase == phaseRunning) || (newest.State != "running" && c.term != nil))
 	if !same && c.phase != phaseCreated {
 		m.ensureTracked(p, ci, newest.ID)
-		c.id, c.attempt, c.phase = newest.ID, newest.Attempt, phaseIdle
+		c.id, c.attempt, c.phase, c.image = newest.ID, newest.Attempt, phaseIdle, ""
 		c.killSent, c.forced = false, false
 		c.term = nil
 		if newest.State == "running" {

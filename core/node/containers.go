@@ -46,6 +46,9 @@ type ctrState struct {
 	// what the runtime resolved it to); imageID is the current instance's.
 	imageReady         bool
 	pulledRef, imageID string
+	// image is the current instance's image; newImage the created one's
+	// (they differ from the spec's after an image change).
+	image, newImage string
 	startedAt          api.Time
 	// term is how the current instance ended (nil while it lives);
 	// lastTerm how the previous one did.
@@ -65,10 +68,12 @@ type ctrState struct {
 	hasRetry             bool
 
 	// killSent: a KillContainer is outstanding, due by killDeadline;
-	// forced: the last one had no grace. restartAfterKill: restart even
-	// under OnFailure (killed by a probe or a spec change).
-	killSent, forced, restartAfterKill bool
-	killDeadline                       api.Time
+	// forced: the last one had no grace; killFailed: the runtime said it
+	// failed, and it is retried without grace at killDeadline.
+	// restartAfterKill: restart even under OnFailure (killed by a probe or
+	// a spec change).
+	killSent, forced, killFailed, restartAfterKill bool
+	killDeadline                                   api.Time
 
 	// started: the startup probe succeeded (or there is none);
 	// ready: the readiness probe's verdict.
@@ -104,7 +109,7 @@ func (m *Machine) promote(p *podState, ci int) {
 		c.prevID, c.lastTerm = c.id, c.term
 	}
 	c.term = nil
-	c.id, c.newID, c.attempt, c.imageID = c.newID, "", c.pending, c.pulledRef
+	c.id, c.newID, c.attempt, c.imageID, c.image = c.newID, "", c.pending, c.pulledRef, c.newImage
 	c.setWaiting("", "")
 	c.restartOK, c.restartAfterKill = false, false
 	c.startedAt = 0
@@ -207,7 +212,7 @@ func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
 	}
 	cc.Attempt = c.attempt + 1
 	m.act(cc)
-	c.phase, c.pending, c.imageReady = phaseCreating, cc.Attempt, false
+	c.phase, c.pending, c.imageReady, c.newImage = phaseCreating, cc.Attempt, false, cc.Image
 }
 
 // pullPolicy defaults the pull policy as Kubernetes does: Always for an
@@ -240,7 +245,7 @@ func lastIndexByte(s string, b byte) int {
 // kill emits a KillContainer for container ci.
 func (m *Machine) kill(p *podState, ci int, grace time.Duration, msg string) {
 	c := &p.ctrs[ci]
-	c.killSent, c.forced, c.killDeadline = true, grace == 0, m.after(grace)
+	c.killSent, c.forced, c.killFailed, c.killDeadline = true, grace == 0, false, m.after(grace)
 	m.act(KillContainer{Pod: p.ref, Container: c.name(p, ci), ID: c.liveID(), GracePeriod: grace, Message: msg})
 	m.event(p, api.EventTypeNormal, "Killing", msg)
 }
@@ -255,9 +260,12 @@ func (m *Machine) syncKill(p *podState, ci int) {
 		m.wakeAt(p, c.killDeadline)
 		return
 	}
-	c.forced = true
-	m.act(KillContainer{Pod: p.ref, Container: c.name(p, ci), ID: c.liveID(), GracePeriod: 0,
-		Message: "Grace period expired, killing container " + c.name(p, ci)})
+	msg := "Grace period expired, killing container " + c.name(p, ci)
+	if c.killFailed {
+		msg = "Retrying to kill container " + c.name(p, ci) + " without grace"
+	}
+	c.forced, c.killFailed = true, false
+	m.act(KillContainer{Pod: p.ref, Container: c.name(p, ci), ID: c.liveID(), GracePeriod: 0, Message: msg})
 }
 
 // terminate records the end of container ci's current instance.
@@ -278,7 +286,7 @@ func (m *Machine) terminate(p *podState, ci int, code int32, reason, msg string,
 	c.term = &termState{exitCode: code, reason: reason, message: msg, id: c.id, startedAt: c.startedAt, finished: at}
 	c.phase = phaseIdle
 	c.started, c.ready = false, false
-	c.killSent, c.forced = false, false
+	c.killSent, c.forced, c.killFailed = false, false, false
 	c.probes = nil
 }
 

@@ -368,7 +368,7 @@ func (m *Machine) syncStopping(p *podState) bool {
 		c := &p.ctrs[ci]
 		if c.live() {
 			waiting = true
-			if !c.killSent || m.after(grace) < c.killDeadline {
+			if !c.killSent || (m.after(grace) < c.killDeadline && !c.killFailed) {
 				m.kill(p, ci, grace, m.stopMessage(p, ci))
 			}
 		}

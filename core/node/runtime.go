@@ -175,7 +175,7 @@ func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
 		if e.Op == "kill" {
 			if c.liveID() == e.ID && c.live() && c.killSent {
 				// Retry after RetryPeriod, without grace.
-				c.forced, c.killDeadline = false, m.after(m.cfg.RetryPeriod)
+				c.forced, c.killFailed, c.killDeadline = false, true, m.after(m.cfg.RetryPeriod)
 			}
 		} else if loc.removing {
 			loc.removing = false

@@ -18,8 +18,11 @@ const (
 func (m *Machine) containerStatus(p *podState, ci int) api.ContainerStatus {
 	c := &p.ctrs[ci]
 	spec := p.spec(ci)
-	cs := api.ContainerStatus{Name: spec.Name, Image: spec.Image, ImageID: c.imageID, ContainerID: c.id}
 	// A created, not yet started instance shows only once it starts.
+	cs := api.ContainerStatus{Name: spec.Name, Image: spec.Image, ImageID: c.imageID, ContainerID: c.id}
+	if c.image != "" {
+		cs.Image = c.image
+	}
 	if c.attempt > 0 {
 		cs.RestartCount = c.attempt
 	}
