@@ -49,7 +49,7 @@ type ctrState struct {
 	// image is the current instance's image; newImage the created one's
 	// (they differ from the spec's after an image change).
 	image, newImage string
-	startedAt          api.Time
+	startedAt       api.Time
 	// term is how the current instance ended (nil while it lives);
 	// lastTerm how the previous one did.
 	term, lastTerm *termState
