@@ -31,7 +31,7 @@ func ValidateUpdate(newObj, oldObj Object) ErrorList {
 		return errs
 	}
 	if reflect.TypeOf(newObj) != reflect.TypeOf(oldObj) {
-		return append(errs, NewPath("kind").Invalid(newObj.GetTypeMeta().Kind,
+		return append(errs, NewPath("kind").Invalid(reflect.TypeOf(newObj).Elem().Name(),
 			fmt.Sprintf("may not change from %s", reflect.TypeOf(oldObj).Elem().Name())))
 	}
 	errs = append(errs, validateObjectMetaUpdate(newObj.GetObjectMeta(), oldObj.GetObjectMeta(), NewPath("metadata"))...)
