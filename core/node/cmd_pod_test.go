@@ -73,6 +73,20 @@ func (h *harness) cmdPod(d *datadriven.TestData, out *strings.Builder) {
 	}
 }
 
+// newPodFromArgs builds a defaulted pod without a command (for Go tests).
+func (h *harness) newPodFromArgs(name, restart string, containers []string) *api.Pod {
+	pod := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default", UID: "uid-" + name, CreationTimestamp: h.now}}
+	pod.Spec.NodeName, pod.Spec.RestartPolicy = h.cfg.NodeName, restart
+	for _, c := range containers {
+		n, image, _ := strings.Cut(c, ":")
+		pod.Spec.Containers = append(pod.Spec.Containers, api.Container{Name: n, Image: image})
+	}
+	api.Default(pod)
+	h.pods[name] = pod
+	return pod
+}
+
 func (h *harness) pod(d *datadriven.TestData, name string) *api.Pod {
 	p, ok := h.pods[name]
 	if !ok {

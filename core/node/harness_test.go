@@ -38,6 +38,8 @@ func TestScenarios(t *testing.T) {
 			h.t = t
 			return h.run(d)
 		})
+		h.t = t
+		h.checkReplay()
 	})
 }
 
@@ -76,6 +78,9 @@ func newHarness(t *testing.T) *harness {
 }
 
 func (h *harness) reset(cfg node.Config) {
+	if h.m != nil {
+		h.checkReplay()
+	}
 	h.cfg = cfg
 	h.m = node.New(cfg)
 	h.now = epoch
