@@ -40,7 +40,8 @@ type scratch struct {
 // Schedule sees them (kube's assume; nomad's plan overlay). If binding
 // later fails, call Forget; when the bound pod comes back through
 // AddPod/UpdatePod the assumption is confirmed. Scheduling a pod that is
-// already assumed replaces the assumption.
+// already accounted (assumed, or bound: a caller's mistake) first removes
+// that accounting.
 //
 // The search visits nodes in name order starting at a rotating index,
 // filters each (cheap class-level checks first, then resources, volumes,
