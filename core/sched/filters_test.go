@@ -203,3 +203,21 @@ func TestNoNodes(t *testing.T) {
 		t.Fatalf("got %v %q", r.Status, r.Message())
 	}
 }
+
+func TestFilterTopologySpreadMinDomainsAndMatchLabelKeys(t *testing.T) {
+	s := cluster(Config{}, mkNode("a", "8", "8Gi", zone("z1")), mkNode("b", "2", "2Gi", zone("z2")))
+	s.AddPod(mkPod("w0", "100m", "", podLabels("app", "web"), onNode("a")))
+	s.AddPod(mkPod("w1", "100m", "", podLabels("app", "web"), onNode("b")))
+	// Two domains, minDomains 3: the global minimum counts as 0, so no
+	// domain may reach 2 (skew = count + 1 - 0 > 1).
+	three := int32(3)
+	p := mkPod("w2", "100m", "", podLabels("app", "web"), spread(1, api.LabelTopologyZone, api.DoNotSchedule, sel("app", "web")))
+	p.Spec.TopologySpreadConstraints[0].MinDomains = &three
+	mustFail(t, s, p, "0/2 nodes are available: 2 node(s) didn't match pod topology spread constraints.")
+	// matchLabelKeys narrows the selector to the pod's own revision: the
+	// old revision's pods no longer count.
+	q := mkPod("v2-0", "100m", "", podLabels("app", "web", "rev", "2"), spread(1, api.LabelTopologyZone, api.DoNotSchedule, sel("app", "web")))
+	q.Spec.TopologySpreadConstraints[0].MatchLabelKeys = []string{"rev"}
+	s.AddPod(mkPod("w3", "100m", "", podLabels("app", "web", "rev", "1"), onNode("a")))
+	mustSchedule(t, s, q, "a")
+}

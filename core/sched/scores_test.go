@@ -92,3 +92,17 @@ func TestScoreWeights(t *testing.T) {
 	w.Resources = 20
 	mustSchedule(t, cluster(Config{Weights: w}, nodes()...), pod(), "a")
 }
+
+func TestScoreNodeAffinityPreferredHostname(t *testing.T) {
+	// A term on the hostname is evaluated per node, not per class.
+	s := cluster(Config{}, mkNode("a", "8", "8Gi"), mkNode("b", "4", "4Gi"), mkNode("c", "4", "4Gi"))
+	mustSchedule(t, s, mkPod("p", "100m", "", preferredNodeAffinity(10, api.LabelHostname, api.LabelSelectorOpIn, "c")), "c")
+}
+
+func TestScoreExistingRequiredAffinityAttracts(t *testing.T) {
+	// kube scores a placed pod's required affinity terms that select the
+	// incoming pod at hardPodAffinityWeight (1).
+	s := cluster(Config{}, mkNode("a", "8", "8Gi"), mkNode("b", "8", "8Gi"))
+	s.AddPod(mkPod("web", "", "", onNode("b"), podAffinity(api.LabelHostname, sel("app", "cache"))))
+	mustSchedule(t, s, mkPod("cache", "", "", podLabels("app", "cache")), "b")
+}
