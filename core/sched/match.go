@@ -109,7 +109,6 @@ func (ls *labelSet) addGroup(g *group) {
 // counter tallies the accounted pods matching a matcher.
 type counter struct {
 	tally
-	seq int // creation order
 	key string
 	m   matcher
 }
@@ -123,7 +122,7 @@ func (s *Scheduler) counterFor(m matcher) *counter {
 	if c, ok := s.counters[string(k.b)]; ok {
 		return c
 	}
-	c := &counter{seq: len(s.counters), key: string(k.b), m: m}
+	c := &counter{key: string(k.b), m: m}
 	s.counters[c.key] = c
 	s.counterList = append(s.counterList, c)
 	for _, ls := range s.labelSets {
@@ -153,7 +152,6 @@ const (
 // with one view over the term's topology key: where the term's owners are.
 type group struct {
 	tally
-	seq    int
 	key    string
 	kind   int
 	weight int64 // score per carrier in the domain (negative: anti)
@@ -172,7 +170,7 @@ func (s *Scheduler) groupFor(kind int, weight int64, m matcher, topoKey string) 
 	if g, ok := s.groups[string(k.b)]; ok {
 		return g
 	}
-	g := &group{seq: len(s.groups), key: string(k.b), kind: kind, weight: weight, m: m}
+	g := &group{key: string(k.b), kind: kind, weight: weight, m: m}
 	s.groups[g.key] = g
 	s.groupList = append(s.groupList, g)
 	g.view = s.viewFor(&g.tally, topoKey, nil)
