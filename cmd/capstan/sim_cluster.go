@@ -143,7 +143,7 @@ func (c *simCluster) scheduleAll(explain bool) ([]placement, error) {
 		p.Status.Conditions = append(p.Status.Conditions, cond)
 		stored, err := c.st.Update(p)
 		if err != nil {
-			return nil, fmt.Errorf("write the outcome of %s: %w", r.Pod, err)
+			return nil, fmt.Errorf("write the outcome of %s/%s: %w", r.Namespace, r.Name, err)
 		}
 		if r.Status == sched.Scheduled {
 			c.sc.UpdatePod(stored.(*api.Pod)) // confirms the assumption
