@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -486,11 +487,33 @@ func Encode(obj Object) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// EncodeYAML returns obj as YAML (keys sorted), as kubectl prints it.
+// EncodeYAML returns obj as YAML (keys sorted), as kubectl prints it. In
+// the rare case that the YAML emitter would change a string (it mangles
+// some Unicode line separators), it returns indented JSON, which is YAML
+// too.
 func EncodeYAML(obj Object) ([]byte, error) {
 	js, err := Encode(obj)
 	if err != nil {
 		return nil, err
 	}
-	return yaml.JSONToYAML(js)
+	if y, err := yaml.JSONToYAML(js); err == nil && yamlMeans(y, js) {
+		return y, nil
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, js, "", "  "); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// yamlMeans reports whether YAML y reads back as the JSON js.
+func yamlMeans(y, js []byte) bool {
+	back, err := yaml.YAMLToJSON(y)
+	if err != nil {
+		return false
+	}
+	a, _, err1 := parseJSON(back)
+	b, _, err2 := parseJSON(js)
+	return err1 == nil && err2 == nil && reflect.DeepEqual(a, b)
 }
