@@ -21,7 +21,9 @@ import (
 //
 //	validation.go          Validate, metadata, labels, selectors
 //	validation_names.go    name, label, port, IP checks and their messages
-//	validation_pod.go      pod spec: containers, resources, volumes, probes, env
+//	validation_pod.go      pod spec: containers, ports, env, resources
+//	validation_volumes.go  volumes and volume mounts
+//	validation_probes.go   probes and lifecycle hooks
 //	validation_sched.go    tolerations, taints, affinity, topology spread
 //	validation_apps.go     ReplicaSet, Deployment
 //	validation_service.go  Service, Endpoints
