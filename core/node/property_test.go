@@ -51,19 +51,19 @@ type world struct {
 	// pending actions, answered in any order.
 	pending []node.Action
 	// running containers in the fake runtime, by ID, with their pod UID.
-	running map[string]string
+	running   map[string]string
 	created   map[string]bool
 	createdBy map[string]string // container ID -> pod UID
 	nextID    int
 
 	// invariant state
-	restarts     map[string]int32 // uid/container -> last restartCount
-	creating     map[string]bool  // uid/container -> create outstanding
-	deleted      map[string]bool  // uid -> final deletion emitted
-	phases       map[string]string
-	never map[string]bool // uid -> restartPolicy Never
-	ran   map[string]bool // uid/container -> an instance was started
-	outputs      []string
+	restarts map[string]int32 // uid/container -> last restartCount
+	creating map[string]bool  // uid/container -> create outstanding
+	deleted  map[string]bool  // uid -> final deletion emitted
+	phases   map[string]string
+	never    map[string]bool // uid -> restartPolicy Never
+	ran      map[string]bool // uid/container -> an instance was started
+	outputs  []string
 }
 
 func newWorld(t *rapid.T) *world {
