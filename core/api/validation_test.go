@@ -189,9 +189,12 @@ func TestValidateContainers(t *testing.T) {
 			}},
 		{"names of other objects", func(p *Pod) {
 			p.Spec.ServiceAccountName, p.Spec.NodeName, p.Spec.Hostname, p.Spec.Subdomain = "Web", "node_1", "a.b", "-"
+			p.Spec.SchedulerName, p.Spec.PriorityClassName = "My Scheduler", "High"
 		}, []string{
 			`spec.serviceAccountName: Invalid value: "Web": ` + msgSubdomain,
 			`spec.nodeName: Invalid value: "node_1": ` + msgSubdomain,
+			`spec.schedulerName: Invalid value: "My Scheduler": ` + msgSubdomain,
+			`spec.priorityClassName: Invalid value: "High": ` + msgSubdomain,
 			`spec.hostname: Invalid value: "a.b": must not contain dots`,
 			`spec.subdomain: Invalid value: "-": ` + msgLabel,
 		}},
@@ -200,7 +203,9 @@ func TestValidateContainers(t *testing.T) {
 			p.Spec.TerminationGracePeriodSeconds = &neg
 			p.Spec.ActiveDeadlineSeconds = &zero
 			p.Spec.SecurityContext = &PodSecurityContext{RunAsUser: &neg, FSGroup: &big}
+			p.Spec.Containers[0].SecurityContext = &SecurityContext{RunAsGroup: &neg}
 		}, []string{
+			"spec.containers[0].securityContext.runAsGroup: Invalid value: -1: must be between 0 and 2147483647, inclusive",
 			"spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0",
 			"spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive",
 			"spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive",
@@ -365,6 +370,7 @@ func TestValidateEnv(t *testing.T) {
 				{Name: "FIELDS", ValueFrom: &EnvVarSource{FieldRef: &ObjectFieldSelector{FieldPath: "spec.containers"}}},
 				{Name: "LABEL", ValueFrom: &EnvVarSource{FieldRef: &ObjectFieldSelector{FieldPath: "metadata.labels['app']"}}},
 				{Name: "RES", ValueFrom: &EnvVarSource{ResourceFieldRef: &ResourceFieldSelector{Resource: "limits.gpu"}}},
+				{Name: "EMPTY", ValueFrom: &EnvVarSource{FieldRef: &ObjectFieldSelector{}, ConfigMapKeyRef: &KeySelector{Name: "c"}}},
 			}
 		}, []string{
 			"spec.containers[0].env[1].name: Required value",
@@ -377,6 +383,9 @@ func TestValidateEnv(t *testing.T) {
 			"spec.containers[0].env[6].valueFrom: Invalid value: \"\": may not have more than one field specified at a time",
 			`spec.containers[0].env[7].valueFrom.fieldRef.fieldPath: Unsupported value: "spec.containers": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"`,
 			`spec.containers[0].env[9].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"`,
+			"spec.containers[0].env[10].valueFrom.fieldRef.fieldPath: Required value",
+			"spec.containers[0].env[10].valueFrom.configMapKeyRef.key: Required value",
+			"spec.containers[0].env[10].valueFrom: Invalid value: \"\": may not have more than one field specified at a time",
 		}},
 		{"envFrom", func(p *Pod) {
 			p.Spec.Containers[0].EnvFrom = []EnvFromSource{
