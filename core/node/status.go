@@ -1,8 +1,6 @@
 package node
 
 import (
-	"encoding/json"
-	"hash/fnv"
 	"sort"
 	"strings"
 
@@ -304,16 +302,4 @@ func (m *Machine) maybeEmitStatus(p *podState) {
 	}
 	m.statusIdx[p.ref.UID] = len(m.out.StatusUpdates)
 	m.out.StatusUpdates = append(m.out.StatusUpdates, u)
-}
-
-// hashStatus fingerprints a status by its JSON form (struct fields only, so
-// the encoding is deterministic).
-func hashStatus(s *api.PodStatus) uint64 {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic("node: cannot encode pod status: " + err.Error())
-	}
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
 }
