@@ -23,7 +23,12 @@ func (m *Machine) Describe() string {
 	if n := &m.node; n.statusSent {
 		fmt.Fprintf(&b, " status=%s ready=%t", fmtTime(n.statusAt), n.ready)
 	}
-	b.WriteByte('\n')
+	nsvc := 0
+	for _, svcs := range m.objs.services {
+		nsvc += len(svcs)
+	}
+	fmt.Fprintf(&b, "\nobjects secrets=%d configmaps=%d services=%d claims=%d volumes=%d\n",
+		len(m.objs.secrets), len(m.objs.configMaps), nsvc, len(m.objs.claims), len(m.objs.volumes))
 	for _, p := range m.sortedPods() {
 		m.describePod(&b, p)
 	}

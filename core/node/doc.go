@@ -11,30 +11,30 @@
 //
 // Like etcd's raft, the caller owns all I/O and time:
 //
-//	           API watch (pods, secrets, configMaps,      runtime observations
-//	           services, claims, volumes)                 (created, started, exited,
-//	                     │                                 probe results, ...)
-//	                     ▼                                          │
-//	     Tick(now) ──► Step(Input) ◄──────────────────────────────────┘
-//	                     │   marks pods dirty; a Tick also wakes the pods
-//	                     │   whose timers are due (back-off, probes, grace,
-//	                     │   deadlines) and does the node's heartbeats
-//	                     ▼
-//	              syncPod, per dirty pod, in namespace/name/uid order
-//	              (level-triggered: compare what the pod needs with what
-//	               the runtime has, emit what closes the gap)
-//	                     │
-//	                     ▼
-//	              Ready(): Actions      EnsureImage, CreateContainer, StartContainer,
-//	                                    KillContainer, RemoveContainer, SetupVolume,
-//	                                    TeardownVolume, RunProbe
-//	                       StatusUpdates the full desired PodStatus, when it changed
-//	                       PodDeletions  final deletion of a terminated pod
-//	                       Events, Registration, Lease, NodeStatus
-//	                     │
-//	                     ▼
-//	              the shell executes them; every result, success or
-//	              failure, comes back in as an Input
+//	      API watch (pods, secrets, configMaps,      runtime observations
+//	      services, claims, volumes)                 (created, started, exited,
+//	                │                                 probe results, ...)
+//	                ▼                                          │
+//	Tick(now) ──► Step(Input) ◄──────────────────────────────────┘
+//	                │   marks pods dirty; a Tick also wakes the pods
+//	                │   whose timers are due (back-off, probes, grace,
+//	                │   deadlines) and does the node's heartbeats
+//	                ▼
+//	         syncPod, per dirty pod, in namespace/name/uid order
+//	         (level-triggered: compare what the pod needs with what
+//	          the runtime has, emit what closes the gap)
+//	                │
+//	                ▼
+//	         Ready(): Actions      EnsureImage, CreateContainer, StartContainer,
+//	                               KillContainer, RemoveContainer, SetupVolume,
+//	                               TeardownVolume, RunProbe
+//	                  StatusUpdates the full desired PodStatus, when it changed
+//	                  PodDeletions  final deletion of a terminated pod
+//	                  Events, Registration, Lease, NodeStatus
+//	                │
+//	                ▼
+//	         the shell executes them; every result, success or
+//	         failure, comes back in as an Input
 //
 // One funnel, Step, takes a closed set of Input types (input.go), each with a
 // stable Describe. Tick is an Input too, so a recorded input stream replays
@@ -44,16 +44,16 @@
 //
 // # A container's life
 //
-//	          EnsureImage            CreateContainer         StartContainer
-//	  idle ───────────────► pulling ───────────────► creating ──────────────► created
-//	   ▲  ImagePullFailed:     │ ImageReady            │ ContainerCreated        │
-//	   │  ErrImagePull, then   └──────► idle ──────────┘                         │ ContainerStarted
-//	   │  ImagePullBackOff (10s..5m)    (config resolved: env, mounts;            ▼
-//	   │                                 else CreateContainerConfigError)     running ── probes
-//	   │                                                                         │
-//	   │   restart policy says again: at once the first time,                    │ ContainerExited /
-//	   │   then after 10s, 20s, ... 5m (CrashLoopBackOff);                       │ ContainerKilled /
-//	   └── reset after the container ran 10 minutes ◄──────── exited ◄──────────┘ StartFailed
+//	        EnsureImage            CreateContainer         StartContainer
+//	idle ───────────────► pulling ───────────────► creating ──────────────► created
+//	 ▲  ImagePullFailed:     │ ImageReady            │ ContainerCreated        │
+//	 │  ErrImagePull, then   └──────► idle ──────────┘                         │ ContainerStarted
+//	 │  ImagePullBackOff (10s..5m)    (config resolved: env, mounts;            ▼
+//	 │                                 else CreateContainerConfigError)     running ── probes
+//	 │                                                                         │
+//	 │   restart policy says again: at once the first time,                    │ ContainerExited /
+//	 │   then after 10s, 20s, ... 5m (CrashLoopBackOff);                       │ ContainerKilled /
+//	 └── reset after the container ran 10 minutes ◄──────── exited ◄──────────┘ StartFailed
 //
 // A created instance becomes the container's current one only when it
 // starts, so the status goes straight from waiting to running, as the
@@ -63,14 +63,14 @@
 //
 // # A pod's life
 //
-//	 added ──► volumes set up ──► init containers, one at a time ──► containers
-//	                                                                   │
-//	   terminal (Never/OnFailure done, init failed under Never,        │
-//	   activeDeadlineSeconds) ─► kill what runs, tear down volumes ◄───┤
-//	                                                                   │
-//	   deletionTimestamp ─► kill with the grace period (force after it)│
-//	     ─► remove containers, tear down volumes ─► final status ─► PodDeletion
-//	   gone from the API (force deletion, relist) ─► kill at once, clean up, forget
+//	added ──► volumes set up ──► init containers, one at a time ──► containers
+//	                                                                  │
+//	  terminal (Never/OnFailure done, init failed under Never,        │
+//	  activeDeadlineSeconds) ─► kill what runs, tear down volumes ◄───┤
+//	                                                                  │
+//	  deletionTimestamp ─► kill with the grace period (force after it)│
+//	    ─► remove containers, tear down volumes ─► final status ─► PodDeletion
+//	  gone from the API (force deletion, relist) ─► kill at once, clean up, forget
 //
 // Phases, conditions (Initialized, Ready, ContainersReady; PodScheduled is
 // kept from the API) and container statuses follow the kubelet's

@@ -18,7 +18,8 @@ import (
 // step:
 //
 //   - a container's restartCount never decreases;
-//   - a container never has two CreateContainer outstanding;
+//   - a container never has two CreateContainer outstanding, a probe
+//     never two RunProbe;
 //   - nothing is emitted for a pod after its final deletion;
 //   - a pod's phase never leaves Succeeded or Failed;
 //   - under restartPolicy Never no container is started twice;
@@ -59,6 +60,7 @@ type world struct {
 	// invariant state
 	restarts map[string]int32 // uid/container -> last restartCount
 	creating map[string]bool  // uid/container -> create outstanding
+	probing  map[string]bool  // containerID/kind -> probe outstanding
 	deleted  map[string]bool  // uid -> final deletion emitted
 	phases   map[string]string
 	never    map[string]bool // uid -> restartPolicy Never
@@ -72,7 +74,7 @@ func newWorld(t *rapid.T) *world {
 		now:     epoch,
 		pods:    map[string]*api.Pod{},
 		running: map[string]string{}, created: map[string]bool{}, createdBy: map[string]string{},
-		restarts: map[string]int32{}, creating: map[string]bool{}, deleted: map[string]bool{},
+		restarts: map[string]int32{}, creating: map[string]bool{}, probing: map[string]bool{}, deleted: map[string]bool{},
 		phases: map[string]string{}, never: map[string]bool{}, ran: map[string]bool{},
 	}
 	w.m = node.New(w.cfg)
@@ -286,6 +288,7 @@ func (w *world) answer(t *rapid.T, i int, ok bool) {
 			w.step(t, node.RuntimeOpFailed{Op: "teardown", PodUID: a.Pod.UID, Volume: a.Volume, Message: "nope"})
 		}
 	case node.RunProbe:
+		w.probing[a.ID+"/"+a.Kind.String()] = false
 		w.step(t, node.ProbeResult{ID: a.ID, Kind: a.Kind, Success: ok})
 	}
 }
@@ -306,6 +309,15 @@ func (w *world) check(t *rapid.T, rd *node.Ready) {
 			w.creating[key] = true
 			if w.never[a.Pod.UID] && w.ran[key] {
 				t.Fatalf("restartPolicy Never container restarted: %s", a.Describe())
+			}
+		case node.RunProbe:
+			key := a.ID + "/" + a.Kind.String()
+			if w.probing[key] {
+				t.Fatalf("second probe outstanding: %s", a.Describe())
+			}
+			w.probing[key] = true
+			if !w.created[a.ID] {
+				t.Fatalf("probe of a container the runtime never created: %s", a.Describe())
 			}
 		case node.StartContainer, node.KillContainer, node.RemoveContainer:
 			if !w.created[id] {

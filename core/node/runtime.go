@@ -53,7 +53,11 @@ func (m *Machine) handleImagePullFailed(e ImagePullFailed) {
 func (m *Machine) handleCreated(e ContainerCreated) {
 	p, ci := m.lookup(e.PodUID, e.Container)
 	if ci < 0 {
-		m.removeOrphan(RuntimeContainer{ID: e.ID, PodUID: e.PodUID, Container: e.Container})
+		rc := RuntimeContainer{ID: e.ID, PodUID: e.PodUID, Container: e.Container}
+		if q := m.pods[e.PodUID]; q != nil {
+			rc.PodNamespace, rc.PodName = q.ref.Namespace, q.ref.Name
+		}
+		m.removeOrphan(rc)
 		return
 	}
 	c := &p.ctrs[ci]
