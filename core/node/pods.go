@@ -284,21 +284,22 @@ func (m *Machine) syncPod(p *podState) {
 }
 
 // maybeDeadline fails the pod once it has been active longer than
-// spec.activeDeadlineSeconds.
-func (m *Machine) maybeDeadline(p *podState) {
+// spec.activeDeadlineSeconds, and says whether it did.
+func (m *Machine) maybeDeadline(p *podState) bool {
 	d := p.pod.Spec.ActiveDeadlineSeconds
 	if d == nil {
-		return
+		return false
 	}
 	end := p.startTime + api.Time(time.Duration(*d)*time.Second)
 	if m.now < end {
 		m.wakeAt(p, end)
-		return
+		return false
 	}
 	p.terminal = api.PodFailed
 	p.reason = "DeadlineExceeded"
 	p.message = "Pod was active on the node longer than the specified deadline"
 	m.event(p, api.EventTypeNormal, "DeadlineExceeded", p.message)
+	return true
 }
 
 // syncRunning drives a pod that should run: volumes first, then the init

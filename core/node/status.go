@@ -283,23 +283,24 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 }
 
 // maybeEmitStatus emits the pod's status if it differs from the last one
-// emitted. Within one Ready a pod has at most one StatusUpdate: a newer one
-// replaces the older in place.
-func (m *Machine) maybeEmitStatus(p *podState) {
+// emitted, and says whether it did. Within one Ready a pod has at most one
+// StatusUpdate: a newer one replaces the older in place.
+func (m *Machine) maybeEmitStatus(p *podState) bool {
 	if p.gone || p.finished {
-		return
+		return false
 	}
 	s := m.podStatus(p, true)
 	h := hashStatus(&s)
 	if p.statusSent && h == p.statusHash {
-		return
+		return false
 	}
 	p.statusHash, p.statusSent = h, true
 	u := StatusUpdate{Pod: p.ref, Status: s}
 	if i, ok := m.statusIdx[p.ref.UID]; ok {
 		m.out.StatusUpdates[i] = u
-		return
+		return true
 	}
 	m.statusIdx[p.ref.UID] = len(m.out.StatusUpdates)
 	m.out.StatusUpdates = append(m.out.StatusUpdates, u)
+	return true
 }
