@@ -250,6 +250,16 @@ func TestDecodeMultiDocumentYAML(t *testing.T) {
 	for _, o := range objs {
 		roundTrip(t, o)
 	}
+	// Content on the marker line; markers that are not markers; CRLF.
+	in := "--- {apiVersion: v1, kind: Namespace, metadata: {name: inline}}\r\n" +
+		"---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: c\r\n  namespace: shop\r\ndata:\r\n  text: |\r\n    ----\r\n    --- indented\r\n"
+	objs, err = DecodeManifests([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[0].GetObjectMeta().Name != "inline" || objs[1].(*ConfigMap).Data["text"] != "----\n--- indented\n" {
+		t.Errorf("got %d objects: %#v", len(objs), objs)
+	}
 }
 
 func TestDecodeJSONStream(t *testing.T) {
