@@ -1,0 +1,91 @@
+// Package control is capstan's control plane: Kubernetes'
+// kube-controller-manager and kube-scheduler as one pure, deterministic
+// state machine, shaped like etcd's raft.
+//
+// # Driving it
+//
+// One funnel for inputs, time as an input, outputs as data:
+//
+//	             store events (one watch on /registry/)      Tick(now)
+//	                      │ Step(ev)                             │
+//	                      ▼                                      ▼
+//	┌─────────────────────────────────────────────────────────────────────┐
+//	│ Machine                                                             │
+//	│   mirror: every object (shared, never copied) + indexes             │
+//	│     by uid · by namespace · by owner uid · pods by node ·           │
+//	│     pods by (namespace, label) · services by selector pair          │
+//	│          │ dispatch marks dirty keys, feeds the scheduler           │
+//	│          ▼                                                          │
+//	│   queues (sets of keys)   timers (heap: lease expiry, toleration,   │
+//	│                            minReadySeconds, progress deadline ...)  │
+//	│          │ Ready(): each controller syncs its keys in sorted order  │
+//	│          ▼                                                          │
+//	│   node-lifecycle → taint-eviction → pod-gc → garbage-collector →    │
+//	│   namespace → deployment → replicaset → scheduler → endpoints →     │
+//	│   service-ip → pv-binder → pvc-binder                               │
+//	└─────────────────────────────────────────────────────────────────────┘
+//	                      │ []Write (create, update, update-status,
+//	                      ▼         delete, bind)
+//	        caller executes them through the API layer (core/registry);
+//	        the resulting store events come back through Step, failures
+//	        through Failed(WriteFailed{...})
+//
+// A typical loop:
+//
+//	m := control.New(cfg)
+//	for _, obj := range list.Items { m.Step(store.Event{Type: store.Added, ...}) }
+//	m.Tick(now)
+//	for {
+//		for _, w := range m.Ready() {
+//			if err := execute(w); err != nil {
+//				m.Failed(control.WriteFailed{Write: w, Reason: api.ReasonForError(err), Message: err.Error()})
+//			}
+//		}
+//		for _, ev := range watcher.Poll(0) { m.Step(ev) }
+//		m.Tick(now)   // NextTimer says when the machine next needs one
+//	}
+//
+// Step only records: it updates the mirror and marks keys dirty. Ready
+// does the work, so a burst of events costs one sync per dirty key. Ready
+// does nothing until the first Tick (controllers judge ages), and the
+// caller should feed a whole List before the first Ready (the garbage
+// collector deletes objects whose owners it has not seen).
+//
+// # Level-triggered
+//
+// Every sync reads the current mirror, never the event that woke it. A
+// failed write requeues the key it was for (Write.For); a conflicting
+// write is simply redone from the newer version. Events whose revision is
+// not newer than the mirror's for that key (duplicates, stale events, a
+// late event for a deleted key) are ignored. While an update or delete the
+// machine asked for has not come back, no controller writes that object
+// again (its event requeues them), so two controllers never race on one
+// resourceVersion.
+//
+// Restarting is New, the Added events of a List at one revision, then the
+// watch from the next revision: the machine rebuilds everything from the
+// store except its name generator, its ReplicaSet expectations and
+// slow-start batches, its writes in flight and when it first saw each
+// node, all safe to lose (a restarted control plane gives every node a
+// full grace period, as kube's does).
+//
+// # Controllers
+//
+//   - scheduler (scheduler.go): pending pods in kube's queue order
+//     (priority, creation, name) through core/sched; Bind, or the
+//     PodScheduled=False Unschedulable condition with the scheduler's
+//     message; unschedulable pods retried on cluster events.
+//   - replicaset (replicaset*.go): expectations, slow start, ActivePods
+//     victim order, adoption and release, status with minReadySeconds.
+//   - deployment (deployment*.go): kube's rolling update and recreate,
+//     proportional scaling, pause, revisions, rollback by template reuse,
+//     history cleanup, progress deadline.
+//   - node-lifecycle, taint-eviction, pod-gc (nodelifecycle.go, taint.go).
+//   - endpoints and service-ip (endpoints.go, serviceip.go).
+//   - garbage-collector and namespace (gc.go).
+//   - pv-binder and pvc-binder (volumes.go).
+//
+// Objects received through Step are shared with the caller and never
+// modified; objects in Writes share unchanged parts with them, so the
+// caller must copy before modifying (core/registry does).
+package control

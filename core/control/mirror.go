@@ -1,0 +1,444 @@
+package control
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// kind is the kind of a mirrored object, for quick dispatch.
+type kind uint8
+
+const (
+	kindOther kind = iota
+	kindPod
+	kindNode
+	kindReplicaSet
+	kindDeployment
+	kindService
+	kindEndpoints
+	kindNamespace
+	kindLease
+	kindPV
+	kindPVC
+	numKinds
+)
+
+// kindOf returns the kind of obj.
+func kindOf(obj api.Object) kind {
+	switch obj.(type) {
+	case *api.Pod:
+		return kindPod
+	case *api.Node:
+		return kindNode
+	case *api.ReplicaSet:
+		return kindReplicaSet
+	case *api.Deployment:
+		return kindDeployment
+	case *api.Service:
+		return kindService
+	case *api.Endpoints:
+		return kindEndpoints
+	case *api.Namespace:
+		return kindNamespace
+	case *api.Lease:
+		return kindLease
+	case *api.PersistentVolume:
+		return kindPV
+	case *api.PersistentVolumeClaim:
+		return kindPVC
+	}
+	return kindOther
+}
+
+// kindName returns the kind name of obj from its Go type, for objects
+// whose TypeMeta is empty.
+func kindName(obj api.Object) string {
+	switch obj.(type) {
+	case *api.Pod:
+		return "Pod"
+	case *api.Node:
+		return "Node"
+	case *api.ReplicaSet:
+		return "ReplicaSet"
+	case *api.Deployment:
+		return "Deployment"
+	case *api.Service:
+		return "Service"
+	case *api.Endpoints:
+		return "Endpoints"
+	case *api.Namespace:
+		return "Namespace"
+	case *api.Lease:
+		return "Lease"
+	case *api.PersistentVolume:
+		return "PersistentVolume"
+	case *api.PersistentVolumeClaim:
+		return "PersistentVolumeClaim"
+	case *api.Event:
+		return "Event"
+	case *api.ConfigMap:
+		return "ConfigMap"
+	case *api.Secret:
+		return "Secret"
+	case *api.ServiceAccount:
+		return "ServiceAccount"
+	}
+	return ""
+}
+
+// entry is one mirrored object.
+type entry struct {
+	// key is the store key. Invariant: never changes.
+	key string
+	// obj is the latest version seen. It is shared with the caller and
+	// the other watchers: never modified.
+	obj api.Object
+	// rev is obj's modRevision. Invariant: only grows.
+	rev  int64
+	kind kind
+	// memo caches a hash of a ReplicaSet's or Deployment's pod template
+	// (templateHash), valid while memoOK; reset when obj changes.
+	memoOK bool
+	memo   uint64
+}
+
+func (e *entry) meta() *api.ObjectMeta { return e.obj.GetObjectMeta() }
+
+// set is a set of entries keyed by store key.
+type set map[string]*entry
+
+// mirror is the machine's indexed copy of the store: every object under
+// /registry/ it has been told about, with the indexes the controllers need
+// so that no event costs a scan of the cluster.
+type mirror struct {
+	// objects holds every live object by store key.
+	objects map[string]*entry
+	// byUID maps a uid to its live object.
+	byUID map[string]*entry
+	// byNamespace holds the namespaced objects of each namespace.
+	byNamespace map[string]set
+	// byKind holds the objects of the kinds that controllers iterate
+	// (everything but pods, leases and other kinds).
+	byKind [numKinds]set
+	// dependents maps an owner uid to the objects whose ownerReferences
+	// name it (whether the owner exists or not).
+	dependents map[string]set
+	// podsByNode maps a node name to the pods bound to it.
+	podsByNode map[string]set
+	// podLabels maps labelKey(namespace, key, value) to the pods carrying
+	// that label: "pods of this selector" starts from its rarest pair.
+	podLabels map[string]set
+	// orphans holds, per namespace, the pods without a controller.
+	orphans map[string]set
+	// inNamespace holds, per kind and namespace, the ReplicaSets and the
+	// Deployments (for adoption of orphans), indexed by nsKey.
+	inNamespace map[nsKey]set
+	// svcBySelector maps labelKey(namespace, key, value) to the services
+	// whose selector contains that pair.
+	svcBySelector map[string]set
+	// tombs remembers the deletion revision of recently deleted keys, so
+	// that a late event for a deleted key is ignored. Bounded: the oldest
+	// are forgotten first (tombOrder).
+	tombs     map[string]int64
+	tombOrder []string
+	tombHead  int
+}
+
+// nsKey names the objects of one kind in one namespace.
+type nsKey struct {
+	kind kind
+	ns   string
+}
+
+// maxTombs bounds the deletions remembered for stale-event detection.
+const maxTombs = 1 << 16
+
+func newMirror() mirror {
+	m := mirror{
+		objects:       map[string]*entry{},
+		byUID:         map[string]*entry{},
+		byNamespace:   map[string]set{},
+		dependents:    map[string]set{},
+		podsByNode:    map[string]set{},
+		podLabels:     map[string]set{},
+		orphans:       map[string]set{},
+		svcBySelector: map[string]set{},
+		inNamespace:   map[nsKey]set{},
+		tombs:         map[string]int64{},
+	}
+	for k := range m.byKind {
+		m.byKind[k] = set{}
+	}
+	return m
+}
+
+// bury records that key was deleted at rev.
+func (m *mirror) bury(key string, rev int64) {
+	if _, ok := m.tombs[key]; !ok {
+		if len(m.tombOrder)-m.tombHead >= maxTombs {
+			delete(m.tombs, m.tombOrder[m.tombHead])
+			m.tombOrder[m.tombHead] = ""
+			m.tombHead++
+			if m.tombHead > maxTombs {
+				m.tombOrder = append([]string(nil), m.tombOrder[m.tombHead:]...)
+				m.tombHead = 0
+			}
+		}
+		m.tombOrder = append(m.tombOrder, key)
+	}
+	m.tombs[key] = rev
+}
+
+// stale reports whether an event at rev for key is older than, or the
+// same as, what the mirror already holds.
+func (m *mirror) stale(key string, rev int64) bool {
+	if e := m.objects[key]; e != nil {
+		return rev <= e.rev
+	}
+	t, ok := m.tombs[key]
+	return ok && rev <= t
+}
+
+// labelKey is the index key of one label in one namespace.
+func labelKey(ns, k, v string) string { return ns + "\x00" + k + "\x00" + v }
+
+func addTo(idx map[string]set, k string, e *entry) {
+	s := idx[k]
+	if s == nil {
+		s = set{}
+		idx[k] = s
+	}
+	s[e.key] = e
+}
+
+func removeFrom(idx map[string]set, k string, e *entry) {
+	if s := idx[k]; s != nil {
+		delete(s, e.key)
+		if len(s) == 0 {
+			delete(idx, k)
+		}
+	}
+}
+
+// index updates every index for e, whose object changed from old to new
+// (old nil: added; new nil: deleted). It touches only the indexes whose
+// inputs changed.
+func (m *mirror) index(e *entry, old, new api.Object) {
+	var om, nm *api.ObjectMeta
+	if old != nil {
+		om = old.GetObjectMeta()
+	}
+	if new != nil {
+		nm = new.GetObjectMeta()
+	}
+	if om == nil || nm == nil || om.UID != nm.UID {
+		if om != nil && m.byUID[om.UID] == e {
+			delete(m.byUID, om.UID)
+		}
+		if nm != nil && nm.UID != "" {
+			m.byUID[nm.UID] = e
+		}
+	}
+	if om == nil && nm.Namespace != "" {
+		addTo(m.byNamespace, nm.Namespace, e)
+	} else if nm == nil && om.Namespace != "" {
+		removeFrom(m.byNamespace, om.Namespace, e)
+	}
+	if e.kind != kindPod && e.kind != kindLease && e.kind != kindOther {
+		if nm == nil {
+			delete(m.byKind[e.kind], e.key)
+		} else {
+			m.byKind[e.kind][e.key] = e
+		}
+	}
+	if e.kind == kindReplicaSet || e.kind == kindDeployment {
+		if om == nil {
+			s := m.inNamespace[nsKey{e.kind, nm.Namespace}]
+			if s == nil {
+				s = set{}
+				m.inNamespace[nsKey{e.kind, nm.Namespace}] = s
+			}
+			s[e.key] = e
+		} else if nm == nil {
+			k := nsKey{e.kind, om.Namespace}
+			delete(m.inNamespace[k], e.key)
+			if len(m.inNamespace[k]) == 0 {
+				delete(m.inNamespace, k)
+			}
+		}
+	}
+	if om == nil || nm == nil || !sameOwnerUIDs(om.OwnerReferences, nm.OwnerReferences) {
+		if om != nil {
+			for _, r := range om.OwnerReferences {
+				removeFrom(m.dependents, r.UID, e)
+			}
+		}
+		if nm != nil {
+			for _, r := range nm.OwnerReferences {
+				addTo(m.dependents, r.UID, e)
+			}
+		}
+	}
+	switch e.kind {
+	case kindPod:
+		m.indexPod(e, old, new)
+	case kindService:
+		m.indexService(e, old, new)
+	}
+}
+
+func (m *mirror) indexPod(e *entry, old, new api.Object) {
+	var op, np *api.Pod
+	if old != nil {
+		op = old.(*api.Pod)
+	}
+	if new != nil {
+		np = new.(*api.Pod)
+	}
+	if op == nil || np == nil || op.Spec.NodeName != np.Spec.NodeName {
+		if op != nil && op.Spec.NodeName != "" {
+			removeFrom(m.podsByNode, op.Spec.NodeName, e)
+		}
+		if np != nil && np.Spec.NodeName != "" {
+			addTo(m.podsByNode, np.Spec.NodeName, e)
+		}
+	}
+	if op == nil || np == nil || !sameLabels(op.Labels, np.Labels) {
+		if op != nil {
+			for k, v := range op.Labels {
+				removeFrom(m.podLabels, labelKey(op.Namespace, k, v), e)
+			}
+		}
+		if np != nil {
+			for k, v := range np.Labels {
+				addTo(m.podLabels, labelKey(np.Namespace, k, v), e)
+			}
+		}
+	}
+	wasOrphan := op != nil && controllerOf(&op.ObjectMeta) == nil
+	isOrphan := np != nil && controllerOf(&np.ObjectMeta) == nil
+	if wasOrphan && !isOrphan {
+		removeFrom(m.orphans, op.Namespace, e)
+	} else if isOrphan && !wasOrphan {
+		addTo(m.orphans, np.Namespace, e)
+	}
+}
+
+func (m *mirror) indexService(e *entry, old, new api.Object) {
+	var os, ns *api.Service
+	if old != nil {
+		os = old.(*api.Service)
+	}
+	if new != nil {
+		ns = new.(*api.Service)
+	}
+	if os != nil && ns != nil && sameLabels(os.Spec.Selector, ns.Spec.Selector) {
+		return
+	}
+	if os != nil {
+		for k, v := range os.Spec.Selector {
+			removeFrom(m.svcBySelector, labelKey(os.Namespace, k, v), e)
+		}
+	}
+	if ns != nil {
+		for k, v := range ns.Spec.Selector {
+			addTo(m.svcBySelector, labelKey(ns.Namespace, k, v), e)
+		}
+	}
+}
+
+// get returns the live object at key, or nil.
+func (m *mirror) get(key string) *entry { return m.objects[key] }
+
+// getKind returns the live object of the given resource, namespace and
+// name, or nil.
+func (m *mirror) getKind(resource, ns, name string) *entry {
+	return m.objects[api.KeyFor(resource, ns, name)]
+}
+
+// owner returns the live object a reference points to: same uid and kind
+// and name, or nil.
+func (m *mirror) owner(r *api.OwnerReference) *entry {
+	e := m.byUID[r.UID]
+	if e == nil || e.meta().Name != r.Name || kindName(e.obj) != r.Kind {
+		return nil
+	}
+	return e
+}
+
+// podsMatching returns the pods of namespace ns whose labels contain
+// every pair of sel (a non-empty map), sorted by key. It starts from the
+// pair that the fewest pods carry.
+func (m *mirror) podsMatching(ns string, sel map[string]string) []*entry {
+	var best set
+	first := true
+	for k, v := range sel {
+		s := m.podLabels[labelKey(ns, k, v)]
+		if len(s) == 0 {
+			return nil
+		}
+		if first || len(s) < len(best) {
+			best, first = s, false
+		}
+	}
+	out := make([]*entry, 0, len(best))
+	for _, e := range best {
+		if api.MatchesSet(sel, e.obj.(*api.Pod).Labels) {
+			out = append(out, e)
+		}
+	}
+	sortEntries(out)
+	return out
+}
+
+// sorted returns the entries of s sorted by key.
+func (s set) sorted() []*entry {
+	out := make([]*entry, 0, len(s))
+	for _, e := range s {
+		out = append(out, e)
+	}
+	sortEntries(out)
+	return out
+}
+
+func sortEntries(es []*entry) {
+	slices.SortFunc(es, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
+}
+
+func sameLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sameOwnerUIDs(a, b []api.OwnerReference) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].UID != b[i].UID || isController(&a[i]) != isController(&b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isController(r *api.OwnerReference) bool { return r.Controller != nil && *r.Controller }
+
+// controllerOf returns the controller reference of an object, or nil.
+func controllerOf(m *api.ObjectMeta) *api.OwnerReference {
+	for i := range m.OwnerReferences {
+		if isController(&m.OwnerReferences[i]) {
+			return &m.OwnerReferences[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package control
+
+import (
+	"container/heap"
+	"slices"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// queue is one controller's set of dirty keys. Keys are processed in
+// sorted order, each once per Ready however often it was added:
+// level-triggered, so a sync looks at the current state, not at what
+// changed.
+type queue struct {
+	set map[string]struct{}
+	buf []string
+}
+
+func (q *queue) add(key string) {
+	if q.set == nil {
+		q.set = map[string]struct{}{}
+	}
+	q.set[key] = struct{}{}
+}
+
+func (q *queue) len() int { return len(q.set) }
+
+// drain empties the queue and returns its keys sorted. The slice is
+// reused by the next drain.
+func (q *queue) drain() []string {
+	q.buf = q.buf[:0]
+	for k := range q.set {
+		q.buf = append(q.buf, k)
+	}
+	clear(q.set)
+	slices.Sort(q.buf)
+	return q.buf
+}
+
+// timer asks for key to be added to queue q at time at.
+type timer struct {
+	at  api.Time
+	q   queueID
+	key string
+}
+
+// timers is a min-heap of timers by (at, q, key), with at most one live
+// timer per (q, key): the earliest asked for. Later duplicates are dropped
+// at push; superseded ones when popped.
+type timers struct {
+	h     timerHeap
+	armed map[timerKey]api.Time
+}
+
+type timerKey struct {
+	q   queueID
+	key string
+}
+
+// arm asks for (q, key) to be enqueued at at, unless an earlier timer for
+// it is already armed.
+func (t *timers) arm(q queueID, key string, at api.Time) {
+	if t.armed == nil {
+		t.armed = map[timerKey]api.Time{}
+	}
+	k := timerKey{q, key}
+	if cur, ok := t.armed[k]; ok && cur <= at {
+		return
+	}
+	t.armed[k] = at
+	heap.Push(&t.h, timer{at: at, q: q, key: key})
+}
+
+// due pops the timers due at now and calls fn for each live one, in
+// (at, q, key) order.
+func (t *timers) due(now api.Time, fn func(q queueID, key string)) {
+	for len(t.h) > 0 && t.h[0].at <= now {
+		tm := heap.Pop(&t.h).(timer)
+		k := timerKey{tm.q, tm.key}
+		if at, ok := t.armed[k]; ok && at == tm.at {
+			delete(t.armed, k)
+			fn(tm.q, tm.key)
+		}
+	}
+}
+
+// next returns the time of the earliest live timer, if any.
+func (t *timers) next() (api.Time, bool) {
+	for len(t.h) > 0 {
+		tm := t.h[0]
+		if at, ok := t.armed[timerKey{tm.q, tm.key}]; ok && at == tm.at {
+			return tm.at, true
+		}
+		heap.Pop(&t.h)
+	}
+	return 0, false
+}
+
+type timerHeap []timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	if a.q != b.q {
+		return a.q < b.q
+	}
+	return a.key < b.key
+}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

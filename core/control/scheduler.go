@@ -1,0 +1,263 @@
+package control
+
+import (
+	"container/heap"
+	"reflect"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/sched"
+)
+
+// schedQueue is kube-scheduler's scheduling queue, without backoff:
+//
+//	pod created ──▶ active ──Schedule──▶ Scheduled: Bind, assumed ──▶ bound (event)
+//	                  ▲                  Unschedulable: condition
+//	                  │                        ▼
+//	                  └── cluster event ── unschedulable (or after UnschedulableFlush)
+//
+// Invariant: a pod key is in at most one of inActive, unsched and assumed.
+type schedQueue struct {
+	active   podHeap
+	inActive map[string]bool
+	// unsched maps the pods no node could take to when that was found.
+	unsched map[string]api.Time
+	// assumed maps the pods bound by a Bind not yet seen to the node.
+	assumed map[string]string
+}
+
+func (q *schedQueue) init() {
+	q.inActive = map[string]bool{}
+	q.unsched = map[string]api.Time{}
+	q.assumed = map[string]string{}
+}
+
+// queuedPod is a pending pod in the active queue, with its sort keys.
+type queuedPod struct {
+	key      string
+	priority int32
+	created  api.Time
+}
+
+// podHeap orders pods as kube's PrioritySort: higher priority first, then
+// older, then by key.
+type podHeap []queuedPod
+
+func (h podHeap) Len() int { return len(h) }
+func (h podHeap) Less(i, j int) bool {
+	a, b := &h[i], &h[j]
+	if a.priority != b.priority {
+		return a.priority > b.priority
+	}
+	if a.created != b.created {
+		return a.created < b.created
+	}
+	return a.key < b.key
+}
+func (h podHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *podHeap) Push(x any)   { *h = append(*h, x.(queuedPod)) }
+func (h *podHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// wantsScheduling reports whether the default scheduler should place p.
+func wantsScheduling(p *api.Pod) bool {
+	return p.Spec.NodeName == "" && p.DeletionTimestamp == nil && !podFinished(p) &&
+		(p.Spec.SchedulerName == "" || p.Spec.SchedulerName == api.DefaultSchedulerName)
+}
+
+// pushActive puts a pending pod into the active queue.
+func (m *Machine) pushActive(e *entry, p *api.Pod) {
+	q := &m.sq
+	if q.inActive[e.key] {
+		return
+	}
+	delete(q.unsched, e.key)
+	var prio int32
+	if p.Spec.Priority != nil {
+		prio = *p.Spec.Priority
+	}
+	q.inActive[e.key] = true
+	heap.Push(&q.active, queuedPod{key: e.key, priority: prio, created: p.CreationTimestamp})
+}
+
+// requeuePod puts a pod back into the active queue if it still waits for
+// a node. The empty key is the unschedulable queue's flush timer.
+func (m *Machine) requeuePod(key string) {
+	if key == "" {
+		m.flushUnschedulable()
+		return
+	}
+	e := m.objects[key]
+	if e == nil || e.kind != kindPod {
+		return
+	}
+	p := e.obj.(*api.Pod)
+	if _, ok := m.sq.assumed[key]; ok || !wantsScheduling(p) {
+		return
+	}
+	m.pushActive(e, p)
+}
+
+// moveAllToActive retries every unschedulable pod: something changed in
+// the cluster that may let them in.
+func (m *Machine) moveAllToActive() {
+	for key := range m.sq.unsched {
+		if e := m.objects[key]; e != nil {
+			m.pushActive(e, e.obj.(*api.Pod))
+		}
+	}
+	clear(m.sq.unsched)
+}
+
+// flushUnschedulable retries the pods unschedulable for longer than
+// UnschedulableFlush, and arms the timer for the next.
+func (m *Machine) flushUnschedulable() {
+	var next api.Time
+	for key, since := range m.sq.unsched {
+		due := since.Add(m.cfg.UnschedulableFlush)
+		if due <= m.now {
+			m.requeuePodFromUnsched(key)
+		} else if next == 0 || due < next {
+			next = due
+		}
+	}
+	if next != 0 {
+		m.after(qScheduler, "", next)
+	}
+}
+
+func (m *Machine) requeuePodFromUnsched(key string) {
+	delete(m.sq.unsched, key)
+	m.requeuePod(key)
+}
+
+// schedOnPod keeps the scheduler's accounting and queue in step with a pod
+// change.
+func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
+	q := &m.sq
+	key := e.key
+	if new == nil {
+		if old.Spec.NodeName != "" || q.assumed[key] != "" {
+			m.sched.RemovePod(old)
+			if old.Spec.NodeName != "" && !podFinished(old) {
+				m.moveAllToActive()
+			}
+		}
+		delete(q.assumed, key)
+		delete(q.unsched, key)
+		return
+	}
+	if new.Spec.NodeName != "" {
+		delete(q.assumed, key)
+		delete(q.unsched, key)
+		if old == nil || old.Spec.NodeName != new.Spec.NodeName || podFinished(old) != podFinished(new) ||
+			!sameLabels(old.Labels, new.Labels) {
+			m.sched.UpdatePod(new)
+			if old != nil && old.Spec.NodeName != "" && !podFinished(old) && podFinished(new) {
+				m.moveAllToActive()
+			}
+		}
+		return
+	}
+	if !wantsScheduling(new) {
+		if node, ok := q.assumed[key]; ok && node != "" {
+			m.sched.Forget(new)
+		}
+		delete(q.assumed, key)
+		delete(q.unsched, key)
+		return
+	}
+	if _, ok := q.assumed[key]; ok {
+		return
+	}
+	if _, ok := q.unsched[key]; ok && old != nil && !podSchedulingChanged(old, new) {
+		return
+	}
+	m.pushActive(e, new)
+}
+
+// podSchedulingChanged reports whether an update of a pending pod can
+// change where it fits: its labels or its spec (not its status).
+func podSchedulingChanged(old, new *api.Pod) bool {
+	return !sameLabels(old.Labels, new.Labels) || !reflect.DeepEqual(old.Spec, new.Spec)
+}
+
+// scheduleActive schedules every pod in the active queue, in queue order.
+func (m *Machine) scheduleActive() {
+	q := &m.sq
+	for q.active.Len() > 0 {
+		it := heap.Pop(&q.active).(queuedPod)
+		delete(q.inActive, it.key)
+		e := m.objects[it.key]
+		if e == nil {
+			continue
+		}
+		p := e.obj.(*api.Pod)
+		if _, ok := q.assumed[it.key]; ok || !wantsScheduling(p) {
+			continue
+		}
+		res := m.sched.Schedule(p)
+		if res.Status == sched.Scheduled {
+			q.assumed[it.key] = res.Node
+			m.emitBind(e, res.Node, "")
+			m.record(qScheduler, p, api.EventTypeNormal, "Scheduled", res.Message(), componentScheduler)
+			continue
+		}
+		q.unsched[it.key] = m.now
+		m.after(qScheduler, "", m.now.Add(m.cfg.UnschedulableFlush))
+		m.setUnschedulable(e, p, res)
+	}
+}
+
+// setUnschedulable writes the PodScheduled=False condition with the
+// scheduler's message, if the pod does not carry it already.
+func (m *Machine) setUnschedulable(e *entry, p *api.Pod, res sched.Result) {
+	cond := res.Condition()
+	cur := podCondition(p, api.PodScheduled)
+	if cur != nil && cur.Status == cond.Status && cur.Reason == cond.Reason && cur.Message == cond.Message {
+		return
+	}
+	cond.LastTransitionTime = m.now
+	if cur != nil && cur.Status == cond.Status {
+		cond.LastTransitionTime = cur.LastTransitionTime
+	}
+	np := *p
+	np.Status.Conditions = setPodCondition(p.Status.Conditions, cond)
+	if m.emitStatus(qScheduler, e.key, e, &np, "unschedulable") {
+		m.record(qScheduler, p, api.EventTypeWarning, "FailedScheduling", cond.Message, componentScheduler)
+	}
+}
+
+// setPodCondition returns conds with c set: replaced if of a type already
+// present, appended otherwise. conds is not modified.
+func setPodCondition(conds []api.PodCondition, c api.PodCondition) []api.PodCondition {
+	out := make([]api.PodCondition, 0, len(conds)+1)
+	found := false
+	for _, x := range conds {
+		if x.Type == c.Type {
+			x, found = c, true
+		}
+		out = append(out, x)
+	}
+	if !found {
+		out = append(out, c)
+	}
+	return out
+}
+
+// schedWriteFailed undoes the assumption of a Bind that failed.
+func (m *Machine) schedWriteFailed(f WriteFailed) {
+	w := f.Write
+	if w.Op != OpBind {
+		return
+	}
+	if node, ok := m.sq.assumed[w.Key]; ok {
+		delete(m.sq.assumed, w.Key)
+		if node != "" {
+			m.sched.Forget(&api.Pod{ObjectMeta: api.ObjectMeta{Namespace: w.Namespace, Name: w.Name}})
+		}
+	}
+}
