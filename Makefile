@@ -23,6 +23,11 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
+## generate: rewrite generated code: core/api's deep copies (tools/deepcopy-gen)
+.PHONY: generate
+generate:
+	$(GO) run ./tools/deepcopy-gen
+
 ## bench: the scheduler benchmark of docs/benchmarks.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./core/sched/

@@ -1,23 +1,77 @@
 package api
 
+//go:generate go run ../../tools/deepcopy-gen -dir .
+
 import (
 	"maps"
 	"reflect"
 	"slices"
 )
 
+// Deep copies come two ways. Every type of this package with references in
+// it has generated methods (zz_generated_deepcopy.go, written by
+// tools/deepcopy-gen: run `make generate` after changing a type):
+// DeepCopyInto, DeepCopy and, on every kind, DeepCopyObject. They are
+// straight-line code, about five times faster than reflection with a third
+// fewer allocations (BenchmarkCopyPod). CopyObject and DeepCopy use them
+// when the value has them and otherwise fall back to the reflection-based
+// copy below, which serves any type and is the reference the generated code
+// is tested against.
+
+// objectCopier is implemented by every registered kind.
+type objectCopier interface {
+	DeepCopyObject() Object
+}
+
 // DeepCopy returns a copy of obj that shares no memory with it: maps, slices
 // and pointers are copied recursively. Stores and mirrors copy on the way in
 // and on the way out so that no caller can change what another sees.
+//
+// For a T of this package (Pod, *Pod, PodSpec, ResourceList...), and for a
+// kind behind an interface, it runs the generated copy; for other types,
+// such as slices of objects, the reflection-based one.
 func DeepCopy[T any](obj T) T {
+	// Value types: probe *T's method set through a nil pointer, so that
+	// obj is only moved to the heap when the method will be called.
+	type intoer interface{ DeepCopyInto(*T) }
+	if _, ok := any((*T)(nil)).(intoer); ok {
+		in, out := new(T), new(T)
+		*in = obj
+		any(in).(intoer).DeepCopyInto(out)
+		return *out
+	}
+	// Pointer types (*Pod): boxing a pointer costs nothing.
+	if c, ok := any(obj).(interface{ DeepCopy() T }); ok {
+		return c.DeepCopy()
+	}
+	// An object behind an interface (T is Object or any).
+	if c, ok := any(obj).(objectCopier); ok {
+		if out, ok := c.DeepCopyObject().(T); ok {
+			return out
+		}
+	}
+	return deepCopyReflect(obj)
+}
+
+// CopyObject deep-copies an Object, keeping its dynamic type (a nil *Pod
+// gives a nil *Pod).
+func CopyObject(obj Object) Object {
+	if c, ok := obj.(objectCopier); ok {
+		return c.DeepCopyObject()
+	}
+	return copyObjectReflect(obj)
+}
+
+// deepCopyReflect is DeepCopy by reflection, for any type.
+func deepCopyReflect[T any](obj T) T {
 	v := reflect.ValueOf(&obj).Elem()
 	out := reflect.New(v.Type()).Elem()
 	copyValue(out, v)
 	return out.Interface().(T)
 }
 
-// CopyObject deep-copies an Object, keeping its dynamic type.
-func CopyObject(obj Object) Object {
+// copyObjectReflect is CopyObject by reflection, for any Object.
+func copyObjectReflect(obj Object) Object {
 	if obj == nil {
 		return nil
 	}
