@@ -1,0 +1,135 @@
+package control
+
+import (
+	"testing"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+func TestGCBackground(t *testing.T) {
+	h := newHarness(t, Config{Seed: 50})
+	h.addNode("n1", "4", "8Gi")
+	h.create(deployment("web", 3, "nginx:1"))
+	h.settle()
+	h.del("deployments", "default", "web", PropagationBackground)
+	h.settle()
+	if n := len(h.list("replicasets")); n != 0 {
+		t.Errorf("%d replica sets left", n)
+	}
+	if n := len(h.pods()); n != 0 {
+		t.Errorf("%d pods left", n)
+	}
+}
+
+func TestGCOrphan(t *testing.T) {
+	h := newHarness(t, Config{Seed: 51})
+	h.addNode("n1", "4", "8Gi")
+	h.create(replicaSet("web", 2, "web"))
+	h.settle()
+	h.del("replicasets", "default", "web", PropagationOrphan)
+	h.settle()
+	if h.get("replicasets", "default", "web") != nil {
+		t.Error("replica set not deleted after orphaning")
+	}
+	pods := h.activePods("web")
+	if len(pods) != 2 {
+		t.Fatalf("%d pods, want both orphans kept", len(pods))
+	}
+	for _, p := range pods {
+		if len(p.OwnerReferences) != 0 {
+			t.Errorf("pod %s still has owners %v", p.Name, p.OwnerReferences)
+		}
+	}
+	// A new ReplicaSet adopts them instead of creating more.
+	h.create(replicaSet("web2", 2, "web"))
+	h.settle()
+	if n := len(h.pods()); n != 2 {
+		t.Errorf("%d pods after a new RS, want the 2 orphans adopted", n)
+	}
+}
+
+func TestGCForeground(t *testing.T) {
+	h := newHarness(t, Config{Seed: 52})
+	h.addNode("n1", "4", "8Gi")
+	h.create(deployment("web", 2, "nginx:1"))
+	h.settle()
+	h.down["n1"] = true // pods stay terminating: the owners must wait
+	h.del("deployments", "default", "web", PropagationForeground)
+	h.settle()
+	d := h.get("deployments", "default", "web")
+	if d == nil || d.GetObjectMeta().DeletionTimestamp == nil {
+		t.Fatal("deployment gone before its dependents")
+	}
+	for _, o := range h.list("replicasets") {
+		if o.GetObjectMeta().DeletionTimestamp == nil {
+			t.Errorf("replica set %s not being deleted", o.GetObjectMeta().Name)
+		}
+	}
+	for _, p := range h.pods() {
+		if p.DeletionTimestamp == nil {
+			t.Errorf("pod %s not being deleted", p.Name)
+		}
+	}
+	h.down["n1"] = false
+	h.settle()
+	if len(h.list("deployments"))+len(h.list("replicasets"))+len(h.pods()) != 0 {
+		t.Errorf("left: %d deployments, %d replica sets, %d pods", len(h.list("deployments")), len(h.list("replicasets")), len(h.pods()))
+	}
+}
+
+func TestGCDanglingReferenceRemoved(t *testing.T) {
+	h := newHarness(t, Config{Seed: 53})
+	h.create(&api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "owner", Namespace: "default"}})
+	owner := h.get("configmaps", "default", "owner")
+	cm := &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "dep", Namespace: "default", OwnerReferences: []api.OwnerReference{
+		{APIVersion: "v1", Kind: "ConfigMap", Name: "owner", UID: owner.GetObjectMeta().UID},
+		{APIVersion: "v1", Kind: "ConfigMap", Name: "gone", UID: "no-such-uid"},
+	}}}
+	h.create(cm)
+	h.settle()
+	dep := h.get("configmaps", "default", "dep")
+	if dep == nil || len(dep.GetObjectMeta().OwnerReferences) != 1 {
+		t.Fatalf("dependent = %+v", dep)
+	}
+	h.del("configmaps", "default", "owner", "")
+	h.settle()
+	if h.get("configmaps", "default", "dep") != nil {
+		t.Error("dependent outlives its last owner")
+	}
+}
+
+func TestNamespaceDeletionCascades(t *testing.T) {
+	h := newHarness(t, Config{Seed: 54})
+	h.addNode("n1", "4", "8Gi")
+	h.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "team"}})
+	d := deployment("web", 2, "nginx:1")
+	d.Namespace = "team"
+	h.create(d)
+	s := service("web", map[string]string{"app": "web"}, api.ServicePort{Port: 80})
+	s.Namespace = "team"
+	h.create(s)
+	h.create(&api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "cfg", Namespace: "team", Finalizers: []string{"example.com/hold"}}})
+	h.settle()
+	if len(h.pods()) != 2 || h.get("endpoints", "team", "web") == nil {
+		t.Fatalf("setup: %d pods", len(h.pods()))
+	}
+	h.del("namespaces", "", "team", "")
+	h.settle()
+	// A foreign finalizer holds its object, and so the namespace.
+	ns := h.get("namespaces", "", "team")
+	if ns == nil || ns.(*api.Namespace).Status.Phase != api.NamespaceTerminating {
+		t.Fatalf("namespace = %+v", ns)
+	}
+	cfg := h.get("configmaps", "team", "cfg")
+	if cfg == nil || cfg.GetObjectMeta().DeletionTimestamp == nil {
+		t.Fatalf("cfg = %+v", cfg)
+	}
+	if len(h.pods()) != 0 || h.get("deployments", "team", "web") != nil || h.get("services", "team", "web") != nil {
+		t.Error("objects left in the namespace besides the held one")
+	}
+	h.mutate("configmaps", "team", "cfg", func(o api.Object) { o.GetObjectMeta().Finalizers = nil })
+	h.settle()
+	if h.get("namespaces", "", "team") != nil {
+		t.Error("namespace not removed once empty")
+	}
+}

@@ -1,0 +1,117 @@
+package control
+
+import (
+	"testing"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+func pv(name, size string, policy string, node string) *api.PersistentVolume {
+	v := &api.PersistentVolume{
+		ObjectMeta: api.ObjectMeta{Name: name},
+		Spec: api.PersistentVolumeSpec{
+			Capacity:                      api.ResourceList{api.ResourceStorage: api.MustParseQuantity(size)},
+			AccessModes:                   []string{api.ReadWriteOnce},
+			PersistentVolumeReclaimPolicy: policy,
+			Local:                         &api.LocalVolumeSource{Path: "/mnt/" + name},
+		},
+	}
+	if node != "" {
+		v.Spec.NodeAffinity = &api.VolumeNodeAffinity{Required: &api.NodeSelector{NodeSelectorTerms: []api.NodeSelectorTerm{{
+			MatchExpressions: []api.NodeSelectorRequirement{{Key: api.LabelHostname, Operator: api.LabelSelectorOpIn, Values: []string{node}}},
+		}}}}
+	}
+	return v
+}
+
+func pvc(name, size string) *api.PersistentVolumeClaim {
+	return &api.PersistentVolumeClaim{
+		ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: api.PersistentVolumeClaimSpec{AccessModes: []string{api.ReadWriteOnce},
+			Resources: api.VolumeResourceRequirements{Requests: api.ResourceList{api.ResourceStorage: api.MustParseQuantity(size)}}},
+	}
+}
+
+func TestVolumeBindingSmallestMatchAndNodeAffinity(t *testing.T) {
+	h := newHarness(t, Config{Seed: 60})
+	h.addNode("n1", "4", "8Gi")
+	h.addNode("n2", "4", "8Gi")
+	h.create(pv("big", "100Gi", "", "n1"))
+	h.create(pv("small-b", "10Gi", "", "n2"))
+	h.create(pv("small-a", "10Gi", "", "n2"))
+	h.create(pv("tiny", "1Gi", "", "n1"))
+	// The pod comes first and waits for its claim.
+	p := barePod("db", nil, "100m")
+	p.Spec.Volumes = []api.Volume{{Name: "data", PersistentVolumeClaim: &api.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}}
+	h.create(p)
+	h.settle()
+	if c := podCondition(h.get("pods", "default", "db").(*api.Pod), api.PodScheduled); c == nil || c.Status != api.ConditionFalse {
+		t.Fatalf("pod without its claim: %+v", c)
+	}
+	h.create(pvc("data", "5Gi"))
+	h.settle()
+	c := h.get("persistentvolumeclaims", "default", "data").(*api.PersistentVolumeClaim)
+	if c.Spec.VolumeName != "small-a" || c.Status.Phase != api.ClaimBound || c.Annotations[annBindCompleted] != "yes" {
+		t.Fatalf("claim = %+v", c)
+	}
+	v := h.get("persistentvolumes", "", "small-a").(*api.PersistentVolume)
+	if v.Status.Phase != api.VolumeBound || v.Spec.ClaimRef == nil || v.Spec.ClaimRef.UID != c.UID {
+		t.Fatalf("volume = %+v", v)
+	}
+	if ph := h.get("persistentvolumes", "", "tiny").(*api.PersistentVolume).Status.Phase; ph != api.VolumeAvailable {
+		t.Errorf("tiny phase %s", ph)
+	}
+	// The pod follows its volume to n2.
+	if n := h.get("pods", "default", "db").(*api.Pod).Spec.NodeName; n != "n2" {
+		t.Errorf("pod on %q, want n2 (the volume's node)", n)
+	}
+	// Deleting the claim releases the volume (Retain).
+	h.del("pods", "default", "db", "")
+	h.del("persistentvolumeclaims", "default", "data", "")
+	h.settle()
+	if ph := h.get("persistentvolumes", "", "small-a").(*api.PersistentVolume).Status.Phase; ph != api.VolumeReleased {
+		t.Errorf("after the claim was deleted: %s, want Released", ph)
+	}
+}
+
+func TestVolumeReclaimDelete(t *testing.T) {
+	h := newHarness(t, Config{Seed: 61})
+	h.create(pv("v", "10Gi", api.PersistentVolumeReclaimDelete, ""))
+	h.create(pvc("c", "1Gi"))
+	h.settle()
+	if h.get("persistentvolumeclaims", "default", "c").(*api.PersistentVolumeClaim).Status.Phase != api.ClaimBound {
+		t.Fatal("not bound")
+	}
+	h.del("persistentvolumeclaims", "default", "c", "")
+	h.settle()
+	if h.get("persistentvolumes", "", "v") != nil {
+		t.Error("Delete-policy volume kept after its claim went")
+	}
+}
+
+func TestVolumeNoMatchStaysPending(t *testing.T) {
+	h := newHarness(t, Config{Seed: 62})
+	ro := pv("ro", "10Gi", "", "")
+	ro.Spec.AccessModes = []string{api.ReadOnlyMany}
+	h.create(ro)
+	h.create(pv("classy", "10Gi", "", ""))
+	h.mutate("persistentvolumes", "", "classy", func(o api.Object) { o.(*api.PersistentVolume).Spec.StorageClassName = "fast" })
+	h.create(pvc("c", "1Gi"))
+	h.settle()
+	if c := h.get("persistentvolumeclaims", "default", "c").(*api.PersistentVolumeClaim); c.Spec.VolumeName != "" {
+		t.Errorf("bound to %s despite access mode/class mismatch", c.Spec.VolumeName)
+	}
+	// Two claims, one volume: exactly one wins.
+	h.create(pv("one", "10Gi", "", ""))
+	h.create(pvc("d", "1Gi"))
+	h.settle()
+	bound := 0
+	for _, n := range []string{"c", "d"} {
+		if h.get("persistentvolumeclaims", "default", n).(*api.PersistentVolumeClaim).Spec.VolumeName == "one" {
+			bound++
+		}
+	}
+	if bound != 1 {
+		t.Errorf("%d claims bound to one volume", bound)
+	}
+}
