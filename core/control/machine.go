@@ -130,6 +130,9 @@ type Machine struct {
 	// modRevision the update was based on.
 	inflight map[string]inflight
 	out      []Write
+	// outHint is the capacity Ready starts its output with: a little more
+	// than the last Ready needed.
+	outHint int
 
 	sched *sched.Scheduler
 	sq    schedQueue
@@ -175,13 +178,23 @@ func (m *Machine) Now() api.Time { return m.now }
 // events are harmless. The object is kept, not copied: the caller must
 // never modify it.
 func (m *Machine) Step(ev store.Event) {
-	if ev.Object == nil || m.stale(ev.Key, ev.Revision) {
+	if ev.Object == nil {
 		return
 	}
-	if f, ok := m.inflight[ev.Key]; ok && ev.Revision > f.rev {
-		delete(m.inflight, ev.Key)
-	}
 	e := m.objects[ev.Key]
+	if e != nil && ev.Revision <= e.rev {
+		return
+	}
+	if e == nil {
+		if t, ok := m.tombs[ev.Key]; ok && ev.Revision <= t {
+			return
+		}
+	}
+	if len(m.inflight) > 0 {
+		if f, ok := m.inflight[ev.Key]; ok && ev.Revision > f.rev {
+			delete(m.inflight, ev.Key)
+		}
+	}
 	if ev.Type == store.Deleted {
 		m.bury(ev.Key, ev.Revision)
 		if e == nil {
@@ -278,6 +291,7 @@ func (m *Machine) Ready() []Write {
 	if !m.started {
 		return nil
 	}
+	m.out = make([]Write, 0, m.outHint)
 	for q := queueID(0); q < numQueues; q++ {
 		if q == qScheduler {
 			m.scheduleActive()
@@ -290,6 +304,7 @@ func (m *Machine) Ready() []Write {
 	}
 	out := m.out
 	m.out = nil
+	m.outHint = max(16, len(out)+len(out)/4)
 	return out
 }
 

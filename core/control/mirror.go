@@ -127,17 +127,17 @@ type mirror struct {
 	dependents map[string]set
 	// podsByNode maps a node name to the pods bound to it.
 	podsByNode map[string]set
-	// podLabels maps labelKey(namespace, key, value) to the pods carrying
-	// that label: "pods of this selector" starts from its rarest pair.
-	podLabels map[string]set
+	// podLabels maps a (namespace, key, value) label to the pods carrying
+	// it: "pods of this selector" starts from its rarest pair.
+	podLabels map[labelPair]set
 	// orphans holds, per namespace, the pods without a controller.
 	orphans map[string]set
 	// inNamespace holds, per kind and namespace, the ReplicaSets and the
 	// Deployments (for adoption of orphans), indexed by nsKey.
 	inNamespace map[nsKey]set
-	// svcBySelector maps labelKey(namespace, key, value) to the services
+	// svcBySelector maps a (namespace, key, value) label to the services
 	// whose selector contains that pair.
-	svcBySelector map[string]set
+	svcBySelector map[labelPair]set
 	// tombs remembers the deletion revision of recently deleted keys, so
 	// that a late event for a deleted key is ignored. Bounded: the oldest
 	// are forgotten first (tombOrder).
@@ -162,9 +162,9 @@ func newMirror() mirror {
 		byNamespace:   map[string]set{},
 		dependents:    map[string]set{},
 		podsByNode:    map[string]set{},
-		podLabels:     map[string]set{},
+		podLabels:     map[labelPair]set{},
 		orphans:       map[string]set{},
-		svcBySelector: map[string]set{},
+		svcBySelector: map[labelPair]set{},
 		inNamespace:   map[nsKey]set{},
 		tombs:         map[string]int64{},
 	}
@@ -191,20 +191,12 @@ func (m *mirror) bury(key string, rev int64) {
 	m.tombs[key] = rev
 }
 
-// stale reports whether an event at rev for key is older than, or the
-// same as, what the mirror already holds.
-func (m *mirror) stale(key string, rev int64) bool {
-	if e := m.objects[key]; e != nil {
-		return rev <= e.rev
-	}
-	t, ok := m.tombs[key]
-	return ok && rev <= t
-}
+// labelPair is the index key of one label in one namespace.
+type labelPair struct{ ns, k, v string }
 
-// labelKey is the index key of one label in one namespace.
-func labelKey(ns, k, v string) string { return ns + "\x00" + k + "\x00" + v }
+func labelKey(ns, k, v string) labelPair { return labelPair{ns, k, v} }
 
-func addTo(idx map[string]set, k string, e *entry) {
+func addTo[K comparable](idx map[K]set, k K, e *entry) {
 	s := idx[k]
 	if s == nil {
 		s = set{}
@@ -213,7 +205,7 @@ func addTo(idx map[string]set, k string, e *entry) {
 	s[e.key] = e
 }
 
-func removeFrom(idx map[string]set, k string, e *entry) {
+func removeFrom[K comparable](idx map[K]set, k K, e *entry) {
 	if s := idx[k]; s != nil {
 		delete(s, e.key)
 		if len(s) == 0 {

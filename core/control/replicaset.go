@@ -79,11 +79,11 @@ func (m *Machine) rsOnPod(e *entry, old, new *api.Pod) {
 		oldRef = controllerOf(&old.ObjectMeta)
 	}
 	if old != nil && oldRef != nil && oldRef.Kind == "ReplicaSet" && (ref == nil || ref.UID != oldRef.UID) {
-		m.enqueue(qReplicaSet, api.KeyFor("replicasets", old.Namespace, oldRef.Name))
+		m.enqueue(qReplicaSet, m.ownerKey(oldRef, "replicasets", old.Namespace))
 	}
 	if new == nil {
 		if oldRef != nil && oldRef.Kind == "ReplicaSet" {
-			rsKey := api.KeyFor("replicasets", old.Namespace, oldRef.Name)
+			rsKey := m.ownerKey(oldRef, "replicasets", old.Namespace)
 			m.rs.deletionObserved(rsKey, e.key)
 			m.enqueue(qReplicaSet, rsKey)
 			m.deploymentOnPodDeleted(rsKey)
@@ -99,7 +99,7 @@ func (m *Machine) rsOnPod(e *entry, old, new *api.Pod) {
 	if ref.Kind != "ReplicaSet" {
 		return
 	}
-	rsKey := api.KeyFor("replicasets", new.Namespace, ref.Name)
+	rsKey := m.ownerKey(ref, "replicasets", new.Namespace)
 	switch {
 	case old == nil && new.DeletionTimestamp != nil:
 		m.rs.deletionObserved(rsKey, e.key)
@@ -111,6 +111,15 @@ func (m *Machine) rsOnPod(e *entry, old, new *api.Pod) {
 		return
 	}
 	m.enqueue(qReplicaSet, rsKey)
+}
+
+// ownerKey returns the store key of the owner a reference names: the
+// mirrored owner's (no allocation), or one made from the reference.
+func (m *Machine) ownerKey(r *api.OwnerReference, resource, ns string) string {
+	if e := m.byUID[r.UID]; e != nil && e.meta().Name == r.Name {
+		return e.key
+	}
+	return api.KeyFor(resource, ns, r.Name)
 }
 
 // rsRelevant reports whether a pod update can change its ReplicaSet's

@@ -151,8 +151,12 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 		return
 	}
 	if new.Spec.NodeName != "" {
-		delete(q.assumed, key)
-		delete(q.unsched, key)
+		if len(q.assumed) > 0 {
+			delete(q.assumed, key)
+		}
+		if len(q.unsched) > 0 {
+			delete(q.unsched, key)
+		}
 		if old == nil || old.Spec.NodeName != new.Spec.NodeName || podFinished(old) != podFinished(new) ||
 			!sameLabels(old.Labels, new.Labels) {
 			m.sched.UpdatePod(new)
