@@ -74,6 +74,10 @@
 //     storage does.
 //   - Compact at or below the previous compaction revision is a Compacted
 //     error, as in etcd.
+//   - Objects go in and out as deep copies, unless the store is made with
+//     MemoryOptions.Shared: then it keeps the objects it is given and hands
+//     out the stored ones, for callers (the simulator) that never modify
+//     an object once written.
 //   - List and Watch prefixes must end in "/" (api.KeyFor(resource, ns, "")
 //     does), so namespace "a" can never match namespace "ab".
 //

@@ -49,7 +49,7 @@ func (m *Memory) List(prefix string, opts ListOptions) (ListResult, error) {
 			res.RemainingItemCount++
 			return true
 		}
-		items = append(items, api.CopyObject(obj))
+		items = append(items, m.copyOut(obj))
 		return true
 	})
 	res.Items = items

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -27,6 +28,22 @@ type Memory struct {
 	// logStart is the revision of log[0].
 	// Invariant: logStart == max(2, compacted).
 	logStart int64
+	// shared: objects are not copied in or out (MemoryOptions.Shared).
+	shared bool
+}
+
+// MemoryOptions configure a Memory.
+type MemoryOptions struct {
+	// Shared makes the store share objects with its callers instead of
+	// copying them: an object given to Create or Update becomes the
+	// store's (its resourceVersion is set in place) and the caller must
+	// not touch it again; objects returned by reads and carried by watch
+	// events are the stored ones and must never be modified. Only a
+	// caller that treats every object as immutable (core/sim, whose
+	// components copy before they change anything) may set it; it saves
+	// the deep copies that otherwise dominate the cost of a write. The
+	// default copies, as the Store contract says.
+	Shared bool
 }
 
 // logEntry is one write, kept for watchers until compaction.
@@ -47,12 +64,33 @@ const initialRevision = 1
 var _ Store = (*Memory)(nil)
 
 // NewMemory returns an empty store at revision 1.
-func NewMemory() *Memory {
+func NewMemory() *Memory { return NewMemoryWith(MemoryOptions{}) }
+
+// NewMemoryWith returns an empty store at revision 1 with options.
+func NewMemoryWith(opts MemoryOptions) *Memory {
 	return &Memory{
 		rev:      initialRevision,
 		records:  map[string]*record{},
 		logStart: initialRevision + 1,
+		shared:   opts.Shared,
 	}
+}
+
+// copyIn returns the object to store for obj: a copy, unless shared.
+func (m *Memory) copyIn(obj api.Object) api.Object {
+	if m.shared {
+		return obj
+	}
+	return api.CopyObject(obj)
+}
+
+// copyOut returns what a caller gets for the stored obj: a copy, unless
+// shared.
+func (m *Memory) copyOut(obj api.Object) api.Object {
+	if m.shared || obj == nil {
+		return obj
+	}
+	return api.CopyObject(obj)
 }
 
 // Revision implements Store: the revision of the last write, 1 if none.
@@ -81,8 +119,8 @@ func (m *Memory) Create(obj api.Object) (api.Object, error) {
 		m.records[key] = r
 		m.index.insert(r)
 	}
-	stored := m.write(r, Added, api.CopyObject(obj), nil)
-	return api.CopyObject(stored), nil
+	stored := m.write(r, Added, m.copyIn(obj), nil)
+	return m.copyOut(stored), nil
 }
 
 // Get implements Store.
@@ -105,7 +143,7 @@ func (m *Memory) GetAt(key string, rev int64) (api.Object, error) {
 	if obj == nil {
 		return nil, newError(NotFound, key, "not found")
 	}
-	return api.CopyObject(obj), nil
+	return m.copyOut(obj), nil
 }
 
 // Update implements Store.
@@ -121,8 +159,8 @@ func (m *Memory) Update(obj api.Object) (api.Object, error) {
 	if err := checkResourceVersion(key, obj.GetObjectMeta().ResourceVersion, r.modRevision()); err != nil {
 		return nil, err
 	}
-	stored := m.write(r, Modified, api.CopyObject(obj), r.latest())
-	return api.CopyObject(stored), nil
+	stored := m.write(r, Modified, m.copyIn(obj), r.latest())
+	return m.copyOut(stored), nil
 }
 
 // Delete implements Store.
@@ -142,7 +180,7 @@ func (m *Memory) Delete(key string, pre Preconditions) (api.Object, error) {
 		return nil, newError(Conflict, key, "precondition failed: UID in precondition: %s, UID in object: %s", pre.UID, cur.GetObjectMeta().UID)
 	}
 	m.write(r, Deleted, nil, cur)
-	return deletedCopy(cur, m.rev), nil
+	return m.deletedCopy(cur, m.rev), nil
 }
 
 // write records one write at the next revision and returns the stored
@@ -202,9 +240,15 @@ func checkResourceVersion(key, rv string, modRev int64) error {
 }
 
 // deletedCopy returns a copy of obj's last state as a delete reports it:
-// with resourceVersion set to the deletion revision.
-func deletedCopy(obj api.Object, rev int64) api.Object {
-	c := api.CopyObject(obj)
+// with resourceVersion set to the deletion revision. When shared, the copy
+// is shallow: only the resourceVersion differs, the rest is shared.
+func (m *Memory) deletedCopy(obj api.Object, rev int64) api.Object {
+	var c api.Object
+	if m.shared {
+		c = shallowCopy(obj)
+	} else {
+		c = api.CopyObject(obj)
+	}
 	c.GetObjectMeta().ResourceVersion = FormatRevision(rev)
 	return c
 }
@@ -222,4 +266,13 @@ func (m *Memory) Describe() string {
 		return true
 	})
 	return b.String()
+}
+
+// shallowCopy returns a new object whose top-level struct is a copy of
+// obj's, sharing every slice, map and pointer with it.
+func shallowCopy(obj api.Object) api.Object {
+	v := reflect.ValueOf(obj).Elem()
+	c := reflect.New(v.Type())
+	c.Elem().Set(v)
+	return c.Interface().(api.Object)
 }

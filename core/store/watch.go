@@ -2,8 +2,6 @@ package store
 
 import (
 	"strings"
-
-	"github.com/capstan-dev/capstan/core/api"
 )
 
 // memWatcher is a cursor into the Memory's write log.
@@ -61,7 +59,7 @@ func (w *memWatcher) Poll(limit int) ([]Event, error) {
 		e := &m.log[rev-m.logStart]
 		w.next = rev + 1
 		if strings.HasPrefix(e.key, w.prefix) {
-			out = append(out, e.event(rev))
+			out = append(out, m.event(e, rev))
 		}
 	}
 	return out, nil
@@ -70,16 +68,16 @@ func (w *memWatcher) Poll(limit int) ([]Event, error) {
 // Close implements Watcher.
 func (w *memWatcher) Close() { w.closed = true }
 
-// event returns the Event for the log entry of the write at rev, with
-// objects copied.
-func (e *logEntry) event(rev int64) Event {
+// event returns the Event for the log entry e of the write at rev, with
+// objects copied unless the store is shared.
+func (m *Memory) event(e *logEntry, rev int64) Event {
 	ev := Event{Type: e.typ, Key: e.key, Revision: rev}
 	switch e.typ {
 	case Deleted:
-		ev.Object = deletedCopy(e.prev, rev)
+		ev.Object = m.deletedCopy(e.prev, rev)
 	default:
-		ev.Object = api.CopyObject(e.obj)
+		ev.Object = m.copyOut(e.obj)
 	}
-	ev.PrevObject = api.CopyObject(e.prev)
+	ev.PrevObject = m.copyOut(e.prev)
 	return ev
 }
