@@ -134,9 +134,9 @@ func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
 		}
 	}
 	if d.DeletionTimestamp == nil && !d.Spec.Selector.IsEmpty() {
-		for _, r := range m.inNamespace[nsKey{kindReplicaSet, d.Namespace}] {
+		for _, r := range m.orphans[nsKey{kindReplicaSet, d.Namespace}] {
 			rs := r.obj.(*api.ReplicaSet)
-			if controllerOf(&rs.ObjectMeta) != nil || rs.DeletionTimestamp != nil || !d.Spec.Selector.Matches(rs.Labels) {
+			if rs.DeletionTimestamp != nil || !d.Spec.Selector.Matches(rs.Labels) {
 				continue
 			}
 			v := &rsView{e: r, rs: rs}

@@ -7,87 +7,6 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 )
 
-// kind is the kind of a mirrored object, for quick dispatch.
-type kind uint8
-
-const (
-	kindOther kind = iota
-	kindPod
-	kindNode
-	kindReplicaSet
-	kindDeployment
-	kindService
-	kindEndpoints
-	kindNamespace
-	kindLease
-	kindPV
-	kindPVC
-	numKinds
-)
-
-// kindOf returns the kind of obj.
-func kindOf(obj api.Object) kind {
-	switch obj.(type) {
-	case *api.Pod:
-		return kindPod
-	case *api.Node:
-		return kindNode
-	case *api.ReplicaSet:
-		return kindReplicaSet
-	case *api.Deployment:
-		return kindDeployment
-	case *api.Service:
-		return kindService
-	case *api.Endpoints:
-		return kindEndpoints
-	case *api.Namespace:
-		return kindNamespace
-	case *api.Lease:
-		return kindLease
-	case *api.PersistentVolume:
-		return kindPV
-	case *api.PersistentVolumeClaim:
-		return kindPVC
-	}
-	return kindOther
-}
-
-// kindName returns the kind name of obj from its Go type, for objects
-// whose TypeMeta is empty.
-func kindName(obj api.Object) string {
-	switch obj.(type) {
-	case *api.Pod:
-		return "Pod"
-	case *api.Node:
-		return "Node"
-	case *api.ReplicaSet:
-		return "ReplicaSet"
-	case *api.Deployment:
-		return "Deployment"
-	case *api.Service:
-		return "Service"
-	case *api.Endpoints:
-		return "Endpoints"
-	case *api.Namespace:
-		return "Namespace"
-	case *api.Lease:
-		return "Lease"
-	case *api.PersistentVolume:
-		return "PersistentVolume"
-	case *api.PersistentVolumeClaim:
-		return "PersistentVolumeClaim"
-	case *api.Event:
-		return "Event"
-	case *api.ConfigMap:
-		return "ConfigMap"
-	case *api.Secret:
-		return "Secret"
-	case *api.ServiceAccount:
-		return "ServiceAccount"
-	}
-	return ""
-}
-
 // entry is one mirrored object.
 type entry struct {
 	// key is the store key. Invariant: never changes.
@@ -130,8 +49,9 @@ type mirror struct {
 	// podLabels maps a (namespace, key, value) label to the pods carrying
 	// it: "pods of this selector" starts from its rarest pair.
 	podLabels map[labelPair]set
-	// orphans holds, per namespace, the pods without a controller.
-	orphans map[string]set
+	// orphans holds, per kind (pods and ReplicaSets) and namespace, the
+	// objects without a controller: candidates for adoption.
+	orphans map[nsKey]set
 	// inNamespace holds, per kind and namespace, the ReplicaSets and the
 	// Deployments (for adoption of orphans), indexed by nsKey.
 	inNamespace map[nsKey]set
@@ -163,7 +83,7 @@ func newMirror() mirror {
 		dependents:    map[string]set{},
 		podsByNode:    map[string]set{},
 		podLabels:     map[labelPair]set{},
-		orphans:       map[string]set{},
+		orphans:       map[nsKey]set{},
 		svcBySelector: map[labelPair]set{},
 		inNamespace:   map[nsKey]set{},
 		tombs:         map[string]int64{},
@@ -273,6 +193,9 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 			}
 		}
 	}
+	if e.kind == kindPod || e.kind == kindReplicaSet {
+		m.indexOrphan(e, om, nm)
+	}
 	switch e.kind {
 	case kindPod:
 		m.indexPod(e, old, new)
@@ -309,12 +232,16 @@ func (m *mirror) indexPod(e *entry, old, new api.Object) {
 			}
 		}
 	}
-	wasOrphan := op != nil && controllerOf(&op.ObjectMeta) == nil
-	isOrphan := np != nil && controllerOf(&np.ObjectMeta) == nil
+}
+
+// indexOrphan keeps e in the orphans index while it has no controller.
+func (m *mirror) indexOrphan(e *entry, om, nm *api.ObjectMeta) {
+	wasOrphan := om != nil && controllerOf(om) == nil
+	isOrphan := nm != nil && controllerOf(nm) == nil
 	if wasOrphan && !isOrphan {
-		removeFrom(m.orphans, op.Namespace, e)
+		removeFrom(m.orphans, nsKey{e.kind, om.Namespace}, e)
 	} else if isOrphan && !wasOrphan {
-		addTo(m.orphans, np.Namespace, e)
+		addTo(m.orphans, nsKey{e.kind, nm.Namespace}, e)
 	}
 }
 
@@ -397,40 +324,4 @@ func (s set) sorted() []*entry {
 
 func sortEntries(es []*entry) {
 	slices.SortFunc(es, func(a, b *entry) int { return strings.Compare(a.key, b.key) })
-}
-
-func sameLabels(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-func sameOwnerUIDs(a, b []api.OwnerReference) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].UID != b[i].UID || isController(&a[i]) != isController(&b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isController(r *api.OwnerReference) bool { return r.Controller != nil && *r.Controller }
-
-// controllerOf returns the controller reference of an object, or nil.
-func controllerOf(m *api.ObjectMeta) *api.OwnerReference {
-	for i := range m.OwnerReferences {
-		if isController(&m.OwnerReferences[i]) {
-			return &m.OwnerReferences[i]
-		}
-	}
-	return nil
 }

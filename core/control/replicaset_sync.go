@@ -61,9 +61,20 @@ func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 		return out
 	}
 	var adopt []*entry
-	for _, d := range m.orphans[rs.Namespace] {
+	orphans := m.orphans[nsKey{kindPod, rs.Namespace}]
+	candidates := orphans
+	if ml := rs.Spec.Selector.MatchLabels; len(ml) > 0 && len(orphans) > 0 {
+		// Scan the smaller of the namespace's orphans and the pods
+		// carrying the selector's rarest label.
+		for k, v := range ml {
+			if s := m.podLabels[labelKey(rs.Namespace, k, v)]; len(s) < len(candidates) {
+				candidates = s
+			}
+		}
+	}
+	for _, d := range candidates {
 		p := d.obj.(*api.Pod)
-		if p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {
+		if _, orphan := orphans[d.key]; orphan && p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {
 			adopt = append(adopt, d)
 		}
 	}
