@@ -17,6 +17,9 @@ type depState struct {
 	// twice), and reports NewReplicaSetCreated when it does. Safe to
 	// lose: a second create fails with AlreadyExists and is harmless.
 	created map[string]createdRS
+	// createFailed holds, per Deployment key, why its last ReplicaSet
+	// create failed, for the ReplicaSetCreateError condition.
+	createFailed map[string]string
 }
 
 type createdRS struct {
@@ -24,7 +27,25 @@ type createdRS struct {
 	at   api.Time
 }
 
-func (s *depState) init() { s.created = map[string]createdRS{} }
+func (s *depState) init() {
+	s.created = map[string]createdRS{}
+	s.createFailed = map[string]string{}
+}
+
+// depWriteFailed forgets a ReplicaSet create that failed, and remembers
+// why for the Progressing condition.
+func (m *Machine) depWriteFailed(f WriteFailed) {
+	w := f.Write
+	if w.Op != OpCreate || w.Kind != "ReplicaSet" {
+		return
+	}
+	if c, ok := m.dep.created[w.For]; ok && c.name == w.Name {
+		delete(m.dep.created, w.For)
+	}
+	if f.Reason != api.StatusReasonAlreadyExists {
+		m.dep.createFailed[w.For] = "Failed to create new replica set " + strconv.Quote(w.Name) + ": " + f.Message
+	}
+}
 
 // rsView is one of a Deployment's ReplicaSets during a sync: the mirrored
 // version and the version the sync wants written. The Deployment's
@@ -86,6 +107,7 @@ func (m *Machine) syncDeployment(key string) {
 	e := m.objects[key]
 	if e == nil || e.kind != kindDeployment {
 		delete(m.dep.created, key)
+		delete(m.dep.createFailed, key)
 		return
 	}
 	d := e.obj.(*api.Deployment)

@@ -38,12 +38,17 @@ func (p *depPlan) syncRevision(create bool) {
 			v.edit("minReadySeconds").Spec.MinReadySeconds = d.Spec.MinReadySeconds
 		}
 		p.setRevision(v.cur().Annotations[AnnotationRevision])
-		if hasProgressDeadline(d) && p.condition(api.DeploymentProgressing) == nil {
-			reason, msg := reasonFoundNewRS, "Found new replica set "+strconv.Quote(v.rs.Name)
-			if c, ok := p.m.dep.created[p.e.key]; ok && c.name == v.rs.Name {
-				reason, msg = reasonNewRSCreated, "Created new replica set "+strconv.Quote(v.rs.Name)
+		// The ReplicaSet this Deployment created shows up: that is when
+		// kube, whose create is synchronous, reports it.
+		delete(p.m.dep.createFailed, p.e.key)
+		if c, ok := p.m.dep.created[p.e.key]; ok && c.name == v.rs.Name {
+			if hasProgressDeadline(d) {
+				p.setCondition(api.DeploymentProgressing, api.ConditionTrue, reasonNewRSCreated,
+					"Created new replica set "+strconv.Quote(v.rs.Name))
 			}
-			p.setCondition(api.DeploymentProgressing, api.ConditionTrue, reason, msg)
+		} else if hasProgressDeadline(d) && p.condition(api.DeploymentProgressing) == nil {
+			p.setCondition(api.DeploymentProgressing, api.ConditionTrue, reasonFoundNewRS,
+				"Found new replica set "+strconv.Quote(v.rs.Name))
 		}
 		delete(p.m.dep.created, p.e.key)
 		return
@@ -59,6 +64,12 @@ func (p *depPlan) syncRevision(create bool) {
 // template is a hash collision, resolved by bumping collisionCount.
 func (p *depPlan) createNewRS(newRevision int64) {
 	m, d := p.m, p.d
+	if msg, ok := m.dep.createFailed[p.e.key]; ok {
+		if hasProgressDeadline(d) {
+			p.setCondition(api.DeploymentProgressing, api.ConditionFalse, reasonFailedRSCreate, msg)
+		}
+		m.record(qDeployment, d, api.EventTypeWarning, reasonFailedRSCreate, msg, componentDeployment)
+	}
 	hash := templateHash(&d.Spec.Template, d.Status.CollisionCount)
 	name := d.Name + "-" + hash
 	if m.getKind("replicasets", d.Namespace, name) != nil {
@@ -107,10 +118,6 @@ func (p *depPlan) createNewRS(newRevision int64) {
 			"Scaled up replica set "+name+" from 0 to "+itoa(n), componentDeployment)
 	}
 	p.setRevision(revisionString(newRevision))
-	if hasProgressDeadline(d) {
-		p.setCondition(api.DeploymentProgressing, api.ConditionTrue, reasonNewRSCreated,
-			"Created new replica set "+strconv.Quote(name))
-	}
 }
 
 // newRSNewReplicas is kube's NewRSNewReplicas: how far the new ReplicaSet

@@ -136,12 +136,19 @@ func (h *harness) step() int {
 	return n
 }
 
-// settle steps until nothing happens.
+// settle steps until nothing happens, following the machine's timers
+// for up to 50ms (retries after failed writes back off for a few
+// milliseconds).
 func (h *harness) settle() {
 	h.t.Helper()
 	for i := 0; i < 2000; i++ {
 		if h.step() == 0 && !h.m.Pending() {
-			return
+			at, ok := h.m.NextTimer()
+			if !ok || at > h.now.Add(50*time.Millisecond) {
+				return
+			}
+			h.now = max(h.now, at)
+			h.m.Tick(h.now)
 		}
 	}
 	h.t.Fatalf("no quiescence after 2000 steps; last writes:\n%s", strings.Join(h.log[max(0, len(h.log)-20):], "\n"))

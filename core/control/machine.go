@@ -130,6 +130,9 @@ type Machine struct {
 	// modRevision the update was based on.
 	inflight map[string]inflight
 	out      []Write
+	// retries counts recent failed writes per controller and key, for
+	// their backoff. Safe to lose.
+	retries map[timerKey]retry
 	// outHint is the capacity Ready starts its output with: a little more
 	// than the last Ready needed.
 	outHint int
@@ -156,6 +159,7 @@ func New(cfg Config) *Machine {
 		rng:      rng{s: cfg.Seed},
 		mirror:   newMirror(),
 		inflight: map[string]inflight{},
+		retries:  map[timerKey]retry{},
 		sched:    sched.New(cfg.Scheduler),
 	}
 	m.sq.init()
@@ -265,9 +269,59 @@ func (m *Machine) Failed(f WriteFailed) {
 		m.schedWriteFailed(f)
 	case qService:
 		m.ipam.release(w.For)
+	case qDeployment:
+		m.depWriteFailed(f)
 	}
 	if w.For != "" {
-		m.enqueue(q, w.For)
+		m.retryLater(q, w.For)
+	}
+}
+
+// Retry backoff after a failed write, per controller and key: 5ms,
+// doubling up to 5 minutes (kube's per-item rate limiter, with a lower
+// ceiling), forgotten after a quiet spell as long as the last delay.
+const (
+	retryBase = 5 * time.Millisecond
+	retryMax  = 5 * time.Minute
+)
+
+// retry counts a key's consecutive failures.
+type retry struct {
+	n    int
+	last api.Time
+}
+
+// retryLater requeues key in q after its backoff, so that a write that
+// keeps failing is retried at a bounded rate instead of on every Ready.
+func (m *Machine) retryLater(q queueID, key string) {
+	k := timerKey{q, key}
+	r := m.retries[k]
+	d := backoff(r.n)
+	if r.n > 0 && m.now.Sub(r.last) > 2*d {
+		r.n, d = 0, retryBase
+	}
+	r.n++
+	r.last = m.now
+	m.retries[k] = r
+	m.after(q, key, m.now.Add(d))
+	if len(m.retries) > 4096 {
+		m.pruneRetries()
+	}
+}
+
+func backoff(n int) time.Duration {
+	if n >= 16 {
+		return retryMax
+	}
+	return min(retryBase<<n, retryMax)
+}
+
+// pruneRetries forgets the keys whose last failure is long past.
+func (m *Machine) pruneRetries() {
+	for k, r := range m.retries {
+		if m.now.Sub(r.last) > 2*retryMax {
+			delete(m.retries, k)
+		}
 	}
 }
 

@@ -217,3 +217,28 @@ func TestWriteDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestFailingWritesBackOff(t *testing.T) {
+	h := newHarness(t, Config{Seed: 75})
+	h.addNode("n1", "4", "8Gi")
+	h.fail = func(w Write) (api.StatusReason, bool) {
+		return api.StatusReasonForbidden, w.Op == OpCreate && (w.Kind == "Pod" || w.Kind == "ReplicaSet")
+	}
+	h.create(replicaSet("rs", 2, "rs"))
+	h.create(deployment("web", 2, "nginx:1"))
+	h.settle() // must come to rest between retries
+	h.advanceBy(time.Minute, 100*time.Millisecond)
+	pods, sets := len(h.writes("FAIL", "create Pod")), len(h.writes("FAIL", "create ReplicaSet"))
+	if pods < 5 || pods > 20 || sets < 5 || sets > 20 {
+		t.Errorf("%d pod and %d replica set create attempts in a minute, want exponential backoff", pods, sets)
+	}
+	c := findDeploymentCondition(h.deploymentOf("web").Status.Conditions, api.DeploymentProgressing)
+	if c == nil || c.Status != api.ConditionFalse || c.Reason != reasonFailedRSCreate {
+		t.Errorf("Progressing = %+v, want ReplicaSetCreateError", c)
+	}
+	h.fail = nil
+	h.advanceBy(10*time.Minute, time.Minute)
+	if len(h.activePods("rs")) != 2 || len(h.activePods("web")) != 2 {
+		t.Errorf("after the failures stop: %d and %d pods", len(h.activePods("rs")), len(h.activePods("web")))
+	}
+}

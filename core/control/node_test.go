@@ -31,11 +31,11 @@ func TestNodeLeaseExpiryEvictsAndReplaces(t *testing.T) {
 	}
 	// n1 dies: its lease stops. Within the grace period nothing happens.
 	h.down["n1"] = true
-	h.advanceBy(40*time.Second, 10*time.Second)
+	h.advanceBy(39*time.Second, 13*time.Second)
 	if c := h.node("n1").Condition(api.NodeReady); c.Status != api.ConditionTrue {
 		t.Fatalf("n1 Ready=%s within the grace period", c.Status)
 	}
-	h.advance(time.Second)
+	h.advance(2 * time.Second)
 	n := h.node("n1")
 	c := n.Condition(api.NodeReady)
 	if c.Status != api.ConditionUnknown || c.Reason != "NodeStatusUnknown" || c.Message != "Kubelet stopped posting node status." {

@@ -63,8 +63,7 @@ func TestReplicaSetScaleDownVictimOrder(t *testing.T) {
 	// One pod not ready; two more pods ready a minute later than the rest.
 	pods := h.activePods("web")
 	h.notReady[pods[0].Name] = true
-	h.settle()
-	h.now = h.now.Add(time.Minute)
+	h.advance(time.Minute)
 	h.mutate("replicasets", "default", "web", func(o api.Object) {
 		o.(*api.ReplicaSet).Spec.Replicas = int32p(6)
 	})
