@@ -11,13 +11,24 @@ import (
 	"github.com/capstan-dev/capstan/core/store"
 )
 
+// apiLayer executes writes: miniRegistry, or core/registry.
+type apiLayer interface {
+	create(obj api.Object, now api.Time) error
+	update(obj api.Object, status bool) error
+	delete(key string, pre store.Preconditions, policy string, grace *int64, now api.Time) error
+	apply(w Write, now api.Time) error
+}
+
+// newAPILayer returns the API layer the tests run against.
+var newAPILayer = func(st *store.Memory) apiLayer { return &miniRegistry{st: st} }
+
 // harness drives a Machine against a store.Memory through miniRegistry:
 // each step takes the machine's writes, applies them, reports failures and
 // feeds the watch events back. A fake kubelet makes bound pods Running and
 // Ready and finishes terminating ones on nodes that are up.
 type harness struct {
 	t   testing.TB
-	reg *miniRegistry
+	reg apiLayer
 	st  *store.Memory
 	w   store.Watcher
 	m   *Machine
@@ -45,7 +56,7 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, reg: &miniRegistry{st: st}, st: st, w: w, m: New(cfg), now: t0, kubelet: true,
+	h := &harness{t: t, reg: newAPILayer(st), st: st, w: w, m: New(cfg), now: t0, kubelet: true,
 		down: map[string]bool{}, notReady: map[string]bool{}}
 	h.m.Tick(h.now)
 	h.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "default"}})

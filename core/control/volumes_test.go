@@ -13,10 +13,11 @@ func pv(name, size string, policy string, node string) *api.PersistentVolume {
 			Capacity:                      api.ResourceList{api.ResourceStorage: api.MustParseQuantity(size)},
 			AccessModes:                   []string{api.ReadWriteOnce},
 			PersistentVolumeReclaimPolicy: policy,
-			Local:                         &api.LocalVolumeSource{Path: "/mnt/" + name},
+			HostPath:                      &api.HostPathVolumeSource{Path: "/mnt/" + name},
 		},
 	}
 	if node != "" {
+		v.Spec.HostPath, v.Spec.Local = nil, &api.LocalVolumeSource{Path: "/mnt/" + name}
 		v.Spec.NodeAffinity = &api.VolumeNodeAffinity{Required: &api.NodeSelector{NodeSelectorTerms: []api.NodeSelectorTerm{{
 			MatchExpressions: []api.NodeSelectorRequirement{{Key: api.LabelHostname, Operator: api.LabelSelectorOpIn, Values: []string{node}}},
 		}}}}
