@@ -1,0 +1,166 @@
+package sim
+
+import (
+	"strings"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/node"
+	"github.com/capstan-dev/capstan/core/store"
+)
+
+// hub routes the store's events to the node machines, as the API server's
+// watch cache does for kubelets: one watch of the store, fanned out by
+// spec.nodeName for pods, and by namespace for the objects pods reference
+// (Secrets, ConfigMaps, Services, PersistentVolumeClaims, and the
+// PersistentVolumes claimed from that namespace). A node subscribes to a
+// namespace when its first pod there arrives: it is first given the
+// namespace's objects as of that pod's revision, so a pod never waits for
+// an object that exists.
+type hub struct {
+	w store.Watcher
+	// subs are the nodes subscribed to each namespace, in index order.
+	// Invariant: n is in subs[ns] iff n.subscribed[ns].
+	subs map[string][]*simNode
+}
+
+// referenced are the namespaced resources a node receives.
+var referenced = []string{"secrets", "configmaps", "services", "persistentvolumeclaims"}
+
+func (h *hub) init(c *Cluster) {
+	w, err := c.st.Watch(api.KeyPrefix, 0)
+	if err != nil {
+		panic("sim: hub watch: " + err.Error())
+	}
+	h.w, h.subs = w, map[string][]*simNode{}
+}
+
+// pumpHub routes every new store event; it reports whether there was any.
+func (c *Cluster) pumpHub() bool {
+	evs, err := c.hub.w.Poll(0)
+	if err != nil {
+		panic("sim: hub watch: " + err.Error())
+	}
+	for i := range evs {
+		c.route(&evs[i])
+	}
+	return len(evs) > 0
+}
+
+// resourceOf returns the resource of a store key: "pods" for
+// "/registry/pods/ns/name".
+func resourceOf(key string) string {
+	rest := key[len(api.KeyPrefix):]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[:i]
+	}
+	return rest
+}
+
+func (c *Cluster) route(ev *store.Event) {
+	switch res := resourceOf(ev.Key); res {
+	case "pods":
+		p := ev.Object.(*api.Pod)
+		n := c.byName[p.Spec.NodeName]
+		if n == nil || n.m == nil {
+			return
+		}
+		c.subscribe(n, p.Namespace, ev.Revision)
+		switch {
+		case ev.Type == store.Deleted:
+			delete(n.pods, p.UID)
+			c.deliver(n, node.PodDeleted{Pod: p})
+		case ev.PrevObject == nil || ev.PrevObject.(*api.Pod).Spec.NodeName == "":
+			c.deliver(n, node.PodAdded{Pod: p})
+		default:
+			c.deliver(n, node.PodUpdated{Pod: p})
+		}
+	case "secrets", "configmaps", "services", "persistentvolumeclaims":
+		for _, n := range c.hub.subs[ev.Object.GetObjectMeta().Namespace] {
+			c.deliver(n, objectInput(ev.Type, ev.Object))
+		}
+	case "persistentvolumes":
+		nss := claimNamespaces(ev.Object, ev.PrevObject)
+		for _, ns := range nss {
+			for _, n := range c.hub.subs[ns] {
+				c.deliver(n, objectInput(ev.Type, ev.Object))
+			}
+		}
+	}
+}
+
+// claimNamespaces returns the namespaces of the claims of a PV's old and
+// new versions, without duplicates.
+func claimNamespaces(objs ...api.Object) []string {
+	var out []string
+	for _, o := range objs {
+		pv, ok := o.(*api.PersistentVolume)
+		if !ok || pv.Spec.ClaimRef == nil {
+			continue
+		}
+		ns := pv.Spec.ClaimRef.Namespace
+		if len(out) == 0 || out[0] != ns {
+			out = append(out, ns)
+		}
+	}
+	return out
+}
+
+func objectInput(t store.EventType, o api.Object) node.Input {
+	switch t {
+	case store.Added:
+		return node.ObjectAdded{Object: o}
+	case store.Deleted:
+		return node.ObjectDeleted{Object: o}
+	}
+	return node.ObjectUpdated{Object: o}
+}
+
+// subscribe makes n receive namespace ns's objects, starting with those
+// that exist at revision rev.
+func (c *Cluster) subscribe(n *simNode, ns string, rev int64) {
+	if n.subscribed[ns] {
+		return
+	}
+	n.subscribed[ns] = true
+	subs := c.hub.subs[ns]
+	i := len(subs)
+	for i > 0 && subs[i-1].index > n.index {
+		i--
+	}
+	subs = append(subs, nil)
+	copy(subs[i+1:], subs[i:])
+	subs[i] = n
+	c.hub.subs[ns] = subs
+	for _, res := range referenced {
+		for _, o := range c.listAt(api.KeyFor(res, ns, ""), rev) {
+			c.deliver(n, node.ObjectAdded{Object: o})
+		}
+	}
+	for _, o := range c.listAt(api.KeyFor("persistentvolumes", "", ""), rev) {
+		if pv := o.(*api.PersistentVolume); pv.Spec.ClaimRef != nil && pv.Spec.ClaimRef.Namespace == ns {
+			c.deliver(n, node.ObjectAdded{Object: o})
+		}
+	}
+}
+
+func (c *Cluster) listAt(prefix string, rev int64) []api.Object {
+	res, err := c.st.List(prefix, store.ListOptions{Revision: rev})
+	if err != nil {
+		panic("sim: list " + prefix + ": " + err.Error())
+	}
+	return res.Items
+}
+
+// unsubscribeAll forgets n's subscriptions (its machine is gone).
+func (h *hub) unsubscribeAll(n *simNode) {
+	for ns := range n.subscribed {
+		subs := h.subs[ns]
+		for i, m := range subs {
+			if m == n {
+				h.subs[ns] = append(subs[:i], subs[i+1:]...)
+				break
+			}
+		}
+	}
+	n.subscribed = map[string]bool{}
+}

@@ -1,0 +1,173 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/node"
+)
+
+// Step processes the earliest queued event: the clock jumps to it, it
+// fires, and everything that follows at that instant without a latency
+// (watch deliveries, control-plane writes, node machine outputs) is
+// pumped through. It reports whether there was an event.
+func (c *Cluster) Step() bool {
+	if len(c.queue) == 0 {
+		return false
+	}
+	e := c.pop()
+	c.advance(e.at)
+	c.handle(e)
+	c.pump()
+	c.steps++
+	return true
+}
+
+// RunUntil processes every event up to and including t, then sets the
+// clock to t.
+func (c *Cluster) RunUntil(t api.Time) {
+	for len(c.queue) > 0 && c.queue[0].at <= t {
+		c.Step()
+	}
+	if t > c.now {
+		c.advance(t)
+		c.pump()
+	}
+}
+
+// Run runs for d of virtual time.
+func (c *Cluster) Run(d time.Duration) { c.RunUntil(c.now + api.Time(d)) }
+
+// DefaultHorizon is how long Stabilize waits for something to happen.
+const DefaultHorizon = time.Minute
+
+// stabilizeLimit bounds the virtual time Stabilize may run.
+const stabilizeLimit = 24 * time.Hour
+
+// Stabilize runs until the cluster is quiet: nothing but heartbeats
+// (leases, node status, probes that change nothing) has happened for
+// horizon, and no work (a runtime answer, a fault, a delayed delivery) is
+// due within horizon. Control-plane timers are not waited for: the
+// machine always has one (each node's lease expiry), so those due within
+// the quiet window fire, and those due later (a toleration running out in
+// five minutes) are left to an explicit Run. A crash-looping container is
+// quiet while it backs off. Stabilize gives up after a day of virtual
+// time.
+func (c *Cluster) Stabilize(horizon time.Duration) error {
+	if horizon <= 0 {
+		horizon = DefaultHorizon
+	}
+	deadline := c.now + api.Time(stabilizeLimit)
+	for {
+		if c.now-c.lastActivity >= api.Time(horizon) && !c.workDue(c.now+api.Time(horizon)) {
+			return nil
+		}
+		if c.now > deadline {
+			return fmt.Errorf("not stable after %s of virtual time", formatDuration(stabilizeLimit))
+		}
+		if len(c.queue) == 0 {
+			c.advance(c.lastActivity + api.Time(horizon))
+			continue
+		}
+		// Don't overshoot the quiet point: if the next event is beyond
+		// it, only the clock moves.
+		quiet := c.lastActivity + api.Time(horizon)
+		if c.queue[0].at > quiet && c.now < quiet && !c.workDue(quiet) {
+			c.advance(quiet)
+			c.pump()
+			continue
+		}
+		c.Step()
+	}
+}
+
+// workDue reports whether foreground work is queued at or before t.
+func (c *Cluster) workDue(t api.Time) bool {
+	if c.foreground == 0 {
+		return false
+	}
+	for _, e := range c.queue {
+		if e.at <= t && e.foreground() {
+			return true
+		}
+	}
+	return false
+}
+
+// activity notes that something other than a heartbeat happened now.
+func (c *Cluster) activity() { c.lastActivity = c.now }
+
+// advance moves the clock to t and tells the control plane.
+func (c *Cluster) advance(t api.Time) {
+	if t <= c.now {
+		return
+	}
+	c.now = t
+	c.cp.m.Tick(t)
+}
+
+// handle fires one event.
+func (c *Cluster) handle(e *event) {
+	switch e.kind {
+	case evNodeTick:
+		n := e.node
+		if n.m == nil || e.gen != n.agentGen {
+			return
+		}
+		c.nodeStep(n, node.Tick{Now: c.now})
+		c.schedule(&event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
+	case evRuntime:
+		n := e.node
+		if e.gen != n.rt.gen {
+			return
+		}
+		in, tell := c.observed(n, e.in)
+		if tell && n.m != nil && e.agent == n.agentGen {
+			c.nodeStep(n, in)
+		}
+	case evDeliver:
+		c.releaseHeld()
+	case evControlTick:
+		if c.cp.timerArmed && c.cp.timerAt <= c.now {
+			c.cp.timerArmed = false
+		}
+	case evFault:
+		if err := c.apply(e.fault); err != nil {
+			c.logf("fault", "%s: %v", e.fault.Describe(), err)
+		}
+	case evCompact:
+		c.compact()
+		c.schedule(&event{at: c.now + api.Time(c.cfg.CompactEvery), kind: evCompact})
+	}
+}
+
+// pump moves everything that needs no time: watch events to the control
+// plane and the nodes, the control plane's writes, the node machines'
+// outputs; until nothing moves.
+func (c *Cluster) pump() {
+	for round := 0; ; round++ {
+		progress := c.pumpControl()
+		progress = c.pumpHub() || progress
+		progress = c.drainNodes() || progress
+		if !progress {
+			break
+		}
+		if round > 100000 {
+			panic("sim: no quiescence within one instant")
+		}
+	}
+	c.armControlTimer()
+}
+
+// compact drops the store's history up to the current revision: every
+// watcher has read it (pump just ran), as the API server compacts etcd.
+func (c *Cluster) compact() {
+	rev := c.revision()
+	if rev <= c.mem.CompactedRevision() {
+		return
+	}
+	if err := c.mem.Compact(rev); err != nil {
+		panic("sim: compact: " + err.Error())
+	}
+}
