@@ -9,23 +9,23 @@
 //
 // # Shape
 //
-//	                  user: Apply, Scale, SetImage, Delete, faults ...
-//	                                     │
-//	                                     ▼
-//	   ┌───────────────────────── registry (core/registry) ─────────────────────┐
-//	   │                          FaultStore (injected Conflicts)               │
-//	   │                          store.Memory (revisions, watch log)           │
-//	   └──────┬──────────────────────────────────────────────┬─────────────────┘
-//	          │ watch /registry/ (maybe delayed, reordered)   │ watch /registry/
-//	          ▼                                               ▼
-//	   control-plane machine                                 hub: pods by spec.nodeName,
-//	   Step(ev) · Tick(now) · Ready()                         objects by namespace
-//	          │ []control.Write                               │ node.Input (held while
-//	          └──────────► registry                           ▼  partitioned)
-//	                                                   node machine × N ──Actions──► fake runtime
-//	                                                      │  ▲                          │
-//	        statuses, deletions, leases, node status ◄────┘  └── observations ◄─────────┘
-//	        (via registry; WriteFailed while partitioned)         (timed events)
+//	               user: Apply, Scale, SetImage, Delete, faults ...
+//	                                  │
+//	                                  ▼
+//	┌───────────────────────── registry (core/registry) ─────────────────────┐
+//	│                          FaultStore (injected Conflicts)               │
+//	│                          store.Memory (revisions, watch log)           │
+//	└──────┬──────────────────────────────────────────────┬─────────────────┘
+//	       │ watch /registry/ (maybe delayed, reordered)   │ watch /registry/
+//	       ▼                                               ▼
+//	control-plane machine                                 hub: pods by spec.nodeName,
+//	Step(ev) · Tick(now) · Ready()                         objects by namespace
+//	       │ []control.Write                               │ node.Input (held while
+//	       └──────────► registry                           ▼  partitioned)
+//	                                                node machine × N ──Actions──► fake runtime
+//	                                                   │  ▲                          │
+//	     statuses, deletions, leases, node status ◄────┘  └── observations ◄─────────┘
+//	     (via registry; WriteFailed while partitioned)         (timed events)
 //
 // # The loop
 //
@@ -42,9 +42,9 @@
 // to a time; Stabilize steps until nothing but heartbeats has happened for
 // a horizon and no work is due within it.
 //
-//	  queue ──pop──► advance clock ──► fire ──► pump ─┐
-//	    ▲                                             │ runtime answers,
-//	    └──────────────── schedule ◄──────────────────┘ ticks, timers
+//	queue ──pop──► advance clock ──► fire ──► pump ─┐
+//	  ▲                                             │ runtime answers,
+//	  └──────────────── schedule ◄──────────────────┘ ticks, timers
 //
 // # Determinism
 //

@@ -12,14 +12,14 @@ import (
 // simNode is one simulated host: a node machine (the kubelet), its fake
 // container runtime, and its connection to the API.
 //
-//	    hub (pods bound here, objects of its namespaces)
-//	     │ held while partitioned, dropped while down
-//	     ▼
-//	  machine ──actions──► runtime ──observations (timed events)──┐
-//	     │  ▲                                                      │
-//	     │  └──────────────────────────────────────────────────────┘
-//	     └─ status, deletions, lease, node status ──► registry
-//	        (failed with WriteFailed while partitioned)
+//	  hub (pods bound here, objects of its namespaces)
+//	   │ held while partitioned, dropped while down
+//	   ▼
+//	machine ──actions──► runtime ──observations (timed events)──┐
+//	   │  ▲                                                      │
+//	   │  └──────────────────────────────────────────────────────┘
+//	   └─ status, deletions, lease, node status ──► registry
+//	      (failed with WriteFailed while partitioned)
 type simNode struct {
 	name string
 	// index is the order the node was added in: its pod CIDR is

@@ -300,4 +300,3 @@ func sortedIDs(m map[string]*container) []string {
 	sort.Strings(ids)
 	return ids
 }
-
