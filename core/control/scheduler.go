@@ -3,17 +3,19 @@ package control
 import (
 	"container/heap"
 	"reflect"
+	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/sched"
 )
 
-// schedQueue is kube-scheduler's scheduling queue, without backoff:
+// schedQueue is kube-scheduler's scheduling queue:
 //
 //	pod created ──▶ active ──Schedule──▶ Scheduled: Bind, assumed ──▶ bound (event)
 //	                  ▲                  Unschedulable: condition
 //	                  │                        ▼
 //	                  └── cluster event ── unschedulable (or after UnschedulableFlush)
+//	                      (after the pod's backoff: 1s, 2s, ... 10s per attempt)
 //
 // Invariant: a pod key is in at most one of inActive, unsched and assumed.
 type schedQueue struct {
@@ -21,6 +23,8 @@ type schedQueue struct {
 	inActive map[string]bool
 	// unsched maps the pods no node could take to when that was found.
 	unsched map[string]api.Time
+	// attempts counts each pending pod's failed attempts, for its backoff.
+	attempts map[string]int32
 	// assumed maps the pods bound by a Bind not yet seen to the node.
 	assumed map[string]string
 }
@@ -28,7 +32,25 @@ type schedQueue struct {
 func (q *schedQueue) init() {
 	q.inActive = map[string]bool{}
 	q.unsched = map[string]api.Time{}
+	q.attempts = map[string]int32{}
 	q.assumed = map[string]string{}
+}
+
+// Kube's pod backoff: 1s after the first failed attempt, doubling up to
+// 10s.
+const (
+	podInitialBackoff = time.Second
+	podMaxBackoff     = 10 * time.Second
+)
+
+func podBackoff(attempts int32) time.Duration {
+	if attempts <= 0 {
+		return 0
+	}
+	if attempts > 8 {
+		return podMaxBackoff
+	}
+	return min(podInitialBackoff<<(attempts-1), podMaxBackoff)
 }
 
 // queuedPod is a pending pod in the active queue, with its sort keys.
@@ -101,15 +123,21 @@ func (m *Machine) requeuePod(key string) {
 	m.pushActive(e, p)
 }
 
-// moveAllToActive retries every unschedulable pod: something changed in
-// the cluster that may let them in.
+// moveAllToActive retries every unschedulable pod, once its backoff has
+// passed: something changed in the cluster that may let them in.
 func (m *Machine) moveAllToActive() {
-	for key := range m.sq.unsched {
-		if e := m.objects[key]; e != nil {
-			m.pushActive(e, e.obj.(*api.Pod))
+	for key, since := range m.sq.unsched {
+		e := m.objects[key]
+		if e == nil {
+			delete(m.sq.unsched, key)
+			continue
 		}
+		if due := since.Add(podBackoff(m.sq.attempts[key])); due > m.now {
+			m.after(qScheduler, key, due)
+			continue
+		}
+		m.pushActive(e, e.obj.(*api.Pod))
 	}
-	clear(m.sq.unsched)
 }
 
 // flushUnschedulable retries the pods unschedulable for longer than
@@ -139,6 +167,9 @@ func (m *Machine) requeuePodFromUnsched(key string) {
 func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 	q := &m.sq
 	key := e.key
+	if new == nil || new.Spec.NodeName != "" {
+		delete(q.attempts, key)
+	}
 	if new == nil {
 		if old.Spec.NodeName != "" || q.assumed[key] != "" {
 			m.sched.RemovePod(old)
@@ -172,6 +203,7 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 		}
 		delete(q.assumed, key)
 		delete(q.unsched, key)
+		delete(q.attempts, key)
 		return
 	}
 	if _, ok := q.assumed[key]; ok {
@@ -211,6 +243,7 @@ func (m *Machine) scheduleActive() {
 			continue
 		}
 		q.unsched[it.key] = m.now
+		q.attempts[it.key]++
 		m.after(qScheduler, "", m.now.Add(m.cfg.UnschedulableFlush))
 		m.setUnschedulable(e, p, res)
 	}

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -29,14 +30,14 @@ func TestSchedulerUnschedulableThenNodeAdded(t *testing.T) {
 	}
 	// A second node that does not fit either changes the message.
 	h.addNode("small2", "500m", "1Gi")
-	h.settle()
+	h.advance(5 * time.Second) // the pod's backoff
 	c = podCondition(h.get("pods", "default", "big").(*api.Pod), api.PodScheduled)
 	if c.Message != "0/2 nodes are available: 2 Insufficient cpu." {
 		t.Errorf("message after a second node: %q", c.Message)
 	}
 	// A node that fits: the pod is retried and bound.
 	h.addNode("large", "4", "8Gi")
-	h.settle()
+	h.advance(5 * time.Second)
 	p = h.get("pods", "default", "big").(*api.Pod)
 	if p.Spec.NodeName != "large" {
 		t.Fatalf("pod on %q, want large", p.Spec.NodeName)
@@ -60,7 +61,7 @@ func TestSchedulerRetryAfterPodDeleted(t *testing.T) {
 		t.Fatal("b scheduled on a full node")
 	}
 	h.del("pods", "default", "a", "")
-	h.settle()
+	h.advance(time.Second)
 	if n := h.get("pods", "default", "b").(*api.Pod).Spec.NodeName; n != "n1" {
 		t.Fatalf("b on %q after a was deleted, want n1", n)
 	}
@@ -78,12 +79,12 @@ func TestSchedulerQueueOrder(t *testing.T) {
 	h.create(high)
 	h.settle()
 	h.addNode("n1", "1", "1Gi")
-	h.settle()
+	h.advance(time.Second)
 	if n := h.get("pods", "default", "high").(*api.Pod).Spec.NodeName; n != "n1" {
 		t.Fatalf("high-priority pod on %q", n)
 	}
 	h.del("pods", "default", "high", "")
-	h.settle()
+	h.advance(3 * time.Second)
 	if n := h.get("pods", "default", "low").(*api.Pod).Spec.NodeName; n != "n1" {
 		t.Fatalf("older pod on %q, want n1 before the newer one", n)
 	}
@@ -121,5 +122,22 @@ func TestSchedulerIgnoresOtherSchedulers(t *testing.T) {
 	h.settle()
 	if n := h.get("pods", "default", "custom").(*api.Pod).Spec.NodeName; n != "" || len(h.writes("custom")) != 0 {
 		t.Errorf("pod of another scheduler touched: node %q, writes %v", n, h.writes("custom"))
+	}
+}
+
+func TestSchedulerBackoffBoundsRetries(t *testing.T) {
+	h := newHarness(t, Config{Seed: 25})
+	h.addNode("n1", "1", "1Gi")
+	h.create(barePod("big", nil, "2"))
+	h.settle()
+	key := api.KeyFor("pods", "default", "big")
+	// Twenty cluster events in two seconds: the pod is retried after 1s,
+	// then waits 2s.
+	for i := 0; i < 20; i++ {
+		h.mutate("nodes", "", "n1", func(o api.Object) { o.GetObjectMeta().Labels["round"] = fmt.Sprint(i) })
+		h.advance(100 * time.Millisecond)
+	}
+	if got := h.m.sq.attempts[key]; got != 2 {
+		t.Errorf("%d attempts after 20 cluster events in 2s, want 2 (backoff 1s, then 2s)", got)
 	}
 }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"testing"
+	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
 )
@@ -51,6 +52,7 @@ func TestVolumeBindingSmallestMatchAndNodeAffinity(t *testing.T) {
 	}
 	h.create(pvc("data", "5Gi"))
 	h.settle()
+	h.advance(2 * time.Second) // the pod's backoff
 	c := h.get("persistentvolumeclaims", "default", "data").(*api.PersistentVolumeClaim)
 	if c.Spec.VolumeName != "small-a" || c.Status.Phase != api.ClaimBound || c.Annotations[annBindCompleted] != "yes" {
 		t.Fatalf("claim = %+v", c)
