@@ -2,7 +2,6 @@ package control
 
 import (
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -250,11 +249,29 @@ func (p *depPlan) finish() {
 		m.emitUpdate(qDeployment, key, p.e, &d, "revision "+p.ann[AnnotationRevision])
 		return
 	}
-	if !reflect.DeepEqual(p.status, p.d.Status) {
+	if !deploymentStatusEqual(&p.status, &p.d.Status) {
 		d := *p.d
 		d.Status = p.status
 		m.emitStatus(qDeployment, key, p.e, &d, "status")
 	}
+}
+
+// deploymentStatusEqual compares two Deployment statuses field by field
+// (nil and empty condition lists alike).
+func deploymentStatusEqual(a, b *api.DeploymentStatus) bool {
+	if a.ObservedGeneration != b.ObservedGeneration || a.Replicas != b.Replicas || a.UpdatedReplicas != b.UpdatedReplicas ||
+		a.ReadyReplicas != b.ReadyReplicas || a.AvailableReplicas != b.AvailableReplicas ||
+		a.UnavailableReplicas != b.UnavailableReplicas || len(a.Conditions) != len(b.Conditions) ||
+		(a.CollisionCount == nil) != (b.CollisionCount == nil) ||
+		(a.CollisionCount != nil && *a.CollisionCount != *b.CollisionCount) {
+		return false
+	}
+	for i := range a.Conditions {
+		if a.Conditions[i] != b.Conditions[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // setRevision is kube's SetDeploymentRevision.

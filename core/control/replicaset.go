@@ -20,6 +20,8 @@ type rsState struct {
 	// failure holds the message of a ReplicaSet's last failed pod create,
 	// for its ReplicaFailure condition, until a create succeeds.
 	failure map[string]string
+	// scratch and claimed are reused for each sync's pods.
+	scratch, claimed []*entry
 }
 
 // expectation is what a ReplicaSet waits to observe before it acts again.

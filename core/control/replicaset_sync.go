@@ -1,7 +1,6 @@
 package control
 
 import (
-	"reflect"
 	"slices"
 	"strings"
 
@@ -20,7 +19,7 @@ func (m *Machine) syncReplicaSet(key string) {
 	}
 	rs := e.obj.(*api.ReplicaSet)
 	pods := m.claimPods(e, rs)
-	active := pods[:0:0]
+	active := m.rs.scratch[:0]
 	for _, pe := range pods {
 		if podActive(pe.obj.(*api.Pod)) {
 			active = append(active, pe)
@@ -30,12 +29,17 @@ func (m *Machine) syncReplicaSet(key string) {
 		m.manageReplicas(e, rs, active)
 	}
 	m.writeRSStatus(e, rs, active)
+	clear(active)
+	m.rs.scratch = active[:0]
+	clear(pods)
+	m.rs.claimed = pods[:0]
 }
 
 // claimPods returns the pods the ReplicaSet controls (including the
 // orphans it adopts now), and releases the ones that stopped matching.
 func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
-	var out, release []*entry
+	out := m.rs.claimed[:0]
+	var release []*entry
 	for _, d := range m.dependents[rs.UID] {
 		if d.kind != kindPod {
 			continue
@@ -289,12 +293,28 @@ func (m *Machine) writeRSStatus(e *entry, rs *api.ReplicaSet, active []*entry) {
 		}
 		st.Conditions = keep
 	}
-	if reflect.DeepEqual(st, rs.Status) {
+	if rsStatusEqual(&st, &rs.Status) {
 		return
 	}
 	n := *rs
 	n.Status = st
 	m.emitStatus(qReplicaSet, e.key, e, &n, "status")
+}
+
+// rsStatusEqual compares two ReplicaSet statuses field by field (nil
+// and empty condition lists alike).
+func rsStatusEqual(a, b *api.ReplicaSetStatus) bool {
+	if a.Replicas != b.Replicas || a.FullyLabeledReplicas != b.FullyLabeledReplicas || a.ReadyReplicas != b.ReadyReplicas ||
+		a.AvailableReplicas != b.AvailableReplicas || a.ObservedGeneration != b.ObservedGeneration ||
+		len(a.Conditions) != len(b.Conditions) {
+		return false
+	}
+	for i := range a.Conditions {
+		if a.Conditions[i] != b.Conditions[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func findRSCondition(cs []api.ReplicaSetCondition, t string) *api.ReplicaSetCondition {
