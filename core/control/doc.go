@@ -45,6 +45,11 @@
 //		m.Tick(now)   // NextTimer says when the machine next needs one
 //	}
 //
+// Pending reports whether Ready has work now; NextTimer when the machine
+// next wants a Tick. A failed write is retried after a backoff in virtual
+// time (5ms doubling to 5 minutes per key), so a write that keeps failing
+// never makes the caller spin.
+//
 // Step only records: it updates the mirror and marks keys dirty. Ready
 // does the work, so a burst of events costs one sync per dirty key. Ready
 // does nothing until the first Tick (controllers judge ages), and the

@@ -125,9 +125,10 @@ type Machine struct {
 	mirror
 	queues [numQueues]queue
 	timers timers
-	// inflight holds, per store key, the update this machine asked for and
-	// has not seen the result of. Invariant: rev is the key's
-	// modRevision the update was based on.
+	// inflight holds, per store key, the update or delete this machine
+	// asked for and has not seen the result of (nor a failure). rev is
+	// the key's modRevision the write was based on; an event with a later
+	// revision clears it. Safe to lose.
 	inflight map[string]inflight
 	out      []Write
 	// retries counts recent failed writes per controller and key, for

@@ -25,7 +25,11 @@ func (m *Machine) syncReplicaSet(key string) {
 			active = append(active, pe)
 		}
 	}
-	if rs.DeletionTimestamp == nil && m.satisfied(key) {
+	// A selector that does not select the template's pods would create
+	// pods forever (validation forbids it; a stored object might not be
+	// valid).
+	sane := !rs.Spec.Selector.IsEmpty() && rs.Spec.Selector.Matches(rs.Spec.Template.Labels)
+	if rs.DeletionTimestamp == nil && sane && m.satisfied(key) {
 		m.manageReplicas(e, rs, active)
 	}
 	m.writeRSStatus(e, rs, active)
