@@ -100,6 +100,8 @@ type Cluster struct {
 	images map[string]Behavior
 	// evSeq numbers the api.Events the nodes create.
 	evSeq uint64
+	// running counts the pods in phase Running.
+	running int
 	// eventMark is the resourceVersion of the last api.Event
 	// DescribeEvents showed.
 	eventMark int64
@@ -168,6 +170,9 @@ func (c *Cluster) Steps() uint64 { return c.steps }
 // Writes returns the number of store writes the cluster's components
 // made so far (successful or not).
 func (c *Cluster) Writes() uint64 { return c.writes }
+
+// RunningPods returns the number of pods in phase Running.
+func (c *Cluster) RunningPods() int { return c.running }
 
 // Log returns the event log so far, one line per entry.
 func (c *Cluster) Log() []string { return c.log.lines }

@@ -29,6 +29,8 @@ type controlPlane struct {
 	// next timer, if timerArmed.
 	timerAt    api.Time
 	timerArmed bool
+	// syncQueued: an evControlSync is queued.
+	syncQueued bool
 }
 
 type heldEvent struct {
@@ -63,7 +65,7 @@ func (c *Cluster) startControlPlane(incarnation int) {
 	if c.cp.w != nil {
 		c.cp.w.Close()
 	}
-	c.cp.m, c.cp.w, c.cp.held, c.cp.timerArmed = m, w, nil, false
+	c.cp.m, c.cp.w, c.cp.held, c.cp.timerArmed, c.cp.syncQueued = m, w, nil, false, false
 	m.Tick(c.now)
 }
 
@@ -90,9 +92,9 @@ func (c *Cluster) SetWatchReorder(on bool) {
 	c.logf("cp", "watch reorder %v", on)
 }
 
-// pumpControl moves watch events to the machine (or holds them) and
-// executes the machine's writes. It reports whether anything happened.
-func (c *Cluster) pumpControl() bool {
+// pollControl moves watch events to the machine (or holds them). It
+// reports whether there were any.
+func (c *Cluster) pollControl() bool {
 	cp := &c.cp
 	evs, err := cp.w.Poll(0)
 	if err != nil {
@@ -114,14 +116,28 @@ func (c *Cluster) pumpControl() bool {
 	default:
 		c.deliverControl(evs)
 	}
-	if cp.m.Pending() {
-		ws := cp.m.Ready()
-		for _, w := range ws {
-			c.execControlWrite(w)
-		}
-		progress = progress || len(ws) > 0
-	}
 	return progress
+}
+
+// maybeSyncControl queues a sync of the control plane at the current
+// instant if it has work, after the events already queued for the
+// instant: the controllers then see every change of the instant at once,
+// as a real controller drains its queue while events pile up.
+func (c *Cluster) maybeSyncControl() {
+	if c.cp.syncQueued || !c.cp.m.Pending() {
+		return
+	}
+	c.cp.syncQueued = true
+	c.schedule(&event{at: c.now, kind: evControlSync})
+}
+
+// syncControl runs the control plane's controllers and executes their
+// writes.
+func (c *Cluster) syncControl() {
+	c.cp.syncQueued = false
+	for _, w := range c.cp.m.Ready() {
+		c.execControlWrite(w)
+	}
 }
 
 // releaseHeld delivers the held events that are due.

@@ -60,6 +60,7 @@ func (c *Cluster) route(ev *store.Event) {
 	switch res := resourceOf(ev.Key); res {
 	case "pods":
 		p := ev.Object.(*api.Pod)
+		c.countPods(ev)
 		n := c.byName[p.Spec.NodeName]
 		if n == nil || n.m == nil {
 			return
@@ -163,4 +164,15 @@ func (h *hub) unsubscribeAll(n *simNode) {
 		}
 	}
 	n.subscribed = map[string]bool{}
+}
+
+// countPods keeps Cluster.running, the number of pods whose phase is
+// Running, up to date.
+func (c *Cluster) countPods(ev *store.Event) {
+	if ev.PrevObject != nil && ev.PrevObject.(*api.Pod).Status.Phase == api.PodRunning {
+		c.running--
+	}
+	if ev.Type != store.Deleted && ev.Object.(*api.Pod).Status.Phase == api.PodRunning {
+		c.running++
+	}
 }

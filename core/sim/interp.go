@@ -92,8 +92,9 @@ func (in *Interpreter) exec(cmd Command) (string, error) {
 		if err := c.Stabilize(h); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("stable at %s (last change +%s; quiet until %s)\n", formatSince(c.lastActivity, c.cfg.Epoch),
-			formatDuration(time.Duration(max(0, c.lastActivity-start))), formatSince(c.now, c.cfg.Epoch)), nil
+		_ = start
+		return fmt.Sprintf("stable: last change at %s, quiet until %s\n", formatSince(c.lastActivity, c.cfg.Epoch),
+			formatSince(c.now, c.cfg.Epoch)), nil
 	case "image":
 		return "", in.cmdImage(cmd)
 	case "scale", "set-image", "rollout-undo", "pause", "resume", "cordon", "uncordon", "delete":

@@ -132,6 +132,10 @@ func (c *Cluster) handle(e *event) {
 		if c.cp.timerArmed && c.cp.timerAt <= c.now {
 			c.cp.timerArmed = false
 		}
+	case evControlSync:
+		if c.cp.syncQueued {
+			c.syncControl()
+		}
 	case evFault:
 		if err := c.apply(e.fault); err != nil {
 			c.logf("fault", "%s: %v", e.fault.Describe(), err)
@@ -143,11 +147,12 @@ func (c *Cluster) handle(e *event) {
 }
 
 // pump moves everything that needs no time: watch events to the control
-// plane and the nodes, the control plane's writes, the node machines'
-// outputs; until nothing moves.
+// plane and the nodes, the node machines' outputs; until nothing moves.
+// Then, if the control plane has work, it queues a sync of it for this
+// instant.
 func (c *Cluster) pump() {
 	for round := 0; ; round++ {
-		progress := c.pumpControl()
+		progress := c.pollControl()
 		progress = c.pumpHub() || progress
 		progress = c.drainNodes() || progress
 		if !progress {
@@ -157,6 +162,7 @@ func (c *Cluster) pump() {
 			panic("sim: no quiescence within one instant")
 		}
 	}
+	c.maybeSyncControl()
 	c.armControlTimer()
 }
 

@@ -39,7 +39,7 @@ type simNode struct {
 	partitioned bool
 	held        []node.Input
 
-	rt runtime
+	rt fakeRuntime
 	// pods are the pods delivered to the machine, by uid: the runtime
 	// reads their annotations.
 	pods map[string]*api.Pod

@@ -20,6 +20,8 @@ const (
 	evDeliver
 	// evControlTick wakes the control plane for one of its timers.
 	evControlTick
+	// evControlSync runs the control plane's controllers.
+	evControlSync
 	// evFault is a fault (or any scenario operation) scheduled ahead.
 	evFault
 	// evCompact compacts the store's history.
@@ -52,6 +54,8 @@ func (e *event) foreground() bool {
 	switch e.kind {
 	case evNodeTick, evControlTick, evCompact:
 		return false
+	case evControlSync:
+		return true
 	case evRuntime:
 		_, probe := e.in.(node.ProbeResult)
 		return !probe

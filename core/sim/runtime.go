@@ -9,10 +9,10 @@ import (
 	"github.com/capstan-dev/capstan/core/node"
 )
 
-// runtime is a node's fake container runtime: images, containers and pod
+// fakeRuntime is a node's fake container runtime: images, containers and pod
 // addresses. It answers the machine's actions with observations scheduled
 // as timed events; its state changes when those fire.
-type runtime struct {
+type fakeRuntime struct {
 	// gen counts the runtime's lives: a crash wipes it, and events
 	// scheduled before are dropped when they fire.
 	gen uint32
@@ -47,7 +47,7 @@ type container struct {
 	hostNet   bool
 }
 
-func (r *runtime) init(index int) {
+func (r *fakeRuntime) init(index int) {
 	r.index = index
 	r.images = map[string]bool{}
 	r.refs = map[string]string{}
@@ -55,7 +55,7 @@ func (r *runtime) init(index int) {
 }
 
 // wipe forgets every container and address: the host went down.
-func (r *runtime) wipe() {
+func (r *fakeRuntime) wipe() {
 	r.gen++
 	r.ctrs = map[string]*container{}
 	r.ips = map[string]string{}
@@ -64,7 +64,7 @@ func (r *runtime) wipe() {
 }
 
 // inventory lists the containers, for an adopting machine.
-func (r *runtime) inventory() []node.RuntimeContainer {
+func (r *fakeRuntime) inventory() []node.RuntimeContainer {
 	out := make([]node.RuntimeContainer, 0, len(r.ctrs))
 	for _, c := range r.ctrs {
 		out = append(out, node.RuntimeContainer{ID: c.id, PodUID: c.pod.UID, PodNamespace: c.pod.Namespace,
@@ -77,7 +77,7 @@ func (r *runtime) inventory() []node.RuntimeContainer {
 
 // allocIP gives pod uid an address from the node's pod CIDR (.2 to .254),
 // the lowest free one.
-func (r *runtime) allocIP(uid string) string {
+func (r *fakeRuntime) allocIP(uid string) string {
 	if ip, ok := r.ips[uid]; ok {
 		return ip
 	}
@@ -92,7 +92,7 @@ func (r *runtime) allocIP(uid string) string {
 	return "" // the CIDR is full
 }
 
-func (r *runtime) releaseIP(uid string) {
+func (r *fakeRuntime) releaseIP(uid string) {
 	ip, ok := r.ips[uid]
 	if !ok {
 		return

@@ -1,0 +1,100 @@
+package sim
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// benchCluster builds a cluster of nodes nodes and applies deps
+// Deployments of replicas replicas each.
+func benchCluster(tb testing.TB, nodes, deps, replicas int) *Cluster {
+	c := New(Config{Seed: 1, DisableLog: true, DisableEvents: true, ShareObjects: true})
+	for i := 0; i < nodes; i++ {
+		if err := c.AddNode(NodeSpec{Name: fmt.Sprintf("node-%05d", i), CPU: "16", Memory: "64Gi",
+			Pods: 110, Zone: fmt.Sprintf("zone-%c", 'a'+i%3)}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	c.pump()
+	return c
+}
+
+func benchDeployments(deps, replicas int) []api.Object {
+	objs := make([]api.Object, deps)
+	for i := range objs {
+		r := int32(replicas)
+		name := fmt.Sprintf("app-%04d", i)
+		labels := map[string]string{"app": name}
+		objs[i] = &api.Deployment{
+			TypeMeta:   api.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+			ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name},
+			Spec: api.DeploymentSpec{
+				Replicas: &r,
+				Selector: &api.LabelSelector{MatchLabels: labels},
+				Template: api.PodTemplateSpec{
+					ObjectMeta: api.ObjectMeta{Labels: labels},
+					Spec: api.PodSpec{Containers: []api.Container{{
+						Name: "app", Image: "registry.local/app:1",
+						Resources: api.ResourceRequirements{Requests: api.ResourceList{
+							api.ResourceCPU:    api.MustParseQuantity("100m"),
+							api.ResourceMemory: api.MustParseQuantity("128Mi"),
+						}},
+					}}},
+				},
+			},
+		}
+	}
+	return objs
+}
+
+// runToRunning applies the deployments and steps until every pod runs;
+// it returns the wall time it took.
+func runToRunning(tb testing.TB, c *Cluster, objs []api.Object, pods int) time.Duration {
+	start := time.Now()
+	if err := c.Apply(objs); err != nil {
+		tb.Fatal(err)
+	}
+	for c.RunningPods() < pods {
+		if !c.Step() {
+			tb.Fatal("queue empty")
+		}
+		if c.Elapsed() > time.Hour {
+			tb.Fatalf("only %d of %d pods running after an hour", c.RunningPods(), pods)
+		}
+	}
+	return time.Since(start)
+}
+
+func benchSim(b *testing.B, nodes, deps, replicas int) {
+	pods := deps * replicas
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		runtime.GC()
+		c := benchCluster(b, nodes, deps, replicas)
+		objs := benchDeployments(deps, replicas)
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		wall := runToRunning(b, c, objs, pods)
+		b.StopTimer()
+		c.compact()
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(pods)/wall.Seconds(), "pods/s")
+		b.ReportMetric(wall.Seconds(), "wall-s")
+		b.ReportMetric(c.Elapsed().Seconds(), "virtual-s")
+		b.ReportMetric(float64(after.HeapAlloc)/float64(pods), "state-B/pod")
+		b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "heap-MiB")
+		b.ReportMetric(float64(c.Writes())/float64(pods), "writes/pod")
+		runtime.KeepAlive(c)
+	}
+}
+
+func BenchmarkSim10k(b *testing.B)  { benchSim(b, 500, 100, 100) }
+func BenchmarkSim50k(b *testing.B)  { benchSim(b, 1700, 500, 100) }
+func BenchmarkSim150k(b *testing.B) { benchSim(b, 5000, 1500, 100) }
