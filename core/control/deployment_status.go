@@ -73,7 +73,14 @@ func (p *depPlan) checkPausedConditions() {
 func (p *depPlan) isScalingEvent() bool {
 	p.syncRevision(false)
 	want := replicasOf(p.d.Spec.Replicas)
-	for _, v := range activeOf(p.all) {
+	active := activeOf(p.all)
+	if !isRolling(p.d) && len(active) > 1 {
+		// scale cannot spread a Recreate deployment over several sets
+		// (kube would wait here forever, after a switch from
+		// RollingUpdate); its rollout scales them anyway.
+		return false
+	}
+	for _, v := range active {
 		if desired, ok := annotationInt32(v.cur().Annotations, AnnotationDesiredReplicas); ok && desired != want {
 			return true
 		}
@@ -101,7 +108,12 @@ func (p *depPlan) scale() {
 	d := p.d
 	want := replicasOf(d.Spec.Replicas)
 	if v := p.activeOrLatest(); v != nil {
-		p.scaleRSAndRecord(v, want)
+		// scaleRS, not kube's scaleReplicaSetAndRecordEvent: a set of the
+		// right size whose desired-replicas annotation is stale (left by a
+		// rollout interrupted by a scale and a strategy switch) gets the
+		// annotation fixed, or every sync would be a scaling event again
+		// and the rollout would never resume.
+		p.scaleRS(v, want)
 		return
 	}
 	if p.saturated() {

@@ -43,6 +43,9 @@ type harness struct {
 	down map[string]bool
 	// notReady lists pods the fake kubelet keeps not ready.
 	notReady map[string]bool
+	// readyDelay makes pods of an image ready only that long after their
+	// creation.
+	readyDelay map[string]time.Duration
 	ip       int
 	// check, if set, runs after every step.
 	check func()
@@ -57,7 +60,7 @@ func newHarness(t testing.TB, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, reg: newAPILayer(st), st: st, w: w, m: New(cfg), now: t0, kubelet: true,
-		down: map[string]bool{}, notReady: map[string]bool{}}
+		down: map[string]bool{}, notReady: map[string]bool{}, readyDelay: map[string]time.Duration{}}
 	h.m.Tick(h.now)
 	h.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "default"}})
 	h.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: leaseNamespace}})
@@ -235,7 +238,7 @@ func (h *harness) runKubelet() int {
 			n++
 			continue
 		}
-		ready := !h.notReady[p.Name]
+		ready := !h.notReady[p.Name] && h.now >= p.CreationTimestamp.Add(h.readyDelay[p.Spec.Containers[0].Image])
 		if p.Status.Phase == api.PodRunning && podReady(p) == ready {
 			continue
 		}
