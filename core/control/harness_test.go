@@ -46,7 +46,7 @@ type harness struct {
 	// readyDelay makes pods of an image ready only that long after their
 	// creation.
 	readyDelay map[string]time.Duration
-	ip       int
+	ip         int
 	// check, if set, runs after every step.
 	check func()
 }
