@@ -3,6 +3,7 @@ module github.com/capstan-dev/capstan
 go 1.26
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/cockroachdb/datadriven v1.0.3
 	github.com/spf13/cobra v1.10.2
 	pgregory.net/rapid v1.3.0
