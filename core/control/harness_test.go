@@ -2,6 +2,8 @@ package control
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -47,6 +49,9 @@ type harness struct {
 	// creation.
 	readyDelay map[string]time.Duration
 	ip         int
+	// scramble, if set, shuffles and delays watch events (see feed).
+	scramble *rand.Rand
+	held     []store.Event
 	// check, if set, runs after every step.
 	check func()
 }
@@ -62,21 +67,44 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	h := &harness{t: t, reg: newAPILayer(st), st: st, w: w, m: New(cfg), now: t0, kubelet: true,
 		down: map[string]bool{}, notReady: map[string]bool{}, readyDelay: map[string]time.Duration{}}
 	h.m.Tick(h.now)
+	if os.Getenv("SCRAMBLE") != "" {
+		h.scramble = rand.New(rand.NewPCG(1, 2))
+	}
 	h.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: "default"}})
 	h.create(&api.Namespace{ObjectMeta: api.ObjectMeta{Name: leaseNamespace}})
 	return h
 }
 
-// feed steps every pending watch event into the machine.
+// feed steps every pending watch event into the machine. With scramble
+// set, each batch is shuffled and a third of it held back until the next
+// feed, as a slow, reordering watch would deliver it.
 func (h *harness) feed() int {
 	evs, err := h.w.Poll(0)
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	n := len(evs) + len(h.held)
+	if h.scramble != nil {
+		evs = append(h.held, evs...)
+		h.held = nil
+		h.scramble.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+		var now []store.Event
+		for _, ev := range evs {
+			if h.scramble.IntN(3) == 0 {
+				h.held = append(h.held, ev)
+			} else {
+				now = append(now, ev)
+			}
+		}
+		evs = now
+	} else {
+		evs = append(h.held, evs...)
+		h.held = nil
+	}
 	for _, ev := range evs {
 		h.m.Step(ev)
 	}
-	return len(evs)
+	return n
 }
 
 // create creates an object through the registry and feeds the events.

@@ -90,9 +90,11 @@ func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 	for _, d := range adopt {
 		p := *d.obj.(*api.Pod)
 		p.OwnerReferences = append(slices.Clip(p.OwnerReferences), controllerRef("apps/v1", "ReplicaSet", &rs.ObjectMeta))
-		if m.emitUpdate(qReplicaSet, e.key, d, &p, "adopt") {
-			out = append(out, d)
-		}
+		// Counted as ours whether the adoption goes out now or an earlier
+		// one is still on its way (kube's adoption is synchronous):
+		// counting it out would create a pod too many.
+		m.emitUpdate(qReplicaSet, e.key, d, &p, "adopt")
+		out = append(out, d)
 	}
 	return out
 }

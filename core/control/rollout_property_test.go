@@ -87,7 +87,8 @@ func TestRolloutProperty(t *testing.T) {
 }
 
 // TestRolloutChaos mixes rollouts with scaling, strategy changes, pauses,
-// control-plane restarts, write conflicts and a dead node, and checks
+// control-plane restarts, write conflicts and a watch that delays and
+// reorders events, and checks
 // that the deployment converges: the right number of pods, all of the
 // last template, and a status that says so.
 func TestRolloutChaos(t *testing.T) {
@@ -127,6 +128,11 @@ func TestRolloutChaos(t *testing.T) {
 					h.restart(cfg)
 				case 6:
 					conflicts = !conflicts
+					if h.scramble == nil {
+						h.scramble = rand.New(rand.NewPCG(seed, 11))
+					} else {
+						h.scramble = nil
+					}
 				case 7:
 					h.mutate("deployments", "default", "web", func(o api.Object) {
 						d := o.(*api.Deployment)
@@ -145,6 +151,7 @@ func TestRolloutChaos(t *testing.T) {
 				}
 			}
 			conflicts = false
+			h.scramble = nil
 			if paused {
 				h.mutate("deployments", "default", "web", func(o api.Object) { o.(*api.Deployment).Spec.Paused = false })
 			}
