@@ -90,6 +90,22 @@
 //   - garbage-collector and namespace (gc.go).
 //   - pv-binder and pvc-binder (volumes.go).
 //
+// # Differences from Kubernetes
+//
+// Writes are asynchronous here, so where kube's controllers chain
+// synchronous calls the machine plans: a Deployment sync computes the new
+// versions of its ReplicaSets and writes each once; a ReplicaSet slow-starts
+// one batch per sync (1, 2, 4, ... up to BurstReplicas) instead of several
+// batches in one; a Deployment writes its revision annotation before its
+// status. Deliberate tightenings: a Deployment counts at most
+// spec.replicas available pods per ReplicaSet (a status not yet updated
+// after a scale-down never counts twice); a single active ReplicaSet whose
+// desired-replicas annotation is stale gets it fixed (kube would treat
+// every sync as a scaling event). Left out: preemption, zone disruption
+// handling in node lifecycle, EndpointSlices, the terminated-pod GC
+// threshold, DaemonSets, Jobs, StatefulSets, HPA, storage classes and
+// dynamic provisioning, ReplicaSet victim ranking by co-located pods.
+//
 // Objects received through Step are shared with the caller and never
 // modified; objects in Writes share unchanged parts with them, so the
 // caller must copy before modifying (core/registry does).
