@@ -109,6 +109,9 @@ func (b *Behavior) setDefaults() {
 	if b.set&fStart == 0 && b.StartLatency == 0 {
 		b.StartLatency = 500 * time.Millisecond
 	}
+	if b.set&fStop == 0 && b.StopLatency == 0 {
+		b.StopLatency = time.Second
+	}
 }
 
 // Set sets one field by name, as scenarios and annotations spell it:

@@ -231,6 +231,9 @@ func (c *Cluster) DescribeDeployments() string {
 		if d.Spec.Paused {
 			b.WriteString(" paused")
 		}
+		if d.DeletionTimestamp != nil {
+			b.WriteString(" terminating finalizers=" + strings.Join(d.Finalizers, ","))
+		}
 		for _, cond := range s.Conditions {
 			b.WriteString(" " + cond.Type + "=" + cond.Status)
 			if cond.Reason != "" {
@@ -258,7 +261,11 @@ func (c *Cluster) DescribeReplicaSets() string {
 		}
 		b.WriteString(rs.Namespace + "/" + rs.Name + " owner=" + owner + " rev=" + rs.Annotations[control.AnnotationRevision] +
 			" replicas=" + itoa(want) + " status=" + itoa(rs.Status.Replicas) + " ready=" + itoa(rs.Status.ReadyReplicas) +
-			" available=" + itoa(rs.Status.AvailableReplicas) + " image=" + images(&rs.Spec.Template) + "\n")
+			" available=" + itoa(rs.Status.AvailableReplicas) + " image=" + images(&rs.Spec.Template))
+		if rs.DeletionTimestamp != nil {
+			b.WriteString(" terminating finalizers=" + strings.Join(rs.Finalizers, ","))
+		}
+		b.WriteByte('\n')
 	}
 	return b.String()
 }

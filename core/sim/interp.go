@@ -18,7 +18,7 @@ import (
 //	init [seed=N] [jitter=D] [node-tick=D] [grace=D] [toleration=SECONDS]
 //	add-node NAME... [cpu=4] [memory=8Gi] [pods=110] [zone=Z] [labels=(k=v, ...)] [taints=(k=v:Effect, ...)]
 //	apply                                 (YAML or JSON manifests as the body)
-//	tick DURATION [every=D] [show=(deployment/NAME, nodes, pods)]
+//	tick DURATION [every=D] [show=(deployment/NAME, pod/NAME, nodes, pods)]
 //	stabilize [horizon=D]
 //	image IMAGE key=value...              (runtime behaviour of an image; see Behavior.Set)
 //	scale deployment/NAME N | set-image deployment/NAME CTR=IMAGE... | rollout-undo deployment/NAME [to-revision=N]
@@ -31,6 +31,7 @@ import (
 //	schedule DURATION FAULT...            (a fault command, later)
 //	describe pods|nodes|deployments|replicasets|services|volumes|namespaces|events|log|all|control
 //	describe rollout deployment/NAME
+//	describe log [all] [skip] [grep=(TEXT, ...)] [last=N]
 //
 // Pod names may end in a glob ("web-*"): the first matching pod, in name
 // order, is meant. Errors are output ("error: ..."), not failures: a

@@ -85,13 +85,30 @@ func (in *Interpreter) showLine(what string) (string, error) {
 		for i, k := range keys {
 			parts[i] = k + "=" + strconv.Itoa(counts[k])
 		}
+		if len(parts) == 0 {
+			return "no pods", nil
+		}
 		return "pods " + strings.Join(parts, " "), nil
 	}
 	ref, err := ParseRef(what)
 	if err != nil {
 		return "", err
 	}
-	return c.DescribeRollout(ref), nil
+	switch ref.Resource {
+	case "deployments":
+		return c.DescribeRollout(ref), nil
+	case "pods":
+		name, err := in.resolvePod(ref.Namespace, ref.Name)
+		if err != nil {
+			return "", err
+		}
+		o, err := c.st.Get(api.KeyFor("pods", ref.Namespace, name))
+		if err != nil {
+			return ref.String() + " gone", nil
+		}
+		return describePod(o.(*api.Pod)), nil
+	}
+	return "", fmt.Errorf("show: %s: want a deployment, a pod, nodes or pods", what)
 }
 
 // cmdUser runs a kubectl-like operation.
@@ -187,10 +204,7 @@ func (in *Interpreter) cmdDescribe(cmd Command) (string, error) {
 	case "events":
 		return c.DescribeEvents(), nil
 	case "log":
-		if hasFlag(cmd, "all") {
-			return c.LogText(), nil
-		}
-		return c.LogSince(), nil
+		return in.describeLog(cmd)
 	case "all":
 		return c.Describe(), nil
 	case "control":
@@ -279,4 +293,42 @@ func (in *Interpreter) parseFault(cmd Command) (Fault, error) {
 		return f, fmt.Errorf("unknown command %q", cmd.Name)
 	}
 	return f, err
+}
+
+// describeLog prints the log since the last "describe log": all of it
+// with "all", only its number of lines with "skip", the lines containing
+// grep=TEXT, the last=N lines.
+func (in *Interpreter) describeLog(cmd Command) (string, error) {
+	c := in.c
+	var lines []string
+	if hasFlag(cmd, "all") {
+		lines = c.log.lines
+	} else {
+		lines = c.log.lines[c.log.mark:]
+	}
+	c.log.mark = len(c.log.lines)
+	if hasFlag(cmd, "skip") {
+		return fmt.Sprintf("(%d lines)\n", len(lines)), nil
+	}
+	if v, ok := arg(cmd, "grep"); ok {
+		var kept []string
+		for _, l := range lines {
+			for _, g := range v {
+				if strings.Contains(l, g) {
+					kept = append(kept, l)
+					break
+				}
+			}
+		}
+		lines = kept
+	}
+	if n, err := intArg(cmd, "last", 0); err != nil {
+		return "", err
+	} else if n > 0 && int(n) < len(lines) {
+		lines = lines[len(lines)-int(n):]
+	}
+	if len(lines) == 0 {
+		return "", nil
+	}
+	return strings.Join(lines, "\n") + "\n", nil
 }

@@ -119,7 +119,11 @@ func (c *Cluster) AddNode(spec NodeSpec) error {
 	n.rt.init(idx)
 	c.nodes = append(c.nodes, n)
 	c.byName[n.name] = n
-	c.logf(n.name, "add cpu=%s memory=%s pods=%d zone=%s", spec.CPU, spec.Memory, spec.Pods, spec.Zone)
+	if spec.Zone != "" {
+		c.logf(n.name, "add cpu=%s memory=%s pods=%d zone=%s", spec.CPU, spec.Memory, spec.Pods, spec.Zone)
+	} else {
+		c.logf(n.name, "add cpu=%s memory=%s pods=%d", spec.CPU, spec.Memory, spec.Pods)
+	}
 	c.startNode(n, false)
 	return nil
 }

@@ -94,7 +94,8 @@ func keepAllocated(next, cur api.Object) {
 			n.Spec.ClaimRef = cur.(*api.PersistentVolume).Spec.ClaimRef
 		}
 	case *api.Pod:
-		n.Spec.NodeName = cur.(*api.Pod).Spec.NodeName
+		// A pod's spec is all but immutable: apply changes its metadata.
+		n.Spec = cur.(*api.Pod).Spec
 	}
 }
 
