@@ -101,7 +101,8 @@ func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 func (m *Machine) onPod(e *entry, old, new *api.Pod) {
 	m.schedOnPod(e, old, new)
 	m.rsOnPod(e, old, new)
-	if old == nil || new == nil || endpointsRelevant(old, new) {
+	ns := e.meta().Namespace
+	if m.svcPerNS[ns] > 0 && (old == nil || new == nil || endpointsRelevant(old, new)) {
 		for _, p := range [2]*api.Pod{old, new} {
 			if p == nil || (p == new && old != nil && sameLabels(old.Labels, new.Labels)) {
 				continue
@@ -119,7 +120,7 @@ func (m *Machine) onPod(e *entry, old, new *api.Pod) {
 		return
 	}
 	if node := new.Spec.NodeName; node != "" {
-		ne := m.getKind("nodes", "", node)
+		ne := m.nodeByName[node]
 		switch {
 		case ne == nil:
 			m.enqueue(qPodGC, e.key)

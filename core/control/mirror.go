@@ -44,6 +44,10 @@ type mirror struct {
 	// dependents maps an owner uid to the objects whose ownerReferences
 	// name it (whether the owner exists or not).
 	dependents map[string]set
+	// nodeByName maps a node name to its object.
+	nodeByName map[string]*entry
+	// svcPerNS counts, per namespace, the services with a selector.
+	svcPerNS map[string]int
 	// podsByNode maps a node name to the pods bound to it.
 	podsByNode map[string]set
 	// podLabels maps a (namespace, key, value) label to the pods carrying
@@ -82,6 +86,8 @@ func newMirror() mirror {
 		byNamespace:   map[string]set{},
 		dependents:    map[string]set{},
 		podsByNode:    map[string]set{},
+		nodeByName:    map[string]*entry{},
+		svcPerNS:      map[string]int{},
 		podLabels:     map[labelPair]set{},
 		orphans:       map[nsKey]set{},
 		svcBySelector: map[labelPair]set{},
@@ -163,6 +169,13 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 			delete(m.byKind[e.kind], e.key)
 		} else {
 			m.byKind[e.kind][e.key] = e
+		}
+	}
+	if e.kind == kindNode {
+		if nm == nil {
+			delete(m.nodeByName, om.Name)
+		} else {
+			m.nodeByName[nm.Name] = e
 		}
 	}
 	if e.kind == kindReplicaSet || e.kind == kindDeployment {
@@ -256,15 +269,19 @@ func (m *mirror) indexService(e *entry, old, new api.Object) {
 	if os != nil && ns != nil && sameLabels(os.Spec.Selector, ns.Spec.Selector) {
 		return
 	}
-	if os != nil {
+	if os != nil && len(os.Spec.Selector) > 0 {
 		for k, v := range os.Spec.Selector {
 			removeFrom(m.svcBySelector, labelKey(os.Namespace, k, v), e)
 		}
+		if m.svcPerNS[os.Namespace]--; m.svcPerNS[os.Namespace] == 0 {
+			delete(m.svcPerNS, os.Namespace)
+		}
 	}
-	if ns != nil {
+	if ns != nil && len(ns.Spec.Selector) > 0 {
 		for k, v := range ns.Spec.Selector {
 			addTo(m.svcBySelector, labelKey(ns.Namespace, k, v), e)
 		}
+		m.svcPerNS[ns.Namespace]++
 	}
 }
 

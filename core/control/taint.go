@@ -129,7 +129,7 @@ func (m *Machine) syncPodGC(key string) {
 	p := e.obj.(*api.Pod)
 	zero := int64(0)
 	switch {
-	case p.Spec.NodeName != "" && m.getKind("nodes", "", p.Spec.NodeName) == nil:
+	case p.Spec.NodeName != "" && m.nodeByName[p.Spec.NodeName] == nil:
 		m.emitDelete(qPodGC, key, e, false, "", &zero, "node "+p.Spec.NodeName+" is gone")
 	case p.Spec.NodeName == "" && p.DeletionTimestamp != nil:
 		m.emitDelete(qPodGC, key, e, false, "", &zero, "terminating unscheduled")
