@@ -298,3 +298,15 @@ func (m *Machine) schedWriteFailed(f WriteFailed) {
 		}
 	}
 }
+
+// Explain dry-runs the scheduler for a pending pod: the decision it would
+// make now, each node it would visit and why it was filtered or how it
+// scored ("why is my pod Pending?"). It changes nothing. ok is false if
+// the pod is unknown.
+func (m *Machine) Explain(namespace, name string) (ex sched.Explanation, ok bool) {
+	e := m.objects[api.KeyFor("pods", namespace, name)]
+	if e == nil || e.kind != kindPod {
+		return sched.Explanation{}, false
+	}
+	return m.sched.Explain(e.obj.(*api.Pod)), true
+}

@@ -141,3 +141,17 @@ func TestSchedulerBackoffBoundsRetries(t *testing.T) {
 		t.Errorf("%d attempts after 20 cluster events in 2s, want 2 (backoff 1s, then 2s)", got)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	h := newHarness(t, Config{Seed: 26})
+	h.addNode("small", "500m", "1Gi")
+	h.create(barePod("big", nil, "2"))
+	h.settle()
+	ex, ok := h.m.Explain("default", "big")
+	if !ok || ex.Result.Message() != "0/1 nodes are available: 1 Insufficient cpu." || len(ex.Nodes) != 1 {
+		t.Fatalf("explain = %+v %v", ex, ok)
+	}
+	if _, ok := h.m.Explain("default", "nope"); ok {
+		t.Error("explained a pod that does not exist")
+	}
+}
