@@ -25,25 +25,49 @@ type simOptions struct {
 	pods     int
 	strategy string
 	explain  bool
+	// scenario, seed, run, log: the full simulated cluster (core/sim).
+	scenario   string
+	seed       uint64
+	run        string
+	log        bool
+	transcript bool
+	seedSet    bool
 }
 
 func newSimCommand() *cobra.Command {
 	o := simOptions{}
 	cmd := &cobra.Command{
-		Use:   "sim -f FILE [--nodes N]",
-		Short: "Place the pods of some manifests on simulated nodes and say why",
-		Long: `sim loads manifests into capstan's in-memory store, adds simulated nodes, runs
-the scheduler over the pending pods in order and prints where each pod went.
-For a pod that stays Pending it prints the scheduler's reasons, node by
-node, in kube-scheduler's words.
+		Use:   "sim (-f FILE [--nodes N] [--run DURATION] | --scenario FILE) [--seed N]",
+		Short: "Simulate a cluster: place pods and say why, or run the whole control plane",
+		Long: `sim has three modes, all deterministic.
+
+With -f alone it loads manifests into capstan's in-memory store, adds
+simulated nodes, runs the scheduler over the pending pods in order and
+prints where each pod went. For a pod that stays Pending it prints the
+scheduler's reasons, node by node, in kube-scheduler's words.
+
+With -f and --run it applies the manifests to a whole simulated cluster
+(core/sim: the store, the control plane with every controller and the
+scheduler, a node agent with a fake container runtime per node), runs it
+for that long in virtual time (Deployments expand to ReplicaSets and pods,
+pods start, Services get endpoints) and prints the final state; --log adds
+the event log.
+
+With --scenario it runs a scenario file (the format of core/sim/testdata:
+commands such as add-node, apply, tick, crash-node, partition,
+set-image, describe) and prints the event log and the final state;
+--transcript prints each command's output instead of the log.
 
 Nodes come from --nodes (named node-1..node-N, spread over --zones zones as
-zone-a, zone-b, ...) and from any Node objects in the manifests. Everything
-is deterministic: the same manifests and flags give the same placement.`,
+zone-a, zone-b, ...) and from any Node objects in the manifests. The same
+inputs and --seed give the same output, byte for byte.`,
 		Example: `  capstan sim -f examples/pods.yaml --nodes 5
-  capstan sim -f manifests/ --nodes 100 --cpu 8 --memory 32Gi --strategy MostAllocated`,
+  capstan sim -f manifests/ --nodes 100 --cpu 8 --memory 32Gi --strategy MostAllocated
+  capstan sim -f examples/pods.yaml --nodes 5 --run 5m --log
+  capstan sim --scenario core/sim/testdata/node-loss.txt --seed 7`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.seedSet = cmd.Flags().Changed("seed")
 			return runSim(cmd.InOrStdin(), cmd.OutOrStdout(), o)
 		},
 	}
@@ -56,13 +80,27 @@ is deterministic: the same manifests and flags give the same placement.`,
 	f.IntVar(&o.pods, "max-pods", 110, "allocatable pod count of each simulated node")
 	f.StringVar(&o.strategy, "strategy", "LeastAllocated", "scoring strategy: LeastAllocated, MostAllocated or BalancedAllocation")
 	f.BoolVar(&o.explain, "explain", false, "also print every scheduled pod's per-node scores")
-	_ = cmd.MarkFlagRequired("filename")
+	f.StringVar(&o.scenario, "scenario", "", "run a scenario file on the full simulated cluster")
+	f.Uint64Var(&o.seed, "seed", 1, "seed of the full simulated cluster (--run, --scenario)")
+	f.StringVar(&o.run, "run", "", "apply the manifests to the full simulated cluster and run it this long (e.g. 5m)")
+	f.BoolVar(&o.log, "log", false, "with --run, also print the event log")
+	f.BoolVar(&o.transcript, "transcript", false, "with --scenario, print each command and its output instead of the log")
 	return cmd
 }
 
 // runSim is the whole command, writing its report to out. Every failure is
 // an error whose text is the complete message for the user.
 func runSim(stdin io.Reader, out io.Writer, o simOptions) error {
+	switch {
+	case o.scenario != "" && len(o.files) > 0:
+		return exitError{1, "error: --scenario and -f do not go together"}
+	case o.scenario != "":
+		return runScenarioFile(out, o)
+	case len(o.files) == 0:
+		return exitError{1, "error: give manifests with -f, or a scenario with --scenario"}
+	case o.run != "":
+		return runControllers(stdin, out, o)
+	}
 	if o.nodes < 0 || o.zones < 1 || o.pods < 0 {
 		return exitError{1, "error: --nodes and --max-pods must be >= 0 and --zones >= 1"}
 	}

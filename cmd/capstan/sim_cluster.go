@@ -182,7 +182,7 @@ func (c *simCluster) report(out io.Writer, results []placement, explain bool) er
 	}
 	fmt.Fprintf(out, "\n%d of %d pending pods scheduled.\n", scheduled, len(results))
 	if c.workloads > 0 {
-		fmt.Fprintf(out, "note: %d Deployment/ReplicaSet object(s) stored but not expanded into pods: the controllers are not part of sim yet.\n", c.workloads)
+		fmt.Fprintf(out, "note: %d Deployment/ReplicaSet object(s) stored but not expanded into pods: add --run 5m to run the controllers too.\n", c.workloads)
 	}
 	fmt.Fprintln(out)
 

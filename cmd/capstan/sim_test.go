@@ -115,3 +115,70 @@ func TestSimBadFlags(t *testing.T) {
 		t.Errorf("bad --strategy: %v", err)
 	}
 }
+
+func TestSimScenarioFile(t *testing.T) {
+	o := simOptions{scenario: "../../core/sim/testdata/node-loss.txt", seed: 7, seedSet: true}
+	got, err := runSimText(t, o, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"=== event log", "n3: crash: the machine", "[taint-eviction]", "=== final state at ", "n3 Ready=Unknown (down)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if again, _ := runSimText(t, o, ""); again != got {
+		t.Error("the same scenario and seed printed different output")
+	}
+	o.seed = 8
+	if other, _ := runSimText(t, o, ""); other == got {
+		t.Error("another seed printed the same output")
+	}
+	o.transcript = true
+	tr, err := runSimText(t, o, "")
+	if err != nil || !strings.Contains(tr, "crash-node n3\n----\n") || strings.Contains(tr, "=== event log") {
+		t.Errorf("transcript: %v\n%s", err, tr)
+	}
+}
+
+func TestSimControllers(t *testing.T) {
+	manifest := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: nginx:1.27, resources: {requests: {cpu: 250m}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+`
+	o := simOptions{files: []string{"-"}, nodes: 3, zones: 3, cpu: "4", memory: "8Gi", pods: 110, strategy: "LeastAllocated", run: "2m", seed: 1}
+	got, err := runSimText(t, o, manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Simulated 2m on 3 nodes (seed 1): 4 pods, 4 running.",
+		"shop/web rev=1 replicas=4 status=4 updated=4 ready=4 available=4",
+		"shop/web ClusterIP 10.96.0.2 ports=80/TCP endpoints=[",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if again, _ := runSimText(t, o, manifest); again != got {
+		t.Error("--seed does not reproduce the run")
+	}
+	o.run = "soon"
+	if _, err := runSimText(t, o, manifest); err == nil || !strings.Contains(err.Error(), "--run") {
+		t.Errorf("bad --run: %v", err)
+	}
+}

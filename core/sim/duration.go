@@ -67,6 +67,10 @@ func formatSince(t, epoch api.Time) string {
 	return formatDuration(time.Duration(t - epoch))
 }
 
+// FormatDuration renders d compactly with at most millisecond precision,
+// as the event log does: "0s", "1.5s", "2m30s", "1h2m".
+func FormatDuration(d time.Duration) string { return formatDuration(d) }
+
 // formatDuration renders d with at most millisecond precision.
 func formatDuration(d time.Duration) string {
 	if d < 0 {
