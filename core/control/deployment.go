@@ -226,8 +226,8 @@ func (p *depPlan) run() {
 	}
 }
 
-// finish emits the plan's writes: ReplicaSet creates and updates in key
-// order, deletions, then the Deployment's own write (its annotations
+// finish emits the plan's writes: ReplicaSet creates and updates, oldest
+// set first, deletions, then the Deployment's own write (its annotations
 // first; its status on the next sync if both changed, since one object
 // takes one write at a time).
 func (p *depPlan) finish() {
