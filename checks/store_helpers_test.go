@@ -43,12 +43,15 @@ type opSpec struct {
 
 // program is the clients' operations and the interleaving of their steps.
 type program struct {
+	// preload are the keys a setup client creates, one after the other,
+	// before the others start (so that most operations find a key).
+	preload  []int
 	clients  [][]opSpec
 	schedule []int // client indices; client c appears 3×len(clients[c]) times
 }
 
 func (p program) String() string {
-	s := ""
+	s := fmt.Sprintf("preload %v\n", p.preload)
 	for c, ops := range p.clients {
 		s += fmt.Sprintf("client %d: %+v\n", c, ops)
 	}
@@ -57,7 +60,7 @@ func (p program) String() string {
 
 func genOpSpec(t *rapid.T) opSpec {
 	o := opSpec{
-		op:    rapid.SampledFrom([]string{"get", "update", "create", "delete", "update", "get", "list"}).Draw(t, "op"),
+		op:    rapid.SampledFrom([]string{"create", "update", "get", "update", "delete", "get", "list"}).Draw(t, "op"),
 		key:   rapid.IntRange(0, len(storeKeys)-1).Draw(t, "key"),
 		value: rapid.SampledFrom([]string{"1", "2", "3", "4"}).Draw(t, "value"),
 	}
@@ -75,6 +78,11 @@ func genOpSpec(t *rapid.T) opSpec {
 var genProgram = rapid.Custom(func(t *rapid.T) program {
 	var p program
 	var steps []int
+	for k := range storeKeys {
+		if rapid.IntRange(0, 3).Draw(t, fmt.Sprint("preload", k)) < 3 {
+			p.preload = append(p.preload, k)
+		}
+	}
 	for c := range rapid.IntRange(1, 4).Draw(t, "clients") {
 		ops := rapid.SliceOfN(rapid.Custom(genOpSpec), 1, 8).Draw(t, fmt.Sprint("client", c))
 		p.clients = append(p.clients, ops)
@@ -113,6 +121,12 @@ func (p program) run(s store.Store) recorded {
 	cs := make([]*clientState, len(p.clients))
 	for i := range cs {
 		cs[i] = &clientState{seen: map[string]int64{}}
+	}
+	setup := &clientState{seen: map[string]int64{}}
+	for _, k := range p.preload {
+		in, out := executeOp(s, opSpec{op: "create", key: k, value: "0"}, setup)
+		rec.ops = append(rec.ops, porcupine.Operation{ClientId: len(p.clients), Input: in, Call: clock + 1, Output: out, Return: clock + 2})
+		clock += 2
 	}
 	for _, c := range p.schedule {
 		st, spec := cs[c], p.clients[c][cs[c].next]
