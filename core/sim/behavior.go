@@ -243,17 +243,19 @@ func ParseBehavior(kvs []string) (Behavior, error) {
 // behaviorFor resolves how the runtime treats container ctr of pod p
 // running image: the cluster's defaults, then the image's rule (exact,
 // else by repository), then the pod's annotations for every container,
-// then those for ctr. Malformed annotations are ignored.
-func (c *Cluster) behaviorFor(p *api.Pod, ctr, image string) Behavior {
-	b := c.cfg.Runtime
-	if r, ok := c.images[image]; ok {
-		b = b.over(r)
-	} else if r, ok := c.images[repository(image)]; ok {
-		b = b.over(r)
+// then those for ctr. Malformed annotations are ignored. The result is
+// shared and must not be modified: containers of pods without annotations
+// share one per image.
+func (c *Cluster) behaviorFor(p *api.Pod, ctr, image string) *Behavior {
+	if !hasSimAnnotations(p) {
+		if b, ok := c.imageBeh[image]; ok {
+			return b
+		}
+		b := c.imageBehavior(image)
+		c.imageBeh[image] = &b
+		return &b
 	}
-	if p == nil || len(p.Annotations) == 0 {
-		return b
-	}
+	b := c.imageBehavior(image)
 	var all, own Behavior
 	keys := make([]string, 0, len(p.Annotations))
 	for k := range p.Annotations {
@@ -272,7 +274,32 @@ func (c *Cluster) behaviorFor(p *api.Pod, ctr, image string) Behavior {
 		}
 		_ = all.Set(field, p.Annotations[k])
 	}
-	return b.over(all).over(own)
+	b = b.over(all).over(own)
+	return &b
+}
+
+// imageBehavior is the behaviour of image's containers: the defaults and
+// the image's rule.
+func (c *Cluster) imageBehavior(image string) Behavior {
+	b := c.cfg.Runtime
+	if r, ok := c.images[image]; ok {
+		b = b.over(r)
+	} else if r, ok := c.images[repository(image)]; ok {
+		b = b.over(r)
+	}
+	return b
+}
+
+func hasSimAnnotations(p *api.Pod) bool {
+	if p == nil {
+		return false
+	}
+	for k := range p.Annotations {
+		if strings.HasPrefix(k, AnnotationPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // repository strips an image's tag or digest: "nginx:1.27" -> "nginx".

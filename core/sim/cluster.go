@@ -76,6 +76,8 @@ type Cluster struct {
 	seq        uint64
 	queue      eventQueue
 	foreground int
+	// free holds fired events for reuse.
+	free []*event
 
 	mem *store.Memory
 	st  *FaultStore
@@ -96,8 +98,10 @@ type Cluster struct {
 	log          eventLog
 	// steps counts processed events; writes counts store writes made.
 	steps, writes uint64
-	// images are the fake runtime's per-image behaviours.
-	images map[string]Behavior
+	// images are the fake runtime's per-image behaviours; imageBeh
+	// caches the resolved behaviour of each image's containers.
+	images   map[string]Behavior
+	imageBeh map[string]*Behavior
 	// evSeq numbers the api.Events the nodes create.
 	evSeq uint64
 	// running counts the pods in phase Running.
@@ -112,11 +116,12 @@ type Cluster struct {
 func New(cfg Config) *Cluster {
 	cfg.setDefaults()
 	c := &Cluster{
-		cfg:    cfg,
-		now:    cfg.Epoch,
-		rng:    rng{s: mix(cfg.Seed, 0x51a)},
-		byName: map[string]*simNode{},
-		images: map[string]Behavior{},
+		cfg:      cfg,
+		now:      cfg.Epoch,
+		rng:      rng{s: mix(cfg.Seed, 0x51a)},
+		byName:   map[string]*simNode{},
+		images:   map[string]Behavior{},
+		imageBeh: map[string]*Behavior{},
 	}
 	c.log.off = cfg.DisableLog
 	c.mem = store.NewMemoryWith(store.MemoryOptions{Shared: cfg.ShareObjects})
@@ -135,7 +140,7 @@ func New(cfg Config) *Cluster {
 	c.hub.init(c)
 	c.startControlPlane(1)
 	if cfg.CompactEvery > 0 {
-		c.schedule(&event{at: c.now + api.Time(cfg.CompactEvery), kind: evCompact})
+		c.schedule(event{at: c.now + api.Time(cfg.CompactEvery), kind: evCompact})
 	}
 	c.pump()
 	return c
@@ -181,5 +186,6 @@ func (c *Cluster) Log() []string { return c.log.lines }
 // image (matched exactly, or by repository when no rule names the tag).
 func (c *Cluster) SetImageBehavior(image string, b Behavior) {
 	c.images[image] = b
+	clear(c.imageBeh)
 	c.logf("runtime", "image %s: %s", image, b.Describe())
 }

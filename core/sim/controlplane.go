@@ -112,7 +112,7 @@ func (c *Cluster) pollControl() bool {
 		for _, ev := range evs {
 			cp.held = append(cp.held, heldEvent{at: at, ev: ev})
 		}
-		c.schedule(&event{at: at, kind: evDeliver})
+		c.schedule(event{at: at, kind: evDeliver})
 	default:
 		c.deliverControl(evs)
 	}
@@ -128,7 +128,7 @@ func (c *Cluster) maybeSyncControl() {
 		return
 	}
 	c.cp.syncQueued = true
-	c.schedule(&event{at: c.now, kind: evControlSync})
+	c.schedule(event{at: c.now, kind: evControlSync})
 }
 
 // syncControl runs the control plane's controllers and executes their
@@ -224,7 +224,7 @@ func (c *Cluster) armControlTimer() {
 		return
 	}
 	c.cp.timerAt, c.cp.timerArmed = t, true
-	c.schedule(&event{at: t, kind: evControlTick})
+	c.schedule(event{at: t, kind: evControlTick})
 }
 
 func (c *Cluster) revision() int64 {

@@ -68,7 +68,6 @@ func (c *Cluster) route(ev *store.Event) {
 		c.subscribe(n, p.Namespace, ev.Revision)
 		switch {
 		case ev.Type == store.Deleted:
-			delete(n.pods, p.UID)
 			c.deliver(n, node.PodDeleted{Pod: p})
 		case ev.PrevObject == nil || ev.PrevObject.(*api.Pod).Spec.NodeName == "":
 			c.deliver(n, node.PodAdded{Pod: p})

@@ -19,6 +19,7 @@ func (c *Cluster) Step() bool {
 	e := c.pop()
 	c.advance(e.at)
 	c.handle(e)
+	c.recycle(e)
 	c.pump()
 	c.steps++
 	return true
@@ -116,7 +117,7 @@ func (c *Cluster) handle(e *event) {
 			return
 		}
 		c.nodeStep(n, node.Tick{Now: c.now})
-		c.schedule(&event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
+		c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
 	case evRuntime:
 		n := e.node
 		if e.gen != n.rt.gen {
@@ -142,7 +143,7 @@ func (c *Cluster) handle(e *event) {
 		}
 	case evCompact:
 		c.compact()
-		c.schedule(&event{at: c.now + api.Time(c.cfg.CompactEvery), kind: evCompact})
+		c.schedule(event{at: c.now + api.Time(c.cfg.CompactEvery), kind: evCompact})
 	}
 }
 

@@ -40,9 +40,6 @@ type simNode struct {
 	held        []node.Input
 
 	rt fakeRuntime
-	// pods are the pods delivered to the machine, by uid: the runtime
-	// reads their annotations.
-	pods map[string]*api.Pod
 	// subscribed are the namespaces whose objects the node receives.
 	subscribed map[string]bool
 	dirty      bool
@@ -134,7 +131,6 @@ func (c *Cluster) AddNode(spec NodeSpec) error {
 func (c *Cluster) startNode(n *simNode, restart bool) {
 	n.agentGen++
 	n.m = node.New(n.cfg)
-	n.pods = map[string]*api.Pod{}
 	n.subscribed = map[string]bool{}
 	n.held = nil
 	c.nodeStep(n, node.Tick{Now: c.now})
@@ -144,7 +140,7 @@ func (c *Cluster) startNode(n *simNode, restart bool) {
 		}
 		c.nodeStep(n, node.PodList{Pods: c.listNodePods(n)})
 	}
-	c.schedule(&event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
+	c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
 	c.activity()
 }
 
@@ -164,7 +160,6 @@ func (c *Cluster) listNodePods(n *simNode) []*api.Pod {
 			continue
 		}
 		c.subscribe(n, p.Namespace, res.Revision)
-		n.pods[p.UID] = p
 		pods = append(pods, p)
 	}
 	return pods
@@ -268,12 +263,6 @@ func (c *Cluster) nodeStep(n *simNode, in node.Input) {
 		if _, tick := in.(node.Tick); !tick {
 			c.must(n, n.m.Step(node.Tick{Now: c.now}))
 		}
-	}
-	switch in := in.(type) {
-	case node.PodAdded:
-		n.pods[in.Pod.UID] = in.Pod
-	case node.PodUpdated:
-		n.pods[in.Pod.UID] = in.Pod
 	}
 	c.must(n, n.m.Step(in))
 	if !n.dirty {

@@ -84,9 +84,16 @@ func (q *eventQueue) Pop() any {
 	return e
 }
 
-// schedule queues e at its time, after every event already queued for
+// schedule queues ev at its time, after every event already queued for
 // the same instant.
-func (c *Cluster) schedule(e *event) {
+func (c *Cluster) schedule(ev event) {
+	var e *event
+	if n := len(c.free); n > 0 {
+		e, c.free = c.free[n-1], c.free[:n-1]
+	} else {
+		e = new(event)
+	}
+	*e = ev
 	c.seq++
 	e.seq = c.seq
 	if e.at < c.now {
@@ -96,6 +103,12 @@ func (c *Cluster) schedule(e *event) {
 		c.foreground++
 	}
 	heap.Push(&c.queue, e)
+}
+
+// recycle returns a fired event for reuse.
+func (c *Cluster) recycle(e *event) {
+	*e = event{}
+	c.free = append(c.free, e)
 }
 
 // pop removes the earliest event.

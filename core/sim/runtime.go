@@ -43,7 +43,7 @@ type container struct {
 	finished  api.Time
 	exitCode  int32
 	reason    string
-	beh       Behavior
+	beh       *Behavior
 	hostNet   bool
 }
 
@@ -114,7 +114,7 @@ func (c *Cluster) latency(d time.Duration) api.Time {
 
 // observe schedules a runtime observation for n at time at.
 func (c *Cluster) observe(n *simNode, at api.Time, in node.Input) {
-	c.schedule(&event{at: at, kind: evRuntime, node: n, gen: n.rt.gen, agent: n.agentGen, in: in})
+	c.schedule(event{at: at, kind: evRuntime, node: n, gen: n.rt.gen, agent: n.agentGen, in: in})
 }
 
 // act executes one runtime action of n's machine.
@@ -122,7 +122,7 @@ func (c *Cluster) act(n *simNode, a node.Action) {
 	rt := &n.rt
 	switch a := a.(type) {
 	case node.EnsureImage:
-		b := c.behaviorFor(n.pods[a.Pod.UID], a.Container, a.Image)
+		b := c.behaviorFor(c.podOf(a.Pod), a.Container, a.Image)
 		c.logf(n.name, "pull %s for %s/%s", a.Image, a.Pod, a.Container)
 		c.activity()
 		switch {
@@ -143,7 +143,7 @@ func (c *Cluster) act(n *simNode, a node.Action) {
 		rt.nextID++
 		id := fmt.Sprintf("%02x%06x", rt.index%256, rt.nextID)
 		rt.ctrs[id] = &container{id: id, pod: a.Pod, name: a.Container, attempt: a.Attempt, state: "created",
-			beh: c.behaviorFor(n.pods[a.Pod.UID], a.Container, a.Image), hostNet: a.HostNetwork}
+			beh: c.behaviorFor(c.podOf(a.Pod), a.Container, a.Image), hostNet: a.HostNetwork}
 		rt.perPod[a.Pod.UID]++
 		c.observe(n, c.now, node.ContainerCreated{PodUID: a.Pod.UID, Container: a.Container, Attempt: a.Attempt, ID: id})
 	case node.StartContainer:
@@ -299,4 +299,14 @@ func sortedIDs(m map[string]*container) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// podOf returns the pod ref names as the API has it, or nil if it is gone
+// (or another pod by that name): the runtime reads its annotations.
+func (c *Cluster) podOf(ref node.PodRef) *api.Pod {
+	o, err := c.st.Get(api.KeyFor("pods", ref.Namespace, ref.Name))
+	if err != nil || o.GetObjectMeta().UID != ref.UID {
+		return nil
+	}
+	return o.(*api.Pod)
 }
