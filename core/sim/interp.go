@@ -30,7 +30,7 @@ import (
 //	restart-control-plane | delay-watch D | reorder-watch on|off
 //	schedule DURATION FAULT...            (a fault command, later)
 //	describe pods|nodes|deployments|replicasets|services|volumes|namespaces|events|log|all|control
-//	describe rollout deployment/NAME
+//	describe rollout deployment/NAME | describe node NAME (its machine)
 //	describe log [all] [skip] [grep=(TEXT, ...)] [last=N]
 //
 // Pod names may end in a glob ("web-*"): the first matching pod, in name

@@ -209,6 +209,18 @@ func (in *Interpreter) cmdDescribe(cmd Command) (string, error) {
 		return c.Describe(), nil
 	case "control":
 		return c.cp.m.Describe(), nil
+	case "node":
+		if len(p) != 2 {
+			return "", fmt.Errorf("describe node NAME")
+		}
+		n, err := c.node(p[1])
+		if err != nil {
+			return "", err
+		}
+		if n.m == nil {
+			return n.name + " is down\n", nil
+		}
+		return n.m.Describe(), nil
 	case "rollout":
 		if len(p) != 2 {
 			return "", fmt.Errorf("describe rollout deployment/NAME")

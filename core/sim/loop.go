@@ -43,8 +43,12 @@ func (c *Cluster) Run(d time.Duration) { c.RunUntil(c.now + api.Time(d)) }
 // DefaultHorizon is how long Stabilize waits for something to happen.
 const DefaultHorizon = time.Minute
 
-// stabilizeLimit bounds the virtual time Stabilize may run.
-const stabilizeLimit = 24 * time.Hour
+// stabilizeLimit and stabilizeSteps bound the virtual time and the steps
+// Stabilize may take.
+const (
+	stabilizeLimit = 24 * time.Hour
+	stabilizeSteps = 50_000_000
+)
 
 // Stabilize runs until the cluster is quiet: nothing but heartbeats
 // (leases, node status, probes that change nothing) has happened for
@@ -54,18 +58,18 @@ const stabilizeLimit = 24 * time.Hour
 // the quiet window fire, and those due later (a toleration running out in
 // five minutes) are left to an explicit Run. A crash-looping container is
 // quiet while it backs off. Stabilize gives up after a day of virtual
-// time.
+// time or fifty million steps.
 func (c *Cluster) Stabilize(horizon time.Duration) error {
 	if horizon <= 0 {
 		horizon = DefaultHorizon
 	}
 	deadline := c.now + api.Time(stabilizeLimit)
-	for {
+	for steps := 0; ; steps++ {
 		if c.now-c.lastActivity >= api.Time(horizon) && !c.workDue(c.now+api.Time(horizon)) {
 			return nil
 		}
-		if c.now > deadline {
-			return fmt.Errorf("not stable after %s of virtual time", formatDuration(stabilizeLimit))
+		if c.now > deadline || steps > stabilizeSteps {
+			return fmt.Errorf("not stable after %s of virtual time (%d steps)", formatDuration(time.Duration(c.now-deadline)+stabilizeLimit), steps)
 		}
 		if len(c.queue) == 0 {
 			c.advance(c.lastActivity + api.Time(horizon))
