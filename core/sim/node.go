@@ -138,7 +138,9 @@ func (c *Cluster) startNode(n *simNode, restart bool) {
 		if inv := n.rt.inventory(); len(inv) > 0 {
 			c.nodeStep(n, node.RuntimeInventory{Containers: inv})
 		}
-		c.nodeStep(n, node.PodList{Pods: c.listNodePods(n)})
+		// The list comes from the API: held, like every delivery, while
+		// the node is partitioned.
+		c.deliver(n, node.PodList{Pods: c.listNodePods(n)})
 	}
 	c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
 	c.activity()
