@@ -102,7 +102,11 @@ func genScenario(maxPending int) *rapid.Generator[*schedScenario] {
 
 func genNode(t *rapid.T, name string) *api.Node {
 	labels := map[string]string{}
-	if rapid.IntRange(0, 9).Draw(t, "noHostname") < 9 {
+	switch rapid.IntRange(0, 9).Draw(t, "hostname") {
+	case 9: // no hostname label
+	case 8:
+		labels[api.LabelHostname] = "host-" + name // not the node's name
+	default:
 		labels[api.LabelHostname] = name
 	}
 	if rapid.IntRange(0, 4).Draw(t, "noZone") < 4 {

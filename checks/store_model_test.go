@@ -21,7 +21,7 @@ import (
 // under $CAPSTAN_ARTIFACTS (or the test's temporary directory) and prints
 // its path.
 func TestStoreLinearizable(t *testing.T) {
-	checkN(t, 1000, func(rt *rapid.T) {
+	checkN(t, 2000, func(rt *rapid.T) {
 		p := genProgram.Draw(rt, "program")
 		if report := checkLinearizable(t, p.run(store.NewMemory())); report != "" {
 			rt.Fatalf("not linearizable:\n%s", report)
@@ -73,7 +73,7 @@ func firstLines(s string, n int) string {
 
 // TestStoreMatchesKV drives core/store's Memory and model.KV side by side.
 func TestStoreMatchesKV(t *testing.T) {
-	checkN(t, 1000, storeMatchesKV(func() store.Store { return store.NewMemory() }, true))
+	checkN(t, 2000, storeMatchesKV(func() store.Store { return store.NewMemory() }, true))
 }
 
 // storeMatchesKV returns a state-machine property that drives a store
