@@ -271,7 +271,8 @@ func TestInvariantsTolerateOddData(t *testing.T) {
 		nil,
 	}
 	s := model.NewSnapshot(odd...)
-	h := model.History{{Type: model.Added}, {Type: "BOGUS", Object: odd[1]}, {Type: model.Modified, Object: odd[2]}, {Type: model.Deleted, Key: "/registry/pods/x"}}
+	h := model.History{{Type: model.Added}, {Type: "BOGUS", Object: odd[1]}, {Type: model.Modified, Object: odd[2]}, {Type: model.Deleted, Key: "/registry/pods/x"},
+		{Type: model.Modified, Object: (*api.Pod)(nil)}, {Type: model.Added, Object: (*api.Node)(nil), Key: "/registry/nodes/n"}}
 	var all []model.Violation
 	all = append(all, model.NoOvercommit(s)...)
 	all = append(all, model.RollingUpdateBounds(s)...)

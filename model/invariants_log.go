@@ -25,8 +25,8 @@ func RevisionsIncrease(h History) []Violation {
 			out = append(out, Violation{"RevisionsIncrease", obj, fmt.Sprintf("revision %d follows %d", w.Revision, prev)})
 		}
 		prev = w.Revision
-		if w.Object != nil {
-			if rv := w.Object.GetObjectMeta().ResourceVersion; rv != itoa(w.Revision) {
+		if o := w.object(); o != nil {
+			if rv := o.GetObjectMeta().ResourceVersion; rv != itoa(w.Revision) {
 				out = append(out, Violation{"RevisionsIncrease", obj, fmt.Sprintf("%s carries resourceVersion %q", w.Describe(), rv)})
 			}
 		}
@@ -100,8 +100,8 @@ func WatchDeliversOnceInOrder(writes History, w WatchLog) []Violation {
 		if e.Type != want.Type || e.KeyOf() != want.KeyOf() {
 			bad("%s delivered for the write %s", e.Describe(), want.Describe())
 		}
-		if e.Object != nil {
-			if rv := e.Object.GetObjectMeta().ResourceVersion; rv != itoa(e.Revision) {
+		if o := e.object(); o != nil {
+			if rv := o.GetObjectMeta().ResourceVersion; rv != itoa(e.Revision) {
 				bad("%s carries resourceVersion %q", e.Describe(), rv)
 			}
 		}

@@ -118,7 +118,7 @@ func BindingsWereFeasible(h History) []Violation {
 		if w.Type == Deleted {
 			state[key] = nil
 		} else {
-			state[key] = w.Object
+			state[key] = w.object()
 		}
 	}
 	return sortViolations(out)

@@ -84,9 +84,9 @@ func Fixpoint(h History, since int64, ignoreKinds ...string) []Violation {
 			continue
 		}
 		kind, object := "", w.KeyOf()
-		if w.Object != nil {
-			kind = w.Object.GetTypeMeta().Kind
-			object = describeObject(kind, w.Object.GetObjectMeta())
+		if o := w.object(); o != nil {
+			kind = o.GetTypeMeta().Kind
+			object = describeObject(kind, o.GetObjectMeta())
 		}
 		ignored := false
 		for _, k := range ignoreKinds {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,7 +195,7 @@ func (w Write) KeyOf() string {
 	if w.Key != "" {
 		return w.Key
 	}
-	if w.Object == nil {
+	if w.object() == nil {
 		return ""
 	}
 	k, err := api.KeyOf(w.Object)
@@ -202,6 +203,18 @@ func (w Write) KeyOf() string {
 		return ""
 	}
 	return k
+}
+
+// object returns w.Object, or nil when it is nil or a typed nil pointer
+// (a nil *api.Pod in an api.Object).
+func (w Write) object() api.Object {
+	if w.Object == nil {
+		return nil
+	}
+	if v := reflect.ValueOf(w.Object); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	return w.Object
 }
 
 // Describe returns "TYPE key rev=N", as store.Event.Describe does.
@@ -233,7 +246,7 @@ func (h History) At(rev int64) *Snapshot {
 		if w.Type == Deleted {
 			state[k] = nil
 		} else {
-			state[k] = w.Object
+			state[k] = w.object()
 		}
 	}
 	objs := make([]api.Object, 0, len(keys))
