@@ -154,53 +154,59 @@ func (r *Registry) update(obj api.Object, now api.Time, status bool) (api.Object
 	if err != nil {
 		return nil, err
 	}
-	obj = api.CopyObject(obj)
 	m := obj.GetObjectMeta()
-	if info.Namespaced && m.Namespace == "" {
-		m.Namespace = api.NamespaceDefault
+	namespace := m.Namespace
+	if info.Namespaced && namespace == "" {
+		namespace = api.NamespaceDefault
 	}
-	key, err := api.KeyOf(obj)
-	if err != nil {
-		return nil, api.NewBadRequest(err.Error())
+	if m.Name == "" {
+		return nil, api.NewBadRequest("name is required to update " + info.Kind)
 	}
+	if !info.Namespaced {
+		namespace = ""
+	}
+	key := api.KeyFor(info.Resource, namespace, m.Name)
 	cur, err := r.st.Get(key)
 	if err != nil {
 		return nil, statusError(err, info.Resource, m.Name)
 	}
-	if m.ResourceVersion != "" && m.ResourceVersion != cur.GetObjectMeta().ResourceVersion {
+	cm := cur.GetObjectMeta()
+	if m.ResourceVersion != "" && m.ResourceVersion != cm.ResourceVersion {
 		return nil, conflict(info.Resource, m.Name)
 	}
-	if m.UID != "" && m.UID != cur.GetObjectMeta().UID {
+	if m.UID != "" && m.UID != cm.UID {
 		return nil, api.NewConflict(info.Resource, m.Name,
-			fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", m.UID, cur.GetObjectMeta().UID))
+			fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", m.UID, cm.UID))
 	}
 	var next api.Object
 	if status {
-		if !hasField(cur, "Status") {
+		// Only the status changes: the spec and metadata stored are kept
+		// (and were validated when they were written).
+		next = withStatus(cur, obj)
+		if next == nil {
 			return nil, api.NewMethodNotSupported(info.Resource, "update status")
 		}
-		next = api.CopyObject(cur)
-		setField(next, obj, "Status")
 	} else {
-		next = obj
+		next = api.CopyObject(obj)
+		next.GetObjectMeta().Namespace = namespace
 		keepSystemFields(next, cur)
 		if hasField(cur, "Status") {
 			setField(next, cur, "Status")
 		}
 		api.Default(next)
 		if changed(next, cur, "Spec") {
-			next.GetObjectMeta().Generation = cur.GetObjectMeta().Generation + 1
+			next.GetObjectMeta().Generation = cm.Generation + 1
+		}
+		if errs := api.ValidateUpdate(next, cur); len(errs) > 0 {
+			return nil, api.NewInvalid(info.Kind, m.Name, errs)
 		}
 	}
 	// The write is a compare-and-swap against what was read, so a
 	// concurrent writer cannot be overwritten even by an unconditional
 	// update.
-	next.GetObjectMeta().ResourceVersion = cur.GetObjectMeta().ResourceVersion
-	if errs := api.ValidateUpdate(next, cur); len(errs) > 0 {
-		return nil, api.NewInvalid(info.Kind, m.Name, errs)
-	}
+	next.GetObjectMeta().ResourceVersion = cm.ResourceVersion
 	if finalized(next) {
-		pre := store.Preconditions{ResourceVersion: cur.GetObjectMeta().ResourceVersion}
+		pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 		o, err := r.st.Delete(key, pre)
 		return o, statusError(err, info.Resource, m.Name)
 	}
@@ -273,12 +279,10 @@ func hasField(o api.Object, name string) bool {
 	return reflect.ValueOf(o).Elem().FieldByName(name).IsValid()
 }
 
-// setField sets dst's top-level field name to a deep copy of src's.
+// setField sets dst's top-level field name to src's, sharing its memory:
+// src is a stored object, which nobody modifies (see withStatus).
 func setField(dst, src api.Object, name string) {
-	v := reflect.ValueOf(src).Elem().FieldByName(name)
-	c := reflect.New(v.Type()).Elem()
-	c.Set(reflect.ValueOf(api.DeepCopy(v.Interface())))
-	reflect.ValueOf(dst).Elem().FieldByName(name).Set(c)
+	reflect.ValueOf(dst).Elem().FieldByName(name).Set(reflect.ValueOf(src).Elem().FieldByName(name))
 }
 
 // changed reports whether the top-level field name differs between a and
