@@ -122,6 +122,9 @@ func genNode(t *rapid.T, name string) *api.Node {
 		api.ResourceCPU:    api.MustParseQuantity(rapid.SampledFrom([]string{"4", "2", "1", "500m"}).Draw(t, "cpu")),
 		api.ResourceMemory: api.MustParseQuantity(rapid.SampledFrom([]string{"4Gi", "2Gi", "1Gi"}).Draw(t, "mem")),
 	}
+	if rapid.IntRange(0, 19).Draw(t, "noMemory") == 19 {
+		delete(alloc, api.ResourceMemory) // scored on cpu alone
+	}
 	if rapid.IntRange(0, 19).Draw(t, "noPods") < 19 {
 		alloc[api.ResourcePods] = api.MustParseQuantity(rapid.SampledFrom([]string{"110", "5", "3", "2"}).Draw(t, "maxPods"))
 	}
@@ -307,8 +310,10 @@ func genPod(t *rapid.T, name string, pending bool) *api.Pod {
 			p.Spec.TopologySpreadConstraints = append(p.Spec.TopologySpreadConstraints, c)
 		}
 		if rapid.IntRange(0, 7).Draw(t, "hasClaim") == 7 {
-			p.Spec.Volumes = append(p.Spec.Volumes, api.Volume{Name: "data", PersistentVolumeClaim: &api.PersistentVolumeClaimVolumeSource{
-				ClaimName: rapid.SampledFrom([]string{"c0", "c1", "c2", "c3", "missing"}).Draw(t, "claim")}})
+			for i := range rapid.IntRange(1, 2).Draw(t, "claims") {
+				p.Spec.Volumes = append(p.Spec.Volumes, api.Volume{Name: fmt.Sprint("data", i), PersistentVolumeClaim: &api.PersistentVolumeClaimVolumeSource{
+					ClaimName: rapid.SampledFrom([]string{"c0", "c1", "c2", "c3", "missing"}).Draw(t, "claim")}})
+			}
 		}
 	}
 	if rapid.IntRange(0, odds+2).Draw(t, "hasPodAffinity") == odds+2 {
@@ -387,12 +392,25 @@ func genPVC(t *rapid.T, name string) *api.PersistentVolumeClaim {
 // newScheduler returns a core/sched Scheduler without sampling, fed the
 // scenario's nodes (in the given order), existing pods and volumes.
 func (sc *schedScenario) newScheduler(nodes []*api.Node) *sched.Scheduler {
+	return sc.newSchedulerPodsFirst(nodes, false)
+}
+
+// newSchedulerPodsFirst is newScheduler, feeding the existing pods before
+// the nodes when podsFirst (they wait on ghost nodes until theirs comes).
+func (sc *schedScenario) newSchedulerPodsFirst(nodes []*api.Node, podsFirst bool) *sched.Scheduler {
 	s := sched.New(sched.Config{PercentageOfNodesToScore: 100, Strategy: sc.strategy})
+	if podsFirst {
+		for _, p := range sc.existing {
+			s.AddPod(p)
+		}
+	}
 	for _, n := range nodes {
 		s.AddNode(n)
 	}
-	for _, p := range sc.existing {
-		s.AddPod(p)
+	if !podsFirst {
+		for _, p := range sc.existing {
+			s.AddPod(p)
+		}
 	}
 	for _, pv := range sc.pvs {
 		s.AddPV(pv)
