@@ -26,7 +26,7 @@ import (
 //   - a pod Schedule calls unschedulable is infeasible everywhere per the
 //     reference, and the message counts the reference's reasons.
 func TestSchedulerMatchesReference(t *testing.T) {
-	checkN(t, 3000, func(t *rapid.T) {
+	checkN(t, 6000, func(t *rapid.T) {
 		sc := genScenario(5).Draw(t, "scenario")
 		compareWithReference(t, sc)
 	})
@@ -112,7 +112,7 @@ func compareExplanation(ex sched.Explanation, feasible map[string]bool, reasons 
 // decision (the search visits nodes in name order whatever the insertion
 // order; pods wait on ghost nodes).
 func TestSchedulerNodeOrderIrrelevant(t *testing.T) {
-	checkN(t, 1000, func(t *rapid.T) {
+	checkN(t, 2000, func(t *rapid.T) {
 		sc := genScenario(6).Draw(t, "scenario")
 		order := rapid.Permutation(sc.nodes).Draw(t, "order")
 		a, b := sc.newScheduler(sc.nodes), sc.newSchedulerPodsFirst(order, rapid.Bool().Draw(t, "podsFirst"))
@@ -130,7 +130,7 @@ func TestSchedulerNodeOrderIrrelevant(t *testing.T) {
 // pods' nodeName, metadata.name field selectors) changes the decisions
 // only by the renaming. Labels, the hostname label included, stay.
 func TestSchedulerRenamingNodes(t *testing.T) {
-	checkN(t, 1000, func(t *rapid.T) {
+	checkN(t, 2000, func(t *rapid.T) {
 		sc := genScenario(6).Draw(t, "scenario")
 		rename := genRenaming(t, nodeNamePool)
 		renamed := sc.renamed(rename)

@@ -18,7 +18,7 @@ import (
 // under $CAPSTAN_ARTIFACTS (or the test's temporary directory) and prints
 // its path.
 func TestStoreLinearizable(t *testing.T) {
-	checkN(t, 2000, func(rt *rapid.T) {
+	checkN(t, 3000, func(rt *rapid.T) {
 		p := genProgram.Draw(rt, "program")
 		if report := checkLinearizable(t, p.run(store.NewMemory())); report != "" {
 			rt.Fatalf("not linearizable:\n%s", report)
@@ -70,7 +70,7 @@ func firstLines(s string, n int) string {
 
 // TestStoreMatchesKV drives core/store's Memory and model.KV side by side.
 func TestStoreMatchesKV(t *testing.T) {
-	checkN(t, 2000, storeMatchesKV(func() store.Store { return store.NewMemory() }, true))
+	checkN(t, 3000, storeMatchesKV(func() store.Store { return store.NewMemory() }, true))
 }
 
 // TestStoreModelByHand pins model.StoreModel and model.ListsConsistent on
