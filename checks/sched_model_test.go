@@ -235,3 +235,30 @@ func nodeNames(ns []*api.Node) string {
 	}
 	return strings.Join(names, ",")
 }
+
+// TestSchedulerHostnameSpreadPerNode pins kube's score for a
+// ScheduleAnyway constraint on kubernetes.io/hostname: kube counts the
+// matching pods on the node itself, not in every node sharing its
+// hostname label value. core/sched (and so model.Schedule, which mirrors
+// it) counts the whole "domain", which differs only when two nodes carry
+// the same hostname label. The generated clusters never do; this case
+// shows the difference.
+func TestSchedulerHostnameSpreadPerNode(t *testing.T) {
+	t.Skip("core/sched deviation (undocumented): ScheduleAnyway spread on kubernetes.io/hostname counts pods in every node with the same hostname label value; kube counts the node's own pods")
+	a, b, c := mkNode("a", "4", "8Gi", "110", true), mkNode("b", "4", "8Gi", "110", true), mkNode("c", "4", "8Gi", "110", true)
+	a.Labels[api.LabelHostname], b.Labels[api.LabelHostname] = "h", "h"
+	s := sched.New(sched.Config{PercentageOfNodesToScore: 100})
+	for _, n := range []*api.Node{a, b, c} {
+		s.AddNode(n)
+	}
+	s.AddPod(mkPod("default", "e", onNode("b"), withLabels("app", "web")))
+	p := mkPod("default", "p", withLabels("app", "web"))
+	p.Spec.TopologySpreadConstraints = []api.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: api.LabelHostname,
+		WhenUnsatisfiable: api.ScheduleAnyway, LabelSelector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
+	for _, n := range s.Explain(p).Nodes {
+		// kube: a and c have no matching pod on them (100), b has one (0).
+		if want := map[string]int64{"a": 100, "b": 0, "c": 100}[n.Node]; n.Scores[4] != want {
+			t.Errorf("node %s: PodTopologySpread score %d, kube gives %d", n.Node, n.Scores[4], want)
+		}
+	}
+}
