@@ -81,6 +81,38 @@
 // # Scenarios
 //
 // Scenario files (testdata/*.txt) are datadriven files: a command per
-// line, YAML bodies, the expected output below "----". RunScenario and
+// line, YAML bodies, the expected output below "----"; `go test
+// ./core/sim -rewrite` regenerates the outputs. ParseScenario and
 // Interpreter run them outside of tests too (`capstan sim --scenario`).
+// Each reads as documentation of one behaviour:
+//
+//	basics                 three nodes, a Deployment, addresses from pod CIDRs
+//	rolling-update         maxSurge 1 / maxUnavailable 1, pod counts second by second
+//	rolling-update-bounds  maxSurge 0 against maxUnavailable 0
+//	recreate               no old pod left before a new one starts
+//	rollback               a rollout stuck on a missing image, rollout-undo
+//	pause-resume           changes while paused roll out as one revision
+//	scale-during-rollout   proportional scaling of old and new ReplicaSets
+//	replicaset-adoption    orphans adopted, a relabelled pod released
+//	node-loss              Unknown after 40s, taint, eviction after 300s, replacement
+//	cordon                 unschedulable node keeps its pods, gets no new ones
+//	crashloop              back-off 10s, 20s, 40s ...; OOMKilled
+//	probes                 liveness restarts, startup gating readiness
+//	image-pull             ErrImagePull, ImagePullBackOff, slow pulls, Never
+//	config-references      CreateContainerConfigError until ConfigMap and Secret exist
+//	readiness-endpoints    only ready pods in Endpoints
+//	services               ClusterIPs, NodePorts, headless, released addresses
+//	pv-binding             a local volume's node affinity places the pod
+//	namespace-deletion     the cascade, and no new content meanwhile
+//	gc-orphan-foreground   Orphan, Foreground and Background deletion
+//	unschedulable          a pod waits for a node that fits
+//	affinity-spread        anti-affinity by hostname, spread over zones
+//	taints                 NoSchedule taints and tolerations
+//	jobs                   restartPolicy Never and OnFailure
+//	write-conflicts        injected Conflicts, retried and healed
+//	delayed-watch          a late, shuffled watch; the same end state
+//	partition-heal         evicted while cut off; cleaned up on heal
+//	restart-control-plane  a new control plane mid-rollout finishes it
+//	node-restart           agent restart adopts containers; host crash restarts them
+//	scheduled-faults       faults queued ahead in virtual time
 package sim
