@@ -51,11 +51,26 @@ func (w *memWatcher) Poll(limit int) ([]Event, error) {
 		w.err = newError(Compacted, w.prefix, "watcher at revision %d fell behind compaction at %d", w.next, m.compacted)
 		return nil, w.err
 	}
-	var out []Event
 	// The initial revision has no event: the first write is at
 	// initialRevision+1. The cursor itself stays put until a write is
 	// examined, so a watcher from 1 is behind a compaction at 2, as in etcd.
-	for rev := max(w.next, initialRevision+1); rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {
+	from := max(w.next, initialRevision+1)
+	// Count first, so the result is allocated once at its size: the
+	// prefix comparisons cost less than growing the slice.
+	n := 0
+	for rev := from; rev <= m.rev && (limit <= 0 || n < limit); rev++ {
+		if strings.HasPrefix(m.log[rev-m.logStart].key, w.prefix) {
+			n++
+		}
+	}
+	if n == 0 {
+		if from <= m.rev {
+			w.next = m.rev + 1
+		}
+		return nil, nil
+	}
+	out := make([]Event, 0, n)
+	for rev := from; rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {
 		e := &m.log[rev-m.logStart]
 		w.next = rev + 1
 		if strings.HasPrefix(e.key, w.prefix) {
