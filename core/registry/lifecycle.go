@@ -233,22 +233,27 @@ func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Ob
 	if err != nil {
 		return nil, statusError(err, "pods", name)
 	}
-	p := api.CopyObject(cur).(*api.Pod)
-	if uid != "" && p.UID != uid {
-		return nil, api.NewConflict("pods", name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", uid, p.UID))
+	c := cur.(*api.Pod)
+	if uid != "" && c.UID != uid {
+		return nil, api.NewConflict("pods", name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", uid, c.UID))
 	}
-	if p.Spec.NodeName != "" {
-		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is already assigned to node %q", name, p.Spec.NodeName))
+	if c.Spec.NodeName != "" {
+		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is already assigned to node %q", name, c.Spec.NodeName))
 	}
-	if p.DeletionTimestamp != nil {
+	if c.DeletionTimestamp != nil {
 		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", name))
 	}
 	if node == "" {
 		return nil, api.NewInvalid("Binding", name, api.ErrorList{api.NewPath("target", "name").Required("")})
 	}
+	// The new version shares the stored pod's memory except for what the
+	// binding changes: spec.nodeName (a plain field of the copied struct)
+	// and the status conditions (see withStatus on why sharing is safe).
+	p := *c
 	p.Spec.NodeName = node
+	c.Status.DeepCopyInto(&p.Status)
 	setPodCondition(&p.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}, now)
-	stored, err := r.st.Update(p)
+	stored, err := r.st.Update(&p)
 	return stored, statusError(err, "pods", name)
 }
 
