@@ -40,6 +40,16 @@ func New(st store.Store, cfg Config) *Registry {
 // Store returns the store the registry writes to, for reads and watches.
 func (r *Registry) Store() store.Store { return r.st }
 
+// kindTypes maps each registered kind to its Go type (a pointer to the
+// kind's struct). Built once; only read afterwards.
+var kindTypes = func() map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for _, k := range api.Kinds() {
+		m[k.Kind] = reflect.TypeOf(k.New())
+	}
+	return m
+}()
+
 // kindOf returns the registered kind of obj, or a BadRequest error.
 func kindOf(obj api.Object) (*api.KindInfo, error) {
 	if obj == nil || reflect.ValueOf(obj).IsNil() {
@@ -53,7 +63,7 @@ func kindOf(obj api.Object) (*api.KindInfo, error) {
 	if tm.APIVersion != info.APIVersion() {
 		return nil, api.NewBadRequest(fmt.Sprintf("%s is served at apiVersion %q, not %q", tm.Kind, info.APIVersion(), tm.APIVersion))
 	}
-	if want := reflect.TypeOf(info.New()); reflect.TypeOf(obj) != want {
+	if want, ok := kindTypes[tm.Kind]; !ok || reflect.TypeOf(obj) != want {
 		return nil, api.NewBadRequest(fmt.Sprintf("object of type %T has kind %q", obj, tm.Kind))
 	}
 	return info, nil
