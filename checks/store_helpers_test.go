@@ -15,6 +15,7 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/store"
 	"github.com/capstan-dev/capstan/model"
+	"github.com/capstan-dev/capstan/model/linearize"
 )
 
 // Concurrent-looking store histories for porcupine. Several logical
@@ -97,7 +98,7 @@ var genProgram = rapid.Custom(func(t *rapid.T) program {
 // recorded is what running a program produced.
 type recorded struct {
 	ops   []porcupine.Operation // single-key operations, for StoreModel
-	lists []model.ListCall
+	lists []linearize.ListCall
 }
 
 // clientState is one client's progress through its operations.
@@ -105,9 +106,9 @@ type clientState struct {
 	next  int   // index of the current operation
 	phase int   // 0 idle, 1 called, 2 executed
 	call  int64 // the current operation's call time
-	in    model.StoreInput
-	out   model.StoreOutput
-	list  model.ListCall
+	in    linearize.StoreInput
+	out   linearize.StoreOutput
+	list  linearize.ListCall
 	// seen is the last resourceVersion the client read or wrote per key;
 	// seenRev the greatest revision it has seen at all.
 	seen    map[string]int64
@@ -186,9 +187,9 @@ func valueOf(obj api.Object) string {
 
 // executeOp runs one single-key operation and returns what porcupine
 // sees of it.
-func executeOp(s store.Store, spec opSpec, st *clientState) (model.StoreInput, model.StoreOutput) {
+func executeOp(s store.Store, spec opSpec, st *clientState) (linearize.StoreInput, linearize.StoreOutput) {
 	key := keyOf(spec.key)
-	in := model.StoreInput{Op: spec.op, Key: key}
+	in := linearize.StoreInput{Op: spec.op, Key: key}
 	switch spec.rvMode {
 	case "seen":
 		in.RV = st.seen[key]
@@ -217,7 +218,7 @@ func executeOp(s store.Store, spec opSpec, st *clientState) (model.StoreInput, m
 		}
 		obj, err = s.Delete(key, pre)
 	}
-	out := model.StoreOutput{Code: string(store.CodeOf(err))}
+	out := linearize.StoreOutput{Code: string(store.CodeOf(err))}
 	if err != nil && out.Code == "" {
 		out.Code = err.Error()
 	}
@@ -233,8 +234,8 @@ func executeOp(s store.Store, spec opSpec, st *clientState) (model.StoreInput, m
 }
 
 // executeList runs one list, a page of two at a time.
-func executeList(s store.Store, spec opSpec, st *clientState) model.ListCall {
-	l := model.ListCall{Prefix: spec.prefix, AtLatest: true}
+func executeList(s store.Store, spec opSpec, st *clientState) linearize.ListCall {
+	l := linearize.ListCall{Prefix: spec.prefix, AtLatest: true}
 	opts := store.ListOptions{Limit: 2}
 	if spec.atSeen && st.seenRev > 0 {
 		opts.Revision, l.AtLatest = st.seenRev, false
@@ -264,16 +265,16 @@ func executeList(s store.Store, spec opSpec, st *clientState) model.ListCall {
 // linearizability.html under artifactDir(t) and returns a report naming
 // the file; "" when the history is fine.
 func checkLinearizable(t testing.TB, rec recorded) string {
-	res, info := porcupine.CheckOperationsVerbose(model.StoreModel, rec.ops, 10*time.Second)
+	res, info := porcupine.CheckOperationsVerbose(linearize.StoreModel, rec.ops, 10*time.Second)
 	report := ""
 	if res != porcupine.Ok {
 		path := filepath.Join(artifactDir(t), "linearizability.html")
-		if err := porcupine.VisualizePath(model.StoreModel, info, path); err != nil {
+		if err := porcupine.VisualizePath(linearize.StoreModel, info, path); err != nil {
 			path = "(visualisation failed: " + err.Error() + ")"
 		}
 		report = fmt.Sprintf("porcupine: %s; visualisation: %s\n", res, path)
 	}
-	if vs := model.ListsConsistent(rec.ops, rec.lists); len(vs) > 0 {
+	if vs := linearize.ListsConsistent(rec.ops, rec.lists); len(vs) > 0 {
 		report += model.Describe(vs)
 	}
 	if report != "" {
@@ -290,7 +291,7 @@ func describeHistory(rec recorded) string {
 	var lines []line
 	for _, op := range rec.ops {
 		lines = append(lines, line{op.Call, fmt.Sprintf("  client %d [%d, %d] %s", op.ClientId, op.Call, op.Return,
-			model.DescribeStoreOperation(op.Input.(model.StoreInput), op.Output.(model.StoreOutput)))})
+			linearize.DescribeStoreOperation(op.Input.(linearize.StoreInput), op.Output.(linearize.StoreOutput)))})
 	}
 	for _, l := range rec.lists {
 		lines = append(lines, line{l.Call, fmt.Sprintf("  client %d [%d, %d] list(%s) @%d -> %v", l.ClientID, l.Call, l.Return, l.Prefix, l.Revision, l.Entries)})

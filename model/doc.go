@@ -20,10 +20,11 @@
 //	                       core/sched documents, including its documented
 //	                       deviations, so that a difference is a bug.
 //	Store specifications   KV: etcd's semantics as a plain list of writes
-//	(kv.go, porcupine.go)  (state at any revision by replay); StoreModel: a
-//	                       porcupine model, a per-key register with
-//	                       resourceVersion compare-and-swap, and
-//	                       ListsConsistent for lists at a revision.
+//	(kv.go, linearize/)    (state at any revision by replay); package
+//	                       linearize: StoreModel, a porcupine model (a
+//	                       per-key register with resourceVersion
+//	                       compare-and-swap), and ListsConsistent for lists
+//	                       at a revision.
 //
 // # Conventions
 //
@@ -37,7 +38,9 @@
 // phase is neither Succeeded nor Failed; pods being deleted still count,
 // as core/sched counts them (see BoundPods).
 //
-// The package may import core/api and porcupine, nothing else of capstan:
+// The package may import core/api, nothing else of capstan and no module
+// outside the standard library (the playground compiles it to
+// WebAssembly; porcupine stays in model/linearize):
 // the store's event types are mirrored here as plain strings (Added,
 // Modified, Deleted) and error codes as the strings of core/store's codes.
 package model

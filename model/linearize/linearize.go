@@ -1,11 +1,20 @@
-package model
+// Package linearize is the porcupine model of capstan's store: each key a
+// register with resourceVersion compare-and-swap (StoreModel), and
+// ListsConsistent for what a per-key model cannot see (the revision order
+// across keys, lists at a revision). It lives apart from package model so
+// that model, which the playground compiles to WebAssembly, does not pull
+// porcupine in.
+package linearize
 
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/capstan-dev/capstan/model"
 )
 
 // StoreInput is one call to the store in a porcupine history: a
@@ -24,8 +33,8 @@ type StoreInput struct {
 
 // StoreOutput is what the call returned.
 type StoreOutput struct {
-	// Code is "" on success, else the store's error code (CodeNotFound,
-	// CodeAlreadyExists, CodeConflict, ...).
+	// Code is "" on success, else the store's error code (model.CodeNotFound,
+	// model.CodeAlreadyExists, model.CodeConflict, ...).
 	Code string
 	// Value is what get read.
 	Value string
@@ -98,7 +107,7 @@ func stepRegister(s registerState, in StoreInput, out StoreOutput) (bool, regist
 	switch in.Op {
 	case "create":
 		if s.Exists {
-			return out.Code == CodeAlreadyExists, s
+			return out.Code == model.CodeAlreadyExists, s
 		}
 		if out.Code != "" || out.RV <= s.Last {
 			return false, s
@@ -106,15 +115,15 @@ func stepRegister(s registerState, in StoreInput, out StoreOutput) (bool, regist
 		return true, registerState{Exists: true, Value: in.Value, Rev: out.RV, Last: out.RV}
 	case "get":
 		if !s.Exists {
-			return out.Code == CodeNotFound, s
+			return out.Code == model.CodeNotFound, s
 		}
 		return out.Code == "" && out.Value == s.Value && out.RV == s.Rev, s
 	case "update", "delete":
 		switch {
 		case !s.Exists:
-			return out.Code == CodeNotFound, s
+			return out.Code == model.CodeNotFound, s
 		case in.RV != 0 && in.RV != s.Rev:
-			return out.Code == CodeConflict, s
+			return out.Code == model.CodeConflict, s
 		case out.Code != "" || out.RV <= s.Last:
 			return false, s
 		case in.Op == "update":
@@ -162,7 +171,7 @@ type ListCall struct {
 	// Revision is the revision the list says it read at.
 	Revision int64
 	// Entries are what it returned, in order.
-	Entries []KVEntry
+	Entries []model.KVEntry
 }
 
 // ListsConsistent checks what StoreModel leaves out: the revision order
@@ -178,10 +187,10 @@ type ListCall struct {
 //   - a list at the latest revision reads at an R no older than any write
 //     that returned before the list was called, and sees no write called
 //     after the list returned.
-func ListsConsistent(history []porcupine.Operation, lists []ListCall) []Violation {
-	var out []Violation
+func ListsConsistent(history []porcupine.Operation, lists []ListCall) []model.Violation {
+	var out []model.Violation
 	bad := func(object, format string, args ...any) {
-		out = append(out, Violation{"ListsConsistent", object, fmt.Sprintf(format, args...)})
+		out = append(out, model.Violation{Invariant: "ListsConsistent", Object: object, Message: fmt.Sprintf(format, args...)})
 	}
 	var writes []porcupine.Operation
 	for _, op := range history {
@@ -196,19 +205,19 @@ func ListsConsistent(history []porcupine.Operation, lists []ListCall) []Violatio
 	for i := 1; i < len(writes); i++ {
 		a, b := writes[i-1], writes[i]
 		if ra, rb := a.Output.(StoreOutput).RV, b.Output.(StoreOutput).RV; ra == rb {
-			bad("revision "+itoa(ra), "two writes: %s and %s", describeOp(a), describeOp(b))
+			bad("revision "+strconv.FormatInt(ra, 10), "two writes: %s and %s", describeOp(a), describeOp(b))
 		}
 	}
 	for _, a := range writes {
 		for _, b := range writes {
 			if a.Return < b.Call && a.Output.(StoreOutput).RV > b.Output.(StoreOutput).RV {
-				bad("revision "+itoa(a.Output.(StoreOutput).RV), "%s returned before %s was called, with a greater revision", describeOp(a), describeOp(b))
+				bad("revision "+strconv.FormatInt(a.Output.(StoreOutput).RV, 10), "%s returned before %s was called, with a greater revision", describeOp(a), describeOp(b))
 			}
 		}
 	}
 	for _, l := range lists {
 		name := fmt.Sprintf("list %s @%d (client %d, [%d, %d])", l.Prefix, l.Revision, l.ClientID, l.Call, l.Return)
-		state := map[string]KVEntry{}
+		state := map[string]model.KVEntry{}
 		for _, w := range writes {
 			in, o := w.Input.(StoreInput), w.Output.(StoreOutput)
 			if o.RV > l.Revision {
@@ -217,19 +226,19 @@ func ListsConsistent(history []porcupine.Operation, lists []ListCall) []Violatio
 			if in.Op == "delete" {
 				delete(state, in.Key)
 			} else {
-				state[in.Key] = KVEntry{Key: in.Key, Value: in.Value, ModRevision: o.RV}
+				state[in.Key] = model.KVEntry{Key: in.Key, Value: in.Value, ModRevision: o.RV}
 			}
 		}
-		var want []KVEntry
+		var want []model.KVEntry
 		for k, e := range state {
 			if strings.HasPrefix(k, l.Prefix) {
 				want = append(want, e)
 			}
 		}
-		slices.SortFunc(want, func(a, b KVEntry) int { return strings.Compare(a.Key, b.Key) })
-		got := make([]KVEntry, len(l.Entries))
+		slices.SortFunc(want, func(a, b model.KVEntry) int { return strings.Compare(a.Key, b.Key) })
+		got := make([]model.KVEntry, len(l.Entries))
 		for i, e := range l.Entries {
-			got[i] = KVEntry{Key: e.Key, Value: e.Value, ModRevision: e.ModRevision}
+			got[i] = model.KVEntry{Key: e.Key, Value: e.Value, ModRevision: e.ModRevision}
 		}
 		if !slices.Equal(got, want) {
 			bad(name, "read %s, want %s", describeEntries(got), describeEntries(want))
@@ -247,14 +256,20 @@ func ListsConsistent(history []porcupine.Operation, lists []ListCall) []Violatio
 			}
 		}
 	}
-	return sortViolations(out)
+	slices.SortStableFunc(out, func(a, b model.Violation) int {
+		if c := strings.Compare(a.Object, b.Object); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+	return out
 }
 
 func describeOp(op porcupine.Operation) string {
 	return fmt.Sprintf("client %d [%d, %d] %s", op.ClientId, op.Call, op.Return, DescribeStoreOperation(op.Input.(StoreInput), op.Output.(StoreOutput)))
 }
 
-func describeEntries(es []KVEntry) string {
+func describeEntries(es []model.KVEntry) string {
 	parts := make([]string, len(es))
 	for i, e := range es {
 		parts[i] = fmt.Sprintf("%s=%q@%d", e.Key, e.Value, e.ModRevision)
