@@ -148,11 +148,91 @@ func defaultPod(p *Pod) {
 	if p.Spec.EnableServiceLinks == nil {
 		p.Spec.EnableServiceLinks = pointerTo(true)
 	}
-	for _, cs := range [][]Container{p.Spec.InitContainers, p.Spec.Containers} {
+	d := defaulter{}
+	d.requests(&p.Spec)
+}
+
+// DefaultPodShared defaults a pod as Default does, for a caller that owns
+// p's struct but not the memory it references: p's slices, maps and
+// pointed-to values may be shared with stored objects (a pod made from its
+// ReplicaSet's template shares the template's spec), so they are only read.
+// Where defaulting would change one of them (a container, a volume, a
+// request), the containers and volumes are copied first; a spec whose
+// template was defaulted already is left sharing all of it.
+func DefaultPodShared(p *Pod) {
+	s := &p.Spec
+	check := defaulter{dry: true}
+	check.specContents(s)
+	check.requests(s)
+	if check.changed {
+		s.InitContainers = copyContainers(s.InitContainers)
+		s.Containers = copyContainers(s.Containers)
+		if s.Volumes != nil {
+			v := make([]Volume, len(s.Volumes))
+			for i := range s.Volumes {
+				s.Volumes[i].DeepCopyInto(&v[i])
+			}
+			s.Volumes = v
+		}
+	}
+	// Everything else defaultPod writes is a field of p's own struct.
+	defaultPod(p)
+}
+
+func copyContainers(cs []Container) []Container {
+	if cs == nil {
+		return nil
+	}
+	out := make([]Container, len(cs))
+	for i := range cs {
+		cs[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
+func defaultPodSpec(s *PodSpec) {
+	defaultString(&s.RestartPolicy, RestartPolicyAlways)
+	defaultString(&s.DNSPolicy, "ClusterFirst")
+	defaultString(&s.SchedulerName, DefaultSchedulerName)
+	if s.TerminationGracePeriodSeconds == nil {
+		s.TerminationGracePeriodSeconds = pointerTo(DefaultTerminationGracePeriodSeconds)
+	}
+	d := defaulter{}
+	d.specContents(s)
+}
+
+// defaulter defaults what a pod spec references (containers, volumes,
+// requests), or with dry set only reports whether it would change any of
+// it: one code path for both, so that DefaultPodShared's check cannot
+// drift from what defaulting does.
+type defaulter struct {
+	// dry: change nothing, only record whether something would change.
+	dry bool
+	// changed: something was (or, dry, would have been) set.
+	changed bool
+}
+
+// set reports whether the caller should write its default: it records
+// the change and says no when dry.
+func (d *defaulter) set() bool {
+	d.changed = true
+	return !d.dry
+}
+
+func (d *defaulter) str(p *string, v string) {
+	if *p == "" && d.set() {
+		*p = v
+	}
+}
+
+// requests defaults, as for pods only, the request of every resource
+// that has a limit and no request to the limit.
+func (d *defaulter) requests(s *PodSpec) {
+	for _, cs := range [][]Container{s.InitContainers, s.Containers} {
 		for i := range cs {
 			r := &cs[i].Resources
 			for name, limit := range r.Limits {
-				if _, ok := r.Requests[name]; !ok {
+				if _, ok := r.Requests[name]; !ok && d.set() {
 					if r.Requests == nil {
 						r.Requests = ResourceList{}
 					}
@@ -163,46 +243,42 @@ func defaultPod(p *Pod) {
 	}
 }
 
-func defaultPodSpec(s *PodSpec) {
-	defaultString(&s.RestartPolicy, RestartPolicyAlways)
-	defaultString(&s.DNSPolicy, "ClusterFirst")
-	defaultString(&s.SchedulerName, DefaultSchedulerName)
-	if s.TerminationGracePeriodSeconds == nil {
-		s.TerminationGracePeriodSeconds = pointerTo(DefaultTerminationGracePeriodSeconds)
-	}
+// specContents defaults the spec's containers and volumes as a
+// template's.
+func (d *defaulter) specContents(s *PodSpec) {
 	for i := range s.InitContainers {
-		defaultContainer(&s.InitContainers[i])
+		d.container(&s.InitContainers[i])
 	}
 	for i := range s.Containers {
-		defaultContainer(&s.Containers[i])
+		d.container(&s.Containers[i])
 	}
 	for i := range s.Volumes {
-		defaultVolume(&s.Volumes[i])
+		d.volume(&s.Volumes[i])
 	}
 }
 
-func defaultContainer(c *Container) {
-	if c.ImagePullPolicy == "" {
+func (d *defaulter) container(c *Container) {
+	if c.ImagePullPolicy == "" && d.set() {
 		c.ImagePullPolicy = imagePullPolicyFor(c.Image)
 	}
-	defaultString(&c.TerminationMessagePath, DefaultTerminationMessagePath)
-	defaultString(&c.TerminationMessagePolicy, "File")
+	d.str(&c.TerminationMessagePath, DefaultTerminationMessagePath)
+	d.str(&c.TerminationMessagePolicy, "File")
 	for i := range c.Ports {
-		defaultString(&c.Ports[i].Protocol, "TCP")
+		d.str(&c.Ports[i].Protocol, "TCP")
 	}
 	for i := range c.Env {
 		if vf := c.Env[i].ValueFrom; vf != nil && vf.FieldRef != nil {
-			defaultString(&vf.FieldRef.APIVersion, "v1")
+			d.str(&vf.FieldRef.APIVersion, "v1")
 		}
 	}
-	for _, p := range []*Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
+	for _, p := range [...]*Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
 		if p != nil {
-			defaultProbe(p)
+			d.probe(p)
 		}
 	}
 	if lc := c.Lifecycle; lc != nil {
-		defaultHandler(lc.PostStart)
-		defaultHandler(lc.PreStop)
+		d.handler(lc.PostStart)
+		d.handler(lc.PreStop)
 	}
 }
 
@@ -220,40 +296,40 @@ func imagePullPolicyFor(image string) string {
 	return PullIfNotPresent
 }
 
-func defaultProbe(p *Probe) {
-	if p.TimeoutSeconds == 0 {
+func (d *defaulter) probe(p *Probe) {
+	if p.TimeoutSeconds == 0 && d.set() {
 		p.TimeoutSeconds = 1
 	}
-	if p.PeriodSeconds == 0 {
+	if p.PeriodSeconds == 0 && d.set() {
 		p.PeriodSeconds = 10
 	}
-	if p.SuccessThreshold == 0 {
+	if p.SuccessThreshold == 0 && d.set() {
 		p.SuccessThreshold = 1
 	}
-	if p.FailureThreshold == 0 {
+	if p.FailureThreshold == 0 && d.set() {
 		p.FailureThreshold = 3
 	}
-	defaultHandler(&p.ProbeHandler)
+	d.handler(&p.ProbeHandler)
 }
 
-func defaultHandler(h *ProbeHandler) {
+func (d *defaulter) handler(h *ProbeHandler) {
 	if h != nil && h.HTTPGet != nil {
-		defaultString(&h.HTTPGet.Path, "/")
-		defaultString(&h.HTTPGet.Scheme, "HTTP")
+		d.str(&h.HTTPGet.Path, "/")
+		d.str(&h.HTTPGet.Scheme, "HTTP")
 	}
 }
 
-func defaultVolume(v *Volume) {
-	if v.EmptyDir == nil && v.HostPath == nil && v.Secret == nil && v.ConfigMap == nil && v.PersistentVolumeClaim == nil {
+func (d *defaulter) volume(v *Volume) {
+	if v.EmptyDir == nil && v.HostPath == nil && v.Secret == nil && v.ConfigMap == nil && v.PersistentVolumeClaim == nil && d.set() {
 		v.EmptyDir = &EmptyDirVolumeSource{}
 	}
-	if v.HostPath != nil && v.HostPath.Type == nil {
+	if v.HostPath != nil && v.HostPath.Type == nil && d.set() {
 		v.HostPath.Type = pointerTo("")
 	}
-	if v.Secret != nil && v.Secret.DefaultMode == nil {
+	if v.Secret != nil && v.Secret.DefaultMode == nil && d.set() {
 		v.Secret.DefaultMode = pointerTo(DefaultSecretVolumeMode)
 	}
-	if v.ConfigMap != nil && v.ConfigMap.DefaultMode == nil {
+	if v.ConfigMap != nil && v.ConfigMap.DefaultMode == nil && d.set() {
 		v.ConfigMap.DefaultMode = pointerTo(DefaultSecretVolumeMode)
 	}
 }

@@ -140,3 +140,56 @@ func TestDefaultIsIdempotent(t *testing.T) {
 func readTestdataString(t *testing.T, name string) string {
 	return strings.TrimSpace(string(readTestdata(t, name))) + "\n"
 }
+
+// checkDefaultPodShared checks that DefaultPodShared, given a shallow
+// copy of p, defaults it as Default does and writes nothing into the
+// memory the copy shares with p.
+func checkDefaultPodShared(t *testing.T, p *Pod) {
+	t.Helper()
+	before := CopyObject(p)
+	want := CopyObject(p)
+	Default(want)
+	shallow := *p
+	DefaultPodShared(&shallow)
+	if !reflect.DeepEqual(&shallow, want) {
+		t.Fatalf("DefaultPodShared differs from Default:\n%+v\n%+v", shallow.Spec, want.(*Pod).Spec)
+	}
+	if !reflect.DeepEqual(p, before) {
+		t.Fatalf("DefaultPodShared modified shared memory:\n%+v\n%+v", p.Spec, before.(*Pod).Spec)
+	}
+}
+
+// DefaultPodShared defaults as Default does without writing into what the
+// pod references: for every fixture's pod and template, defaulted or not.
+func TestDefaultPodShared(t *testing.T) {
+	inputs := []string{readTestdataString(t, "nginx-deployment.yaml")}
+	for _, b := range kindFixtures(t) {
+		inputs = append(inputs, string(b))
+	}
+	inputs = append(inputs,
+		podHeader+"spec:\n  containers:\n  - name: a\n    image: b\n    resources:\n      limits: {cpu: 1}\n    livenessProbe:\n      exec: {command: [\"true\"]}\n  volumes: [{name: v}]\n",
+		podHeader+"spec:\n  initContainers: [{name: i, image: b, resources: {limits: {memory: 1Gi}, requests: {cpu: 1}}}]\n  containers:\n  - {name: a, image: b, ports: [{containerPort: 80}], env: [{name: E, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]}\n  volumes: [{name: s, secret: {secretName: x}}, {name: h, hostPath: {path: /x}}, {name: c, configMap: {name: c}}]\n",
+	)
+	n := 0
+	for _, in := range inputs {
+		var pods []*Pod
+		switch o := decodeOne(t, []byte(in)).(type) {
+		case *Pod:
+			pods = append(pods, o)
+		case *ReplicaSet:
+			pods = append(pods, &Pod{ObjectMeta: o.Spec.Template.ObjectMeta, Spec: o.Spec.Template.Spec})
+		case *Deployment:
+			pods = append(pods, &Pod{ObjectMeta: o.Spec.Template.ObjectMeta, Spec: o.Spec.Template.Spec})
+		}
+		for _, p := range pods {
+			checkDefaultPodShared(t, p)
+			d := CopyObject(p).(*Pod)
+			Default(d)
+			checkDefaultPodShared(t, d)
+			n++
+		}
+	}
+	if n < 4 {
+		t.Fatalf("only %d pods checked", n)
+	}
+}

@@ -69,6 +69,10 @@ func checkDecodedObject(t *testing.T, obj Object) {
 	if !reflect.DeepEqual(again, defaulted) {
 		t.Fatalf("Default is not idempotent")
 	}
+	if p, ok := obj.(*Pod); ok {
+		checkDefaultPodShared(t, p)
+		checkDefaultPodShared(t, defaulted.(*Pod))
+	}
 
 	norm := reencode(t, obj) // normalised once
 	js, err := Encode(norm)

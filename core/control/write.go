@@ -61,7 +61,11 @@ const (
 // Object is shared with the machine's mirror (a created pod's spec is its
 // template's, an updated object shares every field it does not change with
 // the version it was derived from): the caller must not modify it, and must
-// copy it before changing it, as core/registry and core/store do.
+// copy it before changing it, as core/registry and core/store do. An
+// OpCreate's Object itself is handed over: the machine keeps no reference
+// to its struct, so the caller may keep it as the stored object
+// (registry.CreateShared), copying only what it references before changing
+// that.
 type Write struct {
 	Op Op
 	// Kind, Namespace and Name name the object written (Namespace is empty

@@ -40,13 +40,14 @@ type DeleteOptions struct {
 }
 
 // prepareForCreate resets what a new object of the kind cannot bring with
-// it, and applies admission defaults.
-func prepareForCreate(obj api.Object, now api.Time, cfg Config) {
+// it, and applies admission defaults. It writes only into obj's own
+// struct: what obj references may be shared (see CreateShared).
+func (r *Registry) prepareForCreate(obj api.Object, now api.Time) {
 	switch o := obj.(type) {
 	case *api.Pod:
 		o.Status = api.PodStatus{Phase: api.PodPending, QOSClass: qosClass(&o.Spec)}
-		if cfg.DefaultTolerationSeconds > 0 {
-			addDefaultTolerations(&o.Spec, cfg.DefaultTolerationSeconds)
+		if r.cfg.DefaultTolerationSeconds > 0 {
+			r.addDefaultTolerations(&o.Spec)
 		}
 	case *api.ReplicaSet:
 		o.Status = api.ReplicaSetStatus{}
@@ -67,10 +68,14 @@ func prepareForCreate(obj api.Object, now api.Time, cfg Config) {
 }
 
 // addDefaultTolerations gives a pod the not-ready and unreachable NoExecute
-// tolerations it lacks, bounded to seconds, as Kubernetes'
-// DefaultTolerationSeconds admission does.
-func addDefaultTolerations(spec *api.PodSpec, seconds int64) {
-	for _, key := range []string{api.TaintNodeNotReady, api.TaintNodeUnreachable} {
+// tolerations it lacks, bounded to DefaultTolerationSeconds, as
+// Kubernetes' DefaultTolerationSeconds admission does. The pod's list is
+// replaced, not appended to (it may be shared); a pod with none gets the
+// registry's one shared list.
+func (r *Registry) addDefaultTolerations(spec *api.PodSpec) {
+	var missing [2]string
+	n := 0
+	for _, key := range [...]string{api.TaintNodeNotReady, api.TaintNodeUnreachable} {
 		tolerated := false
 		for _, t := range spec.Tolerations {
 			if (t.Key == key || (t.Key == "" && t.Operator == api.TolerationOpExists)) &&
@@ -79,12 +84,35 @@ func addDefaultTolerations(spec *api.PodSpec, seconds int64) {
 			}
 		}
 		if !tolerated {
-			s := seconds
-			spec.Tolerations = append(spec.Tolerations, api.Toleration{
-				Key: key, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute, TolerationSeconds: &s,
-			})
+			missing[n] = key
+			n++
 		}
 	}
+	if n == 0 {
+		return
+	}
+	if len(spec.Tolerations) == 0 && n == 2 {
+		if r.defaultTolerations == nil {
+			r.defaultTolerations = r.tolerations(spec.Tolerations, missing[:n])
+		}
+		spec.Tolerations = r.defaultTolerations[:2:2]
+		return
+	}
+	spec.Tolerations = r.tolerations(spec.Tolerations, missing[:n])
+}
+
+// tolerations returns a new list: have, then a default toleration for
+// each of keys.
+func (r *Registry) tolerations(have []api.Toleration, keys []string) []api.Toleration {
+	out := make([]api.Toleration, len(have), len(have)+len(keys))
+	copy(out, have)
+	for _, key := range keys {
+		s := r.cfg.DefaultTolerationSeconds
+		out = append(out, api.Toleration{
+			Key: key, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute, TolerationSeconds: &s,
+		})
+	}
+	return out
 }
 
 // qosClass is the pod's quality-of-service class, as Kubernetes computes it:
@@ -92,9 +120,14 @@ func addDefaultTolerations(spec *api.PodSpec, seconds int64) {
 // limits, BestEffort when nothing is requested or limited, else Burstable.
 func qosClass(spec *api.PodSpec) string {
 	any, guaranteed := false, true
-	all := append(append([]api.Container(nil), spec.InitContainers...), spec.Containers...)
-	for _, c := range all {
-		for _, r := range []string{api.ResourceCPU, api.ResourceMemory} {
+	for i := range len(spec.InitContainers) + len(spec.Containers) {
+		var c *api.Container
+		if i < len(spec.InitContainers) {
+			c = &spec.InitContainers[i]
+		} else {
+			c = &spec.Containers[i-len(spec.InitContainers)]
+		}
+		for _, r := range [...]string{api.ResourceCPU, api.ResourceMemory} {
 			req, hasReq := c.Resources.Requests[r]
 			lim, hasLim := c.Resources.Limits[r]
 			if (hasReq && !req.IsZero()) || (hasLim && !lim.IsZero()) {

@@ -27,6 +27,10 @@ type Registry struct {
 	st  store.Store
 	cfg Config
 	rng splitmix
+	// defaultTolerations is the admission's tolerations of a pod that has
+	// none: one slice shared by every such pod (stored objects are never
+	// modified).
+	defaultTolerations []api.Toleration
 }
 
 // New returns a Registry writing to st.
@@ -84,7 +88,33 @@ func (r *Registry) Create(obj api.Object, now api.Time) (api.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj = api.CopyObject(obj)
+	return r.create(info, api.CopyObject(obj), now, false)
+}
+
+// CreateShared is Create for a caller that gives obj up: obj itself
+// (its top-level struct) becomes the stored object, and the memory it
+// references (slices, maps, pointed-to values) is kept as it is, shared
+// with whatever else references it, such as the ReplicaSet whose template
+// a pod was made from. The registry writes only into obj's own struct and
+// copies any referenced value it changes (defaulting, admission) first.
+// The caller must not use obj afterwards, nor modify anything it
+// references, ever: stored objects are immutable.
+//
+// Only pods take this path; other kinds are copied as by Create.
+func (r *Registry) CreateShared(obj api.Object, now api.Time) (api.Object, error) {
+	info, err := kindOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := obj.(*api.Pod); !ok {
+		return r.create(info, api.CopyObject(obj), now, false)
+	}
+	return r.create(info, obj, now, true)
+}
+
+// create creates obj, which the registry owns: its struct, and, unless
+// shared, everything it references.
+func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shared bool) (api.Object, error) {
 	m := obj.GetObjectMeta()
 	if m.ResourceVersion != "" {
 		return nil, api.NewBadRequest("resourceVersion should not be set on objects to be created")
@@ -96,8 +126,12 @@ func (r *Registry) Create(obj api.Object, now api.Time) (api.Object, error) {
 		m.Namespace = ""
 	}
 	generated := m.Name == "" && m.GenerateName != ""
-	api.Default(obj)
-	prepareForCreate(obj, now, r.cfg)
+	if p, ok := obj.(*api.Pod); ok && shared {
+		api.DefaultPodShared(p)
+	} else {
+		api.Default(obj)
+	}
+	r.prepareForCreate(obj, now)
 	if info.Namespaced {
 		if err := r.admitNamespace(m.Namespace); err != nil {
 			return nil, err

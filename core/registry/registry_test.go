@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -348,4 +350,67 @@ func TestQOSClass(t *testing.T) {
 			t.Errorf("%+v: %s, want %s", c.res, got, c.want)
 		}
 	}
+}
+
+// CreateShared stores what Create stores, and writes nothing into the
+// memory the given pod shares with others (here: a template's spec, with
+// and without defaults and tolerations of its own).
+func TestCreateSharedMatchesCreate(t *testing.T) {
+	secs := int64(5)
+	specs := map[string]api.PodSpec{
+		"bare": pod("x").Spec,
+		"tolerations": {Containers: pod("x").Spec.Containers, Tolerations: make([]api.Toleration, 1, 4)},
+		"not-ready tolerated": {Containers: pod("x").Spec.Containers, Tolerations: []api.Toleration{
+			{Key: api.TaintNodeNotReady, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute, TolerationSeconds: &secs}}},
+		"limits": {Containers: []api.Container{{Name: "app", Image: "busybox:1", Resources: api.ResourceRequirements{
+			Limits: api.ResourceList{api.ResourceCPU: api.MustParseQuantity("1")}}}}},
+	}
+	specs["tolerations"].Tolerations[0] = api.Toleration{Key: "k", Operator: api.TolerationOpExists}
+	for name, spec := range specs {
+		for _, def := range []bool{false, true} {
+			tmpl := &api.Pod{Spec: spec}
+			if def {
+				tmpl = api.CopyObject(tmpl).(*api.Pod)
+				api.Default(tmpl)
+			}
+			before := api.CopyObject(tmpl)
+			// Appending in place would write past the list's length.
+			full := tmpl.Spec.Tolerations[:cap(tmpl.Spec.Tolerations)]
+			fullBefore := slices.Clone(full)
+			a, b := newTestRegistry(t), newTestRegistry(t)
+			mk := func() *api.Pod {
+				p := pod("web")
+				p.Spec = tmpl.Spec
+				p.Labels = map[string]string{"app": "web"}
+				return p
+			}
+			want, err := a.Create(mk(), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := b.CreateShared(mk(), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalJSON(t, got, want) {
+				t.Errorf("%s (defaulted %v): CreateShared stored\n%+v\nCreate stored\n%+v", name, def, got, want)
+			}
+			if !equalJSON(t, tmpl, before) || !reflect.DeepEqual(full, fullBefore) {
+				t.Errorf("%s (defaulted %v): the shared template changed:\n%+v", name, def, tmpl.Spec)
+			}
+		}
+	}
+}
+
+func equalJSON(t *testing.T, a, b api.Object) bool {
+	t.Helper()
+	ja, err := api.Encode(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, err := api.Encode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(ja) == string(jb)
 }

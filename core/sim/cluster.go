@@ -45,6 +45,11 @@ type Config struct {
 	// copies (store.Memory's Shared option): everything in the cluster
 	// treats objects as immutable, so this only saves copies.
 	ShareObjects bool
+
+	// onWrite, if set, is given every object the store keeps (created or
+	// updated), as the store keeps it: tests check that nothing modifies
+	// a stored object afterwards.
+	onWrite func(api.Object)
 }
 
 func (c *Config) setDefaults() {
@@ -127,6 +132,7 @@ func New(cfg Config) *Cluster {
 	c.mem = store.NewMemoryWith(store.MemoryOptions{Shared: cfg.ShareObjects})
 	c.st = &FaultStore{Store: c.mem}
 	c.st.onFail = func(op, key string) { c.logf("store", "injected conflict on %s %s", op, key) }
+	c.st.onWrite = cfg.onWrite
 	c.reg = registry.New(c.st, registry.Config{
 		Seed:                     mix(cfg.Seed, 0x7e6),
 		DefaultTolerationSeconds: cfg.Control.DefaultTolerationSeconds,

@@ -180,7 +180,7 @@ func (c *Cluster) execControlWrite(w control.Write) {
 	c.writes++
 	switch w.Op {
 	case control.OpCreate:
-		_, err = c.reg.Create(w.Object, now)
+		_, err = c.reg.CreateShared(w.Object, now)
 	case control.OpUpdate:
 		_, err = c.reg.Update(w.Object, now)
 	case control.OpUpdateStatus:

@@ -17,6 +17,9 @@ type FaultStore struct {
 	Injected int
 	// onFail, if set, is told about each injected failure.
 	onFail func(op, key string)
+	// onWrite, if set, is given every object created or updated (the
+	// stored object when the store shares its objects).
+	onWrite func(api.Object)
 }
 
 // WriteFault fails the next Count writes that match it.
@@ -78,7 +81,15 @@ func (s *FaultStore) Create(obj api.Object) (api.Object, error) {
 			}
 		}
 	}
-	return s.Store.Create(obj)
+	return s.wrote(s.Store.Create(obj))
+}
+
+// wrote passes a write's result on to onWrite.
+func (s *FaultStore) wrote(obj api.Object, err error) (api.Object, error) {
+	if err == nil && s.onWrite != nil {
+		s.onWrite(obj)
+	}
+	return obj, err
 }
 
 // Update implements store.Store.
@@ -90,7 +101,7 @@ func (s *FaultStore) Update(obj api.Object) (api.Object, error) {
 			}
 		}
 	}
-	return s.Store.Update(obj)
+	return s.wrote(s.Store.Update(obj))
 }
 
 // Delete implements store.Store.
