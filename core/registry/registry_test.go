@@ -358,7 +358,7 @@ func TestQOSClass(t *testing.T) {
 func TestCreateSharedMatchesCreate(t *testing.T) {
 	secs := int64(5)
 	specs := map[string]api.PodSpec{
-		"bare": pod("x").Spec,
+		"bare":        pod("x").Spec,
 		"tolerations": {Containers: pod("x").Spec.Containers, Tolerations: make([]api.Toleration, 1, 4)},
 		"not-ready tolerated": {Containers: pod("x").Spec.Containers, Tolerations: []api.Toleration{
 			{Key: api.TaintNodeNotReady, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute, TolerationSeconds: &secs}}},
