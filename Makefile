@@ -38,5 +38,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeManifests$$' -fuzztime $(FUZZTIME) ./core/api/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime $(FUZZTIME) ./core/api/
 
+## soak: the deterministic simulation over SEEDS seeds from SEED_START
+## (checks/simtest; `make test` runs 2,000), e.g. make soak SEEDS=100000
+SEEDS      ?= 100000
+SEED_START ?= 1
+.PHONY: soak
+soak:
+	$(GO) test -count=1 -timeout 0 -v -run '^TestSeeds$$' ./checks/simtest -seeds=$(SEEDS) -seed-start=$(SEED_START)
+
 clean:
 	rm -rf bin
