@@ -332,3 +332,5 @@ func (ck *checker) after(line, out string, rollouts map[string]bool) {
 		}
 	}
 }
+
+var storeListAll = store.ListOptions{}
