@@ -105,6 +105,9 @@ type Machine struct {
 
 	out       Ready
 	statusIdx map[string]int // pod UID -> index in out.StatusUpdates
+
+	// arena is where pod statuses are rendered (see podStatus).
+	arena statusArena
 }
 
 // New returns a machine for the node cfg describes. Its clock starts at

@@ -1,7 +1,7 @@
 package node
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -12,8 +12,38 @@ const (
 	messageStatusUnknown = "The container could not be located when the pod was terminated"
 )
 
-// containerStatus renders container ci the way the kubelet reports it.
-func (m *Machine) containerStatus(p *podState, ci int) api.ContainerStatus {
+// statusArena holds the memory a status is rendered into, reused from
+// one render to the next: most syncs render a status only to find it
+// unchanged, and need not allocate for that. A rendered status points
+// into the arena until the next render; what is emitted is a copy.
+type statusArena struct {
+	init, regular []api.ContainerStatus
+	started       []bool
+	waiting       []api.ContainerStateWaiting
+	running       []api.ContainerStateRunning
+	terminated    []api.ContainerStateTerminated
+	conds         []api.PodCondition
+	ips           [1]api.PodIP
+	startTime     api.Time
+}
+
+// reset forgets the previous render. The slices keep their capacity; a
+// pointer into them stays valid (if stale) when one grows.
+func (a *statusArena) reset() {
+	a.init, a.regular = a.init[:0], a.regular[:0]
+	a.started, a.waiting, a.running, a.terminated = a.started[:0], a.waiting[:0], a.running[:0], a.terminated[:0]
+	a.conds = a.conds[:0]
+}
+
+// ptr returns a pointer to a new last element of *s.
+func ptr[T any](s *[]T, v T) *T {
+	*s = append(*s, v)
+	return &(*s)[len(*s)-1]
+}
+
+// containerStatus renders container ci the way the kubelet reports it,
+// into the arena.
+func (m *Machine) containerStatus(a *statusArena, p *podState, ci int) api.ContainerStatus {
 	c := &p.ctrs[ci]
 	spec := p.spec(ci)
 	// A created, not yet started instance shows only once it starts.
@@ -26,7 +56,7 @@ func (m *Machine) containerStatus(p *podState, ci int) api.ContainerStatus {
 	}
 	running := c.phase == phaseRunning
 	started := running && c.started
-	cs.Started = &started
+	cs.Started = ptr(&a.started, started)
 	if ci < p.nInit {
 		cs.Ready = c.succeeded()
 	} else {
@@ -37,44 +67,46 @@ func (m *Machine) containerStatus(p *podState, ci int) api.ContainerStatus {
 	last := c.lastTerm
 	switch {
 	case c.waitReason != "" && c.phase != phaseRunning && !(p.stopping() && c.term != nil):
-		cs.State.Waiting = &api.ContainerStateWaiting{Reason: c.waitReason, Message: c.waitMsg}
+		cs.State.Waiting = ptr(&a.waiting, api.ContainerStateWaiting{Reason: c.waitReason, Message: c.waitMsg})
 		if c.term != nil {
 			last = c.term
 		}
 	case running:
-		cs.State.Running = &api.ContainerStateRunning{StartedAt: c.startedAt}
+		cs.State.Running = ptr(&a.running, api.ContainerStateRunning{StartedAt: c.startedAt})
 	case c.term != nil:
-		cs.State.Terminated = terminated(c.term)
+		cs.State.Terminated = ptr(&a.terminated, terminated(c.term))
 	default:
 		reason := "ContainerCreating"
 		if p.nInit > 0 {
 			reason = "PodInitializing"
 		}
-		cs.State.Waiting = &api.ContainerStateWaiting{Reason: reason}
+		cs.State.Waiting = ptr(&a.waiting, api.ContainerStateWaiting{Reason: reason})
 	}
 	if last != nil {
-		cs.LastState.Terminated = terminated(last)
+		cs.LastState.Terminated = ptr(&a.terminated, terminated(last))
 	}
 	return cs
 }
 
-func terminated(t *termState) *api.ContainerStateTerminated {
-	return &api.ContainerStateTerminated{ExitCode: t.exitCode, Reason: t.reason, Message: t.message,
+func terminated(t *termState) api.ContainerStateTerminated {
+	return api.ContainerStateTerminated{ExitCode: t.exitCode, Reason: t.reason, Message: t.message,
 		StartedAt: t.startedAt, FinishedAt: t.finished, ContainerID: t.id}
 }
 
-func (m *Machine) containerStatuses(p *podState) (init, regular []api.ContainerStatus) {
-	if p.nInit > 0 {
-		init = make([]api.ContainerStatus, p.nInit)
-		for ci := 0; ci < p.nInit; ci++ {
-			init[ci] = m.containerStatus(p, ci)
-		}
+// containerStatuses renders the pod's container statuses into the arena,
+// which it resets first.
+func (m *Machine) containerStatuses(a *statusArena, p *podState) (init, regular []api.ContainerStatus) {
+	a.reset()
+	for ci := 0; ci < p.nInit; ci++ {
+		a.init = append(a.init, m.containerStatus(a, p, ci))
 	}
-	regular = make([]api.ContainerStatus, len(p.ctrs)-p.nInit)
 	for ci := p.nInit; ci < len(p.ctrs); ci++ {
-		regular[ci-p.nInit] = m.containerStatus(p, ci)
+		a.regular = append(a.regular, m.containerStatus(a, p, ci))
 	}
-	return init, regular
+	if p.nInit > 0 {
+		init = a.init
+	}
+	return init, a.regular
 }
 
 // allStopped: nothing of the pod runs or is being created.
@@ -119,7 +151,7 @@ func finalize(init, regular []api.ContainerStatus, initialized bool) {
 // kubelet's getPhase does. terminal says the pod's containers will not be
 // restarted whatever the policy.
 func (m *Machine) phase(p *podState, terminal bool) string {
-	init, regular := m.containerStatuses(p)
+	init, regular := m.containerStatuses(&m.arena, p)
 	return getPhase(p.restartPolicy(), init, regular, terminal)
 }
 
@@ -189,10 +221,13 @@ func getPhase(policy string, init, regular []api.ContainerStatus, terminal bool)
 	return api.PodPending
 }
 
-// podStatus renders the full status the pod should have. With commit, the
-// conditions' transition times are recorded; without, p is not changed.
+// podStatus renders the full status the pod should have, into the
+// machine's arena: it is valid until the next render (emitted statuses
+// are copies). With commit, the conditions' transition times are
+// recorded; without, p is not changed.
 func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
-	init, regular := m.containerStatuses(p)
+	a := &m.arena
+	init, regular := m.containerStatuses(a, p)
 	initialized := true
 	var incomplete []string
 	for i := range init {
@@ -222,19 +257,23 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 			unready = append(unready, regular[i].Name)
 		}
 	}
+	a.startTime = p.startTime
 	s := api.PodStatus{
 		Phase:             phase,
 		Reason:            p.reason,
 		Message:           p.message,
 		NominatedNodeName: p.pod.Status.NominatedNodeName,
 		HostIP:            m.hostIP,
-		StartTime:         &p.startTime,
+		StartTime:         &a.startTime,
 		QOSClass:          qosClass(&p.pod.Spec),
 	}
 	if ip := m.podIP(p); ip != "" {
-		s.PodIP, s.PodIPs = ip, []api.PodIP{{IP: ip}}
+		a.ips[0] = api.PodIP{IP: ip}
+		s.PodIP, s.PodIPs = ip, a.ips[:]
 	}
-	sort.Slice(regular, func(i, j int) bool { return regular[i].Name < regular[j].Name })
+	if len(regular) > 1 {
+		slices.SortFunc(regular, func(a, b api.ContainerStatus) int { return strings.Compare(a.Name, b.Name) })
+	}
 	s.InitContainerStatuses, s.ContainerStatuses = init, regular
 
 	initCond := api.PodCondition{Type: api.PodInitialized, Status: api.ConditionTrue}
@@ -254,8 +293,8 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	}
 	podReady := readyCond
 	podReady.Type = api.PodReady
-	conds := []api.PodCondition{initCond, podReady, readyCond}
-	for i := range conds {
+	conds := append(a.conds, initCond, podReady, readyCond)
+	for i := range 3 {
 		cs := p.conds[i]
 		if cs.status != conds[i].Status {
 			cs.status, cs.since = conds[i].Status, m.now
@@ -278,13 +317,15 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	if !scheduled {
 		conds = append(conds, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue, LastTransitionTime: p.firstSeen})
 	}
+	a.conds = conds
 	s.Conditions = conds
 	return s
 }
 
 // maybeEmitStatus emits the pod's status if it differs from the last one
 // emitted, and says whether it did. Within one Ready a pod has at most one
-// StatusUpdate: a newer one replaces the older in place.
+// StatusUpdate: a newer one replaces the older in place. The status is
+// rendered into the arena and hashed; only an emitted one is copied out.
 func (m *Machine) maybeEmitStatus(p *podState) bool {
 	if p.gone || p.finished {
 		return false
@@ -295,7 +336,8 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 		return false
 	}
 	p.statusHash, p.statusSent = h, true
-	u := StatusUpdate{Pod: p.ref, Status: s}
+	u := StatusUpdate{Pod: p.ref}
+	s.DeepCopyInto(&u.Status)
 	if i, ok := m.statusIdx[p.ref.UID]; ok {
 		m.out.StatusUpdates[i] = u
 		return true
