@@ -279,7 +279,8 @@ type RunProbe struct {
 }
 
 // StatusUpdate is the full status a pod should have; the shell writes it to
-// the pod's status subresource.
+// the pod's status subresource. Status is fresh memory, shared with
+// nothing the machine keeps: the shell owns it and may store it as it is.
 type StatusUpdate struct {
 	Pod    PodRef
 	Status api.PodStatus

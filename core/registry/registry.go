@@ -184,16 +184,31 @@ func (r *Registry) admitNamespace(ns string) error {
 // updates whatever is stored. The generation grows when the spec changes.
 // An update that leaves a terminating object without finalizers deletes it.
 func (r *Registry) Update(obj api.Object, now api.Time) (api.Object, error) {
-	return r.update(obj, now, false)
+	return r.update(obj, now, specAndMeta)
 }
 
 // UpdateStatus replaces an object's status, as a PUT to /status does:
 // everything else is kept from the stored object.
 func (r *Registry) UpdateStatus(obj api.Object, now api.Time) (api.Object, error) {
-	return r.update(obj, now, true)
+	return r.update(obj, now, statusCopied)
 }
 
-func (r *Registry) update(obj api.Object, now api.Time, status bool) (api.Object, error) {
+// UpdateStatusShared is UpdateStatus for a caller that gives obj's status
+// up: a pod's status memory is kept in the stored object as it is, not
+// copied (other kinds' statuses are copied). The caller must never modify
+// it afterwards, nor anything it references.
+func (r *Registry) UpdateStatusShared(obj api.Object, now api.Time) (api.Object, error) {
+	return r.update(obj, now, statusShared)
+}
+
+// What an update writes.
+const (
+	specAndMeta  = iota // a PUT
+	statusCopied        // a PUT to /status
+	statusShared        // a PUT to /status whose status the caller gave up
+)
+
+func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, error) {
 	info, err := kindOf(obj)
 	if err != nil {
 		return nil, err
@@ -223,10 +238,10 @@ func (r *Registry) update(obj api.Object, now api.Time, status bool) (api.Object
 			fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", m.UID, cm.UID))
 	}
 	var next api.Object
-	if status {
+	if what != specAndMeta {
 		// Only the status changes: the spec and metadata stored are kept
 		// (and were validated when they were written).
-		next = withStatus(cur, obj)
+		next = withStatus(cur, obj, what == statusShared)
 		if next == nil {
 			return nil, api.NewMethodNotSupported(info.Resource, "update status")
 		}

@@ -2,19 +2,24 @@ package registry
 
 import "github.com/capstan-dev/capstan/core/api"
 
-// withStatus returns a new version of cur whose status is a copy of obj's
-// and whose everything else is cur's, or nil if the kind has no status.
+// withStatus returns a new version of cur whose status is obj's and whose
+// everything else is cur's, or nil if the kind has no status. The status
+// is copied, unless shared: then obj's status memory is kept as it is
+// (UpdateStatusShared).
 //
 // The new version shares cur's metadata and spec memory rather than
 // copying them: stored objects are never modified (the store copies, or
 // shares with callers that promise not to modify), so two versions may
-// share what they have in common. Only the status, which comes from the
-// caller, is copied.
-func withStatus(cur, obj api.Object) api.Object {
+// share what they have in common.
+func withStatus(cur, obj api.Object, shared bool) api.Object {
 	switch c := cur.(type) {
 	case *api.Pod:
 		n := *c
-		obj.(*api.Pod).Status.DeepCopyInto(&n.Status)
+		if shared {
+			n.Status = obj.(*api.Pod).Status
+		} else {
+			obj.(*api.Pod).Status.DeepCopyInto(&n.Status)
+		}
 		return &n
 	case *api.Node:
 		n := *c

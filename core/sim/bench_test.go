@@ -107,6 +107,7 @@ func benchSim(b *testing.B, nodes, deps, replicas int) {
 		b.ReportMetric(wall.Seconds(), "wall-s")
 		b.ReportMetric(c.Elapsed().Seconds(), "virtual-s")
 		b.ReportMetric(float64(after.HeapAlloc)/float64(pods), "state-B/pod")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(pods), "alloc-B/pod")
 		b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "heap-MiB")
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(float64(c.Writes())/float64(pods), "writes/pod")

@@ -97,7 +97,8 @@ func (c *Cluster) writePodStatus(n *simNode, u node.StatusUpdate) error {
 		p.Status.PodIP, p.Status.PodIPs = ip, []api.PodIP{{IP: ip}}
 	}
 	c.writes++
-	if _, err := c.reg.UpdateStatus(p, c.now); err != nil {
+	// The node machine's status is a copy the sim owns: the store keeps it.
+	if _, err := c.reg.UpdateStatusShared(p, c.now); err != nil {
 		c.logf(n.name, "status %s failed: %v", u.Pod, err)
 		return err
 	}
