@@ -414,3 +414,33 @@ func equalJSON(t *testing.T, a, b api.Object) bool {
 	}
 	return string(ja) == string(jb)
 }
+
+// UpdateStatusShared stores what UpdateStatus stores, whatever the given
+// pod carries besides its status.
+func TestUpdateStatusSharedMatchesUpdateStatus(t *testing.T) {
+	var stored [2]api.Object
+	for i, shared := range []bool{false, true} {
+		r := newTestRegistry(t)
+		cur := mustCreate(t, r, pod("web")).(*api.Pod)
+		p := pod("web")
+		p.Spec.NodeName = "ignored"
+		p.Labels = map[string]string{"ignored": "yes"}
+		p.ResourceVersion = cur.ResourceVersion
+		p.Status = api.PodStatus{Phase: api.PodRunning, PodIP: "10.0.0.1", Conditions: []api.PodCondition{{Type: api.PodReady, Status: api.ConditionTrue}}}
+		update := r.UpdateStatus
+		if shared {
+			update = r.UpdateStatusShared
+		}
+		got, err := update(p, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gp := got.(*api.Pod); gp.Spec.NodeName != "" || gp.Labels != nil || gp.Status.PodIP != "10.0.0.1" {
+			t.Errorf("shared %v: stored %+v", shared, gp)
+		}
+		stored[i] = got
+	}
+	if !equalJSON(t, stored[0], stored[1]) {
+		t.Errorf("UpdateStatusShared stored\n%+v\nUpdateStatus stored\n%+v", stored[1], stored[0])
+	}
+}

@@ -4,8 +4,8 @@ import "github.com/capstan-dev/capstan/core/api"
 
 // withStatus returns a new version of cur whose status is obj's and whose
 // everything else is cur's, or nil if the kind has no status. The status
-// is copied, unless shared: then obj's status memory is kept as it is
-// (UpdateStatusShared).
+// is copied, unless shared: then obj, which the caller gave up, becomes
+// the new version, its status memory kept as it is (UpdateStatusShared).
 //
 // The new version shares cur's metadata and spec memory rather than
 // copying them: stored objects are never modified (the store copies, or
@@ -14,12 +14,16 @@ import "github.com/capstan-dev/capstan/core/api"
 func withStatus(cur, obj api.Object, shared bool) api.Object {
 	switch c := cur.(type) {
 	case *api.Pod:
-		n := *c
 		if shared {
-			n.Status = obj.(*api.Pod).Status
-		} else {
-			obj.(*api.Pod).Status.DeepCopyInto(&n.Status)
+			// obj was given up: its struct becomes the new version.
+			n := obj.(*api.Pod)
+			s := n.Status
+			*n = *c
+			n.Status = s
+			return n
 		}
+		n := *c
+		obj.(*api.Pod).Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.Node:
 		n := *c
