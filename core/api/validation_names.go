@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 )
 
@@ -42,20 +41,6 @@ const (
 	httpHeaderNameErrMsg   = "a valid HTTP header must consist of alphanumeric characters or '-'"
 )
 
-var (
-	dns1123LabelRE     = regexp.MustCompile("^" + dns1123LabelFmt + "$")
-	dns1123SubdomainRE = regexp.MustCompile("^" + dns1123SubdomainFmt + "$")
-	dns1035LabelRE     = regexp.MustCompile("^" + dns1035LabelFmt + "$")
-	qualifiedNameRE    = regexp.MustCompile("^" + qualifiedNameFmt + "$")
-	labelValueRE       = regexp.MustCompile("^" + labelValueFmt + "$")
-	envVarNameRE       = regexp.MustCompile("^" + envVarNameFmt + "$")
-	configMapKeyRE     = regexp.MustCompile("^" + configMapKeyFmt + "$")
-	percentRE          = regexp.MustCompile("^" + percentFmt + "$")
-	httpHeaderNameRE   = regexp.MustCompile("^" + httpHeaderNameFmt + "$")
-	portNameCharsetRE  = regexp.MustCompile("^[-a-z0-9]+$")
-	portNameLetterRE   = regexp.MustCompile("[a-z]")
-)
-
 // maxLenError: "must be no more than 63 characters".
 func maxLenError(n int) string { return fmt.Sprintf("must be no more than %d characters", n) }
 
@@ -86,8 +71,8 @@ func IsDNS1123Label(value string) []string {
 	if len(value) > DNS1123LabelMaxLength {
 		errs = append(errs, maxLenError(DNS1123LabelMaxLength))
 	}
-	if !dns1123LabelRE.MatchString(value) {
-		if dns1123SubdomainRE.MatchString(value) {
+	if !matchDNS1123Label(value) {
+		if matchDNS1123Subdomain(value) {
 			errs = append(errs, "must not contain dots")
 		} else {
 			errs = append(errs, regexError(dns1123LabelErrMsg, dns1123LabelFmt, "my-name", "123-abc"))
@@ -102,7 +87,7 @@ func IsDNS1123Subdomain(value string) []string {
 	if len(value) > DNS1123SubdomainMaxLength {
 		errs = append(errs, maxLenError(DNS1123SubdomainMaxLength))
 	}
-	if !dns1123SubdomainRE.MatchString(value) {
+	if !matchDNS1123Subdomain(value) {
 		errs = append(errs, regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, "example.com"))
 	}
 	return errs
@@ -115,7 +100,7 @@ func IsDNS1035Label(value string) []string {
 	if len(value) > DNS1035LabelMaxLength {
 		errs = append(errs, maxLenError(DNS1035LabelMaxLength))
 	}
-	if !dns1035LabelRE.MatchString(value) {
+	if !matchDNS1035Label(value) {
 		errs = append(errs, regexError(dns1035LabelErrMsg, dns1035LabelFmt, "my-name", "abc-123"))
 	}
 	return errs
@@ -125,14 +110,13 @@ func IsDNS1035Label(value string) []string {
 // subdomain prefix and '/', then a name of at most 63 characters.
 func IsQualifiedName(value string) []string {
 	var errs []string
-	parts := strings.Split(value, "/")
 	var name string
-	switch len(parts) {
+	switch strings.Count(value, "/") {
+	case 0:
+		name = value
 	case 1:
-		name = parts[0]
-	case 2:
 		var prefix string
-		prefix, name = parts[0], parts[1]
+		prefix, name, _ = strings.Cut(value, "/")
 		if prefix == "" {
 			errs = append(errs, "prefix part must be non-empty")
 		} else {
@@ -149,7 +133,7 @@ func IsQualifiedName(value string) []string {
 	} else if len(name) > QualifiedNameMaxLength {
 		errs = append(errs, "name part "+maxLenError(QualifiedNameMaxLength))
 	}
-	if !qualifiedNameRE.MatchString(name) {
+	if !matchQualifiedName(name) {
 		errs = append(errs, "name part "+regexError(qualifiedNameErrMsg, qualifiedNameFmt, "MyName", "my.name", "123-abc"))
 	}
 	return errs
@@ -162,7 +146,7 @@ func IsValidLabelValue(value string) []string {
 	if len(value) > LabelValueMaxLength {
 		errs = append(errs, maxLenError(LabelValueMaxLength))
 	}
-	if !labelValueRE.MatchString(value) {
+	if !matchLabelValue(value) {
 		errs = append(errs, regexError(labelValueErrMsg, labelValueFmt, "MyValue", "my_value", "12345"))
 	}
 	return errs
@@ -184,10 +168,10 @@ func IsValidPortName(port string) []string {
 	if len(port) > PortNameMaxLength {
 		errs = append(errs, maxLenError(PortNameMaxLength))
 	}
-	if !portNameCharsetRE.MatchString(port) {
+	if !matchPortNameCharset(port) {
 		errs = append(errs, "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
 	}
-	if !portNameLetterRE.MatchString(port) {
+	if !containsLower(port) {
 		errs = append(errs, "must contain at least one letter (a-z)")
 	}
 	if strings.Contains(port, "--") {
@@ -202,7 +186,7 @@ func IsValidPortName(port string) []string {
 // IsEnvVarName checks an environment variable name.
 func IsEnvVarName(value string) []string {
 	var errs []string
-	if !envVarNameRE.MatchString(value) {
+	if !matchEnvVarName(value) {
 		errs = append(errs, regexError(envVarNameErrMsg, envVarNameFmt, "my.env-name", "MY_ENV.NAME", "MyEnvName1"))
 	}
 	return append(errs, hasChDirPrefix(value)...)
@@ -215,7 +199,7 @@ func IsConfigMapKey(value string) []string {
 	if len(value) > DNS1123SubdomainMaxLength {
 		errs = append(errs, maxLenError(DNS1123SubdomainMaxLength))
 	}
-	if !configMapKeyRE.MatchString(value) {
+	if !matchConfigMapKey(value) {
 		errs = append(errs, regexError(configMapKeyErrMsg, configMapKeyFmt, "key.name", "KEY_NAME", "key-name"))
 	}
 	return append(errs, hasChDirPrefix(value)...)
@@ -235,7 +219,7 @@ func hasChDirPrefix(value string) []string {
 
 // IsValidPercent checks a percentage such as "25%".
 func IsValidPercent(percent string) []string {
-	if !percentRE.MatchString(percent) {
+	if !matchPercent(percent) {
 		return []string{regexError(percentErrMsg, percentFmt, "1%", "93%")}
 	}
 	return nil
@@ -243,7 +227,7 @@ func IsValidPercent(percent string) []string {
 
 // IsHTTPHeaderName checks an HTTP header name.
 func IsHTTPHeaderName(value string) []string {
-	if !httpHeaderNameRE.MatchString(value) {
+	if !matchHTTPHeaderName(value) {
 		return []string{regexError(httpHeaderNameErrMsg, httpHeaderNameFmt, "X-Header-Name")}
 	}
 	return nil
