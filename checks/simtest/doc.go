@@ -116,12 +116,25 @@
 //
 // # Known core bugs
 //
+// Each has a scenario in testdata/regressions whose expected outputs are
+// kube's behaviour: TestRegressions skips it, naming the bug, while the
+// bug is there.
+//
 // BUG-1 (core/node): a pod whose Ready condition the node lifecycle
 // controller set to False while its node was unreachable stays not ready
 // after the node is reachable again: on PodUpdated the node machine does
 // not compare the API's status with the one it last wrote, so it never
-// writes Ready=True again (kube's status manager reconciles).
-// testdata/regressions/bug1-ready-not-restored.txt reproduces it. The
-// runner works around it by restarting, at the heal, the agent of every
-// node that was ever partitioned (-workarounds=false turns that off).
+// writes Ready=True again (kube's status manager reconciles). Found by
+// TestSeeds (a tenth of the seeds fail DeploymentsAvailable without the
+// workaround). The runner works around it by restarting, at the heal, the
+// agent of every node that was ever partitioned (-workarounds=false turns
+// that off).
+//
+// BUG-2 (core/node): a node the node lifecycle controller marked Unknown
+// while it was unreachable stays Unknown, tainted NoExecute, until the
+// agent's next five-minute status report after it is reachable again:
+// the agent writes its Node status only when its own view changes, and
+// never sees the control plane's. Pods of the healthy node are evicted
+// meanwhile when their toleration is shorter. No invariant of model/
+// fails on it (the cluster converges); it needs no workaround.
 package simtest

@@ -17,6 +17,8 @@ type faultState struct {
 	down, partitioned map[string]bool
 	// everPartitioned are the nodes partitioned at some point.
 	everPartitioned map[string]bool
+	// images are the images set by set-image commands.
+	images map[string]bool
 	// lastFault is when the last fault (or heal) happened; any is false
 	// until one has.
 	lastFault time.Duration
@@ -29,6 +31,7 @@ type delayChange struct {
 
 func (f *faultState) init() {
 	f.down, f.partitioned, f.everPartitioned = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	f.images = map[string]bool{}
 }
 
 // active reports whether a fault is in force now: a node down or cut off,
@@ -87,6 +90,12 @@ func (f *faultState) note(kind Kind, line, out string, now time.Duration) {
 		fault = true
 	case "reorder-watch":
 		f.reorder, fault = arg != "off", true
+	case "set-image":
+		for _, a := range cmd.Args {
+			if len(a.Vals) == 1 {
+				f.images[a.Vals[0]] = true
+			}
+		}
 	case "crash-container", "fail-next-write", "restart-control-plane":
 		fault = true
 	}

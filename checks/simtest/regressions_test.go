@@ -8,9 +8,11 @@ import (
 )
 
 // TestRegressions replays every scenario of testdata/regressions with
-// every check (Replay). A scenario whose header names a bug ("# bug: ...")
-// that still fails is skipped with the bug's name: it documents a known
-// core bug, and passes on its own once the bug is fixed.
+// every check (Replay), and compares the outputs the file gives. A
+// scenario whose header names a bug ("# bug: ...") that still fails is
+// skipped with the bug's name: it documents a known core bug (its
+// expected outputs are the correct ones), and passes on its own once the
+// bug is fixed.
 func TestRegressions(t *testing.T) {
 	files, err := filepath.Glob("testdata/regressions/*.txt")
 	if err != nil {
@@ -32,11 +34,16 @@ func TestRegressions(t *testing.T) {
 					bug = b
 				}
 			}
+			failed := res.Failure != nil || len(res.Mismatches) > 0
+			why := strings.Join(res.Mismatches, "\n")
+			if res.Failure != nil {
+				why = res.Failure.String() + why
+			}
 			switch {
-			case res.Failure != nil && bug != "":
-				t.Skipf("known bug still present: %s\n%s", bug, res.Failure)
-			case res.Failure != nil:
-				t.Fatalf("%s: %s", f, res.Failure)
+			case failed && bug != "":
+				t.Skipf("known bug still present: %s\n%s", bug, why)
+			case failed:
+				t.Fatalf("%s: %s", f, why)
 			case bug != "":
 				t.Logf("%s passes: %s looks fixed (remove its workaround, see doc.go)", f, bug)
 			}

@@ -45,6 +45,9 @@ type Result struct {
 	Transcript []Executed
 	// Log is the sim's event log, if Options.KeepLog.
 	Log string
+	// Mismatches are the outputs that differ from a replayed scenario's
+	// (see Replay).
+	Mismatches []string
 }
 
 // Executed is one command run, at a time, and what it answered.
@@ -261,8 +264,8 @@ func (ss *session) heal() {
 	if ss.ck.faults.reorder {
 		ss.command("reorder-watch off", "")
 	}
-	if !ss.ck.s.Calm {
-		for _, img := range unhealthyImages {
+	for _, img := range unhealthyImages {
+		if ss.ck.faults.images[img] {
 			ss.command("image "+img, "")
 		}
 	}

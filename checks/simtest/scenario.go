@@ -54,7 +54,8 @@ func ScenarioText(res *Result, header string) string {
 // check: commands in order, ticks in grid steps with the safety checks
 // after each, and the liveness checks at the end if its "# simtest:" line
 // says liveness=true. It returns the result (Schedule holds the seed and
-// calm flag read from that line).
+// calm flag read from that line); commands other than ticks whose output
+// differs from the one the file gives are listed in Result.Mismatches.
 func Replay(text string, opts Options) (*Result, error) {
 	s := &Schedule{}
 	liveness := false
@@ -90,6 +91,9 @@ func Replay(text string, opts Options) (*Result, error) {
 				ss.exec(cmd.String(), cmd.Input)
 			} else {
 				ss.command(cmd.String(), cmd.Input)
+			}
+			if cmd.Expected != "" && ss.last != cmd.Expected {
+				res.Mismatches = append(res.Mismatches, fmt.Sprintf("line %d: %s:\ngot:\n%swant:\n%s", cmd.Line, cmd, ss.last, cmd.Expected))
 			}
 			ss.ck.check(ss.now)
 			if ss.ck.fail != nil {
