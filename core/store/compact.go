@@ -1,7 +1,5 @@
 package store
 
-import "slices"
-
 // Compact implements Store. It costs O(writes being compacted): only keys
 // written before rev can have history to drop, and the log says which.
 func (m *Memory) Compact(rev int64) error {
@@ -16,16 +14,16 @@ func (m *Memory) Compact(rev int64) error {
 	if n := rev - m.logStart; n >= 0 {
 		// Visit the keys written at revisions logStart..rev: every key
 		// with a version that a read at rev or later can no longer see.
-		for i := range m.log[:n+1] {
-			key := m.log[i].key
+		for i := 0; i <= int(n); i++ {
+			key := m.log.at(i).key
 			if r := m.records[key]; r != nil && r.compact(rev) {
 				delete(m.records, key)
 				m.index.remove(key)
 			}
 		}
-		// Drop the log before rev. slices.Delete clears the tail, so the
-		// dropped objects can be freed.
-		m.log = slices.Delete(m.log, 0, int(n))
+		// Drop the log before rev (cleared, so that the dropped objects
+		// can be freed).
+		m.log.dropFront(int(n))
 		m.logStart = rev
 	}
 	m.compacted = rev

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,9 +26,10 @@ func checkInvariants(t failer, m *Memory) {
 	if want := max(initialRevision+1, m.compacted); m.logStart != want {
 		t.Fatalf("logStart %d, want %d", m.logStart, want)
 	}
-	if m.logStart+int64(len(m.log)) != m.rev+1 {
-		t.Fatalf("log covers %d..%d, revision %d", m.logStart, m.logStart+int64(len(m.log))-1, m.rev)
+	if m.logStart+int64(m.log.len()) != m.rev+1 {
+		t.Fatalf("log covers %d..%d, revision %d", m.logStart, m.logStart+int64(m.log.len())-1, m.rev)
 	}
+	checkLog(t, &m.log)
 	keys := checkIndex(t, &m.index)
 	if len(keys) != len(m.records) {
 		t.Fatalf("index holds %d records, map %d", len(keys), len(m.records))
@@ -242,8 +244,8 @@ func TestCompactFreesDeletedKeys(t *testing.T) {
 	if err := m.Compact(m.rev); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.records) != 10 || m.index.n != 10 || len(m.log) != 1 {
-		t.Fatalf("after compaction: %d records, %d indexed, %d log entries", len(m.records), m.index.n, len(m.log))
+	if len(m.records) != 10 || m.index.n != 10 || m.log.len() != 1 {
+		t.Fatalf("after compaction: %d records, %d indexed, %d log entries", len(m.records), m.index.n, m.log.len())
 	}
 	checkInvariants(t, m)
 }
@@ -331,4 +333,66 @@ func TestDocDiagram(t *testing.T) {
 		t.Errorf("watcher: %v, %v", evs, err)
 	}
 	checkInvariants(t, m)
+}
+
+// checkLog checks writeLog's invariants: the offset within the first
+// chunk, the count, full chunks but the last, cleared dropped entries.
+func checkLog(t failer, l *writeLog) {
+	t.Helper()
+	if l.off < 0 || l.off >= logChunk {
+		t.Fatalf("log offset %d", l.off)
+	}
+	n := -l.off
+	for i, c := range l.chunks {
+		if i < len(l.chunks)-1 && len(c) != logChunk {
+			t.Fatalf("log chunk %d of %d holds %d", i, len(l.chunks), len(c))
+		}
+		n += len(c)
+	}
+	if len(l.chunks) == 0 {
+		n = 0
+	}
+	if n != l.n {
+		t.Fatalf("log counts %d entries, holds %d", l.n, n)
+	}
+	if len(l.chunks) > 0 {
+		for _, e := range l.chunks[0][:l.off] {
+			if e != (logEntry{}) {
+				t.Fatalf("dropped log entry %+v not cleared", e)
+			}
+		}
+	}
+}
+
+// writeLog against a slice: appends and front drops across chunk
+// boundaries.
+func TestWriteLogMatchesSlice(t *testing.T) {
+	var l writeLog
+	var model []string
+	next := 0
+	for step := range 400 {
+		for range (step * 37) % 97 {
+			k := strconv.Itoa(next)
+			next++
+			l.append(logEntry{key: k})
+			model = append(model, k)
+		}
+		if step%3 == 0 {
+			d := (step * 131) % (len(model) + 1)
+			l.dropFront(d)
+			model = model[d:]
+		}
+		checkLog(t, &l)
+		if l.len() != len(model) {
+			t.Fatalf("step %d: %d entries, want %d", step, l.len(), len(model))
+		}
+		for i, k := range model {
+			if got := l.at(i).key; got != k {
+				t.Fatalf("step %d: entry %d is %q, want %q", step, i, got, k)
+			}
+		}
+	}
+	if next < 3*logChunk {
+		t.Fatalf("only %d entries written", next)
+	}
 }

@@ -22,9 +22,9 @@ type Memory struct {
 	// index holds the same records sorted by key, for List.
 	index keyIndex
 	// log holds one entry per write with revision >= logStart.
-	// Invariant: log[i] is the write at revision logStart+i, and
-	// logStart+len(log) == rev+1.
-	log []logEntry
+	// Invariant: log.at(i) is the write at revision logStart+i, and
+	// logStart+log.len() == rev+1.
+	log writeLog
 	// logStart is the revision of log[0].
 	// Invariant: logStart == max(2, compacted).
 	logStart int64
@@ -191,7 +191,7 @@ func (m *Memory) write(r *record, typ EventType, obj, prev api.Object) api.Objec
 		obj.GetObjectMeta().ResourceVersion = FormatRevision(m.rev)
 	}
 	r.versions = append(r.versions, version{rev: m.rev, obj: obj})
-	m.log = append(m.log, logEntry{typ: typ, key: r.key, obj: obj, prev: prev})
+	m.log.append(logEntry{typ: typ, key: r.key, obj: obj, prev: prev})
 	return obj
 }
 

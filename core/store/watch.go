@@ -59,7 +59,7 @@ func (w *memWatcher) Poll(limit int) ([]Event, error) {
 	// prefix comparisons cost less than growing the slice.
 	n := 0
 	for rev := from; rev <= m.rev && (limit <= 0 || n < limit); rev++ {
-		if strings.HasPrefix(m.log[rev-m.logStart].key, w.prefix) {
+		if strings.HasPrefix(m.log.at(int(rev-m.logStart)).key, w.prefix) {
 			n++
 		}
 	}
@@ -71,7 +71,7 @@ func (w *memWatcher) Poll(limit int) ([]Event, error) {
 	}
 	out := make([]Event, 0, n)
 	for rev := from; rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {
-		e := &m.log[rev-m.logStart]
+		e := m.log.at(int(rev - m.logStart))
 		w.next = rev + 1
 		if strings.HasPrefix(e.key, w.prefix) {
 			out = append(out, m.event(e, rev))
