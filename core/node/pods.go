@@ -38,6 +38,9 @@ type podState struct {
 	// forgotten: removed from the machine; stale references ignore it.
 	forgotten bool
 
+	// qos is qosClass of pod's spec (see setPod).
+	qos string
+
 	// conds are the transition times of Initialized, Ready, ContainersReady.
 	conds [3]condState
 
@@ -107,6 +110,20 @@ func (p *podState) stopGrace() time.Duration {
 	return p.terminationGrace()
 }
 
+// setPod replaces the pod object, and recomputes its QoS class unless its
+// containers are the very same (a status update shares the spec).
+func (p *podState) setPod(pod *api.Pod) {
+	if !sameSlice(pod.Spec.Containers, p.pod.Spec.Containers) || !sameSlice(pod.Spec.InitContainers, p.pod.Spec.InitContainers) {
+		p.qos = qosClass(&pod.Spec)
+	}
+	p.pod = pod
+}
+
+// sameSlice reports whether a and b are the same memory.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 func (p *podState) stopping() bool { return p.terminal != "" || p.deleting || p.gone }
 
 func (m *Machine) handlePod(pod *api.Pod) error {
@@ -132,7 +149,7 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 		if !p.finished {
 			m.noteSpecChange(p, pod)
 		}
-		p.pod = pod
+		p.setPod(pod)
 	}
 	if pod.DeletionTimestamp != nil {
 		p.deleting = true
@@ -144,6 +161,7 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 func (m *Machine) newPod(pod *api.Pod) *podState {
 	p := &podState{
 		pod:       pod,
+		qos:       qosClass(&pod.Spec),
 		ref:       PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
 		key:       pod.Namespace + "/" + pod.Name + "/" + pod.UID,
 		nInit:     len(pod.Spec.InitContainers),

@@ -265,7 +265,7 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 		NominatedNodeName: p.pod.Status.NominatedNodeName,
 		HostIP:            m.hostIP,
 		StartTime:         &a.startTime,
-		QOSClass:          qosClass(&p.pod.Spec),
+		QOSClass:          p.qos,
 	}
 	if ip := m.podIP(p); ip != "" {
 		a.ips[0] = api.PodIP{IP: ip}
