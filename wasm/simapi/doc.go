@@ -1,0 +1,36 @@
+// Package simapi is the playground's interface to the simulated cluster:
+// one function, Session.Call, that takes a JSON request and returns a JSON
+// answer. It is pure (no I/O, no clock, no goroutines), so the same code
+// runs natively in tests and inside the WebAssembly module that wasm/
+// builds; the differential test compares the two byte for byte.
+//
+// # The timeline
+//
+// A session holds a Script: a seed, a scheduler strategy and the user's
+// actions, each a core/sim scenario command stamped with the virtual time
+// (milliseconds since the start) at which it was made. The cursor is a
+// virtual time. Running forward replays the script's actions as their
+// times come (RunUntil to the action, then the command); going back
+// rebuilds the cluster from the seed and replays up to the cursor: the
+// simulation is deterministic, so the picture at any time is exactly the
+// one seen before. An action made with the cursor before the end of the
+// script forks it: the later actions are dropped.
+//
+//	script: seed, strategy, [(at, command)...]
+//	          │ replay: RunUntil(at) · Exec(command) · ... · RunUntil(cursor)
+//	          ▼
+//	      sim.Interpreter ──► cluster ──► state, invariants, log, explain
+//
+// Invariants (package model) are checked on a grid of one second of
+// virtual time and after every action: the snapshot ones over the store's
+// objects, the history ones over the writes since the previous check
+// (read from a watch of the store) with the state before them. The grid
+// is part of the session, so the first violation of a run is found at the
+// same time however the run was played (in one jump or frame by frame).
+//
+// # Requests
+//
+// Every request is {"cmd": NAME, ...}; every answer is a JSON object, with
+// "error" set on failure. See Request for the fields and Session.Call for
+// the commands.
+package simapi

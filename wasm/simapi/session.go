@@ -1,0 +1,361 @@
+package simapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/sched"
+	"github.com/capstan-dev/capstan/core/sim"
+)
+
+// ABIVersion is the version of the request and answer format; the module
+// exports it so that a page can refuse a module it does not understand.
+const ABIVersion = 1
+
+// Grid is the period, in virtual milliseconds, of the invariant checks;
+// the timeline's step.
+const Grid = 1000
+
+// compactEvery is core/sim's default compaction period in milliseconds:
+// the session reads the store's write log just before each compaction.
+const compactEvery = int64(5 * time.Minute / time.Millisecond)
+
+// Script is what a session replays: everything needed to rebuild the
+// cluster at any time. It is what the page puts in its URL.
+type Script struct {
+	Seed uint64 `json:"seed"`
+	// Strategy is the scheduler's resource strategy: "LeastAllocated"
+	// (the default), "MostAllocated" or "BalancedAllocation".
+	Strategy string   `json:"strategy,omitempty"`
+	Actions  []Action `json:"actions"`
+}
+
+// Action is one user action: a core/sim scenario command (a line, and a
+// body for apply) made at virtual time At, in milliseconds since the
+// start. Actions are in time order.
+type Action struct {
+	At   int64  `json:"at"`
+	Line string `json:"line"`
+	Body string `json:"body,omitempty"`
+}
+
+// Request is one call. Cmd names the command; the other fields are its
+// arguments (unused ones are left out).
+type Request struct {
+	Cmd    string  `json:"cmd"`
+	Script *Script `json:"script,omitempty"`
+	// T is a virtual time in milliseconds since the start (load, run).
+	T int64 `json:"t,omitempty"`
+	// Line and Body are a scenario command (exec).
+	Line string `json:"line,omitempty"`
+	Body string `json:"body,omitempty"`
+	// Pod ("namespace/name"), or Node and Slot (the Slot-th pod drawn in
+	// the node's box), select a pod (pod); Node a node (node).
+	Pod  string `json:"pod,omitempty"`
+	Node string `json:"node,omitempty"`
+	Slot int    `json:"slot,omitempty"`
+	// YAML is the manifests to check (validate).
+	YAML string `json:"yaml,omitempty"`
+	// From, Runs, Faults (explore: runs From+1 .. From+Runs); A and B,
+	// two strategies (compare).
+	From   int    `json:"from,omitempty"`
+	Runs   int    `json:"runs,omitempty"`
+	Faults int    `json:"faults,omitempty"`
+	A      string `json:"a,omitempty"`
+	B      string `json:"b,omitempty"`
+	// MaxCheckPods bounds the pods for which invariants are checked
+	// (config; default DefaultMaxCheckPods).
+	MaxCheckPods int `json:"maxCheckPods,omitempty"`
+}
+
+// DefaultMaxCheckPods is how many pods a cluster may have for the
+// invariants to be checked every second: past it the checks would cost
+// more than the simulation.
+const DefaultMaxCheckPods = 2000
+
+// Session is one playground: a script, the cluster it is replayed into,
+// and what is tracked along the way. The zero Session is not usable: use
+// New.
+type Session struct {
+	script Script
+	// in runs the script's commands; c is its cluster.
+	in *sim.Interpreter
+	c  *sim.Cluster
+	// next is the index of the first action not yet replayed.
+	// Invariant: every action before it has At <= the cursor.
+	next int
+	// down and partitioned are the nodes the script crashed or cut off
+	// (and did not restart or heal).
+	down, partitioned map[string]bool
+	inv               *tracker
+	maxCheckPods      int
+}
+
+// New returns a session with an empty script and seed 1.
+func New() *Session {
+	s := &Session{maxCheckPods: DefaultMaxCheckPods}
+	s.reset(Script{Seed: 1})
+	return s
+}
+
+// Call runs one request and returns its answer, a JSON object. It never
+// panics: a panic in the simulation becomes {"error": ...}.
+func (s *Session) Call(req []byte) (out []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = errorJSON(fmt.Sprintf("internal error: %v", r))
+		}
+	}()
+	var r Request
+	if err := json.Unmarshal(req, &r); err != nil {
+		return errorJSON("bad request: " + err.Error())
+	}
+	v, err := s.call(&r)
+	if err != nil {
+		return errorJSON(err.Error())
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errorJSON("encoding the answer: " + err.Error())
+	}
+	return b
+}
+
+func errorJSON(msg string) []byte {
+	b, _ := json.Marshal(map[string]string{"error": msg})
+	return b
+}
+
+func (s *Session) call(r *Request) (any, error) {
+	switch r.Cmd {
+	case "abi":
+		return map[string]int{"abi": ABIVersion}, nil
+	case "config":
+		if r.MaxCheckPods != 0 {
+			s.maxCheckPods = r.MaxCheckPods
+		}
+		return map[string]int{"maxCheckPods": s.maxCheckPods}, nil
+	case "load":
+		if r.Script == nil {
+			return nil, fmt.Errorf("load: no script")
+		}
+		if err := checkScript(r.Script); err != nil {
+			return nil, err
+		}
+		s.reset(*r.Script)
+		s.runTo(r.T)
+		return s.state(), nil
+	case "run":
+		s.seek(r.T)
+		return s.state(), nil
+	case "exec":
+		out, err := s.exec(r.Line, r.Body)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"output": out, "state": s.state()}, nil
+	case "fork":
+		s.script.Actions = s.script.Actions[:s.next]
+		return s.state(), nil
+	case "state":
+		return s.state(), nil
+	case "script":
+		return s.script, nil
+	case "pod":
+		return s.pod(r)
+	case "node":
+		return s.node(r.Node)
+	case "validate":
+		return validate(r.YAML), nil
+	case "describe":
+		return map[string]string{"describe": s.c.Describe(), "log": s.c.LogText()}, nil
+	case "export":
+		text, err := Export(s.script, s.now())
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"scenario": text}, nil
+	case "explore":
+		return s.explore(r), nil
+	case "compare":
+		return s.compare(r)
+	}
+	return nil, fmt.Errorf("unknown command %q", r.Cmd)
+}
+
+// strategyOf parses a strategy name ("" is LeastAllocated).
+func strategyOf(name string) (sched.Strategy, error) {
+	if name == "" {
+		return sched.LeastAllocated, nil
+	}
+	for _, st := range []sched.Strategy{sched.LeastAllocated, sched.MostAllocated, sched.BalancedAllocation} {
+		if st.String() == name {
+			return st, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown strategy %q (want LeastAllocated, MostAllocated or BalancedAllocation)", name)
+}
+
+// Config returns the cluster configuration a script runs with: the seed,
+// the strategy, and core/sim's defaults otherwise. The scenario replay
+// in checks/ uses it too.
+func Config(sc Script) (sim.Config, error) {
+	st, err := strategyOf(sc.Strategy)
+	if err != nil {
+		return sim.Config{}, err
+	}
+	cfg := sim.Config{Seed: sc.Seed, ShareObjects: true}
+	cfg.Control.Scheduler.Strategy = st
+	return cfg, nil
+}
+
+// playable are the commands an action may be: the ones that change the
+// cluster now without moving the clock (tick, stabilize and schedule
+// would take the timeline's place; init and describe change nothing).
+var playable = map[string]bool{
+	"add-node": true, "apply": true, "image": true, "scale": true, "set-image": true, "rollout-undo": true,
+	"pause": true, "resume": true, "cordon": true, "uncordon": true, "delete": true,
+	"crash-node": true, "restart-node": true, "partition": true, "heal": true, "crash-container": true,
+	"fail-next-write": true, "restart-control-plane": true, "delay-watch": true, "reorder-watch": true,
+}
+
+func parseAction(a Action) (sim.Command, error) {
+	cmd, err := sim.ParseCommandLine(a.Line)
+	if err != nil {
+		return cmd, err
+	}
+	if !playable[cmd.Name] {
+		return cmd, fmt.Errorf("%s: not a command the playground can record", cmd.Name)
+	}
+	cmd.Input = a.Body
+	return cmd, nil
+}
+
+func checkScript(sc *Script) error {
+	if _, err := strategyOf(sc.Strategy); err != nil {
+		return err
+	}
+	last := int64(0)
+	for i, a := range sc.Actions {
+		if a.At < last {
+			return fmt.Errorf("action %d (%s) at %dms comes before the previous one at %dms", i, a.Line, a.At, last)
+		}
+		last = a.At
+		if _, err := parseAction(a); err != nil {
+			return fmt.Errorf("action %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// reset rebuilds the cluster from the seed, at time 0, no action replayed.
+func (s *Session) reset(sc Script) {
+	cfg, err := Config(sc)
+	if err != nil {
+		panic(err) // checked by the caller
+	}
+	sc.Actions = append([]Action(nil), sc.Actions...)
+	s.script = sc
+	s.in = sim.NewInterpreter(cfg)
+	s.c = s.in.Cluster()
+	s.next = 0
+	s.down, s.partitioned = map[string]bool{}, map[string]bool{}
+	s.inv = newTracker(s.c)
+}
+
+// now is the cursor: virtual milliseconds since the start.
+func (s *Session) now() int64 { return int64(s.c.Elapsed() / time.Millisecond) }
+
+// seek moves the cursor to t: forward by running, back by replaying.
+func (s *Session) seek(t int64) {
+	if t < s.now() {
+		s.reset(s.script)
+	}
+	s.runTo(t)
+}
+
+// runTo runs to t, replaying the actions due on the way.
+func (s *Session) runTo(t int64) {
+	for s.next < len(s.script.Actions) && s.script.Actions[s.next].At <= t {
+		a := s.script.Actions[s.next]
+		s.advance(a.At)
+		s.do(a)
+		s.next++
+		s.check()
+	}
+	s.advance(t)
+}
+
+// advance runs the cluster to t along the grid, checking at each point.
+func (s *Session) advance(t int64) {
+	for s.now() < t {
+		g := (s.now()/Grid + 1) * Grid
+		if g > t {
+			s.runUntil(t)
+			return
+		}
+		if g%compactEvery == 0 {
+			// Read the write log just before the store compacts it.
+			s.runUntil(g - 1)
+			s.inv.poll(s)
+		}
+		s.runUntil(g)
+		s.check()
+	}
+}
+
+func (s *Session) runUntil(ms int64) {
+	s.c.RunUntil(s.c.Epoch() + api.Time(time.Duration(ms)*time.Millisecond))
+}
+
+// exec records an action at the cursor (dropping the later ones: a fork)
+// and does it.
+func (s *Session) exec(line, body string) (string, error) {
+	a := Action{At: s.now(), Line: strings.TrimSpace(line), Body: body}
+	if _, err := parseAction(a); err != nil {
+		return "", err
+	}
+	s.script.Actions = append(s.script.Actions[:s.next], a)
+	out := s.do(a)
+	s.next++
+	s.check()
+	return out, nil
+}
+
+// do runs one action's command and notes what it did to nodes.
+func (s *Session) do(a Action) string {
+	cmd, err := parseAction(a)
+	if err != nil {
+		return "error: " + err.Error() + "\n"
+	}
+	out := s.in.Exec(cmd)
+	if strings.Contains(out, "error: ") {
+		return out
+	}
+	var nodes []string
+	for _, arg := range cmd.Args {
+		if len(arg.Vals) == 0 {
+			nodes = append(nodes, arg.Key)
+		}
+	}
+	if len(nodes) > 0 {
+		switch cmd.Name {
+		case "crash-node":
+			s.down[nodes[0]] = true
+		case "restart-node":
+			delete(s.down, nodes[0])
+		case "partition":
+			s.partitioned[nodes[0]] = true
+		case "heal":
+			delete(s.partitioned, nodes[0])
+		}
+	}
+	return out
+}
+
+func (s *Session) check() {
+	s.inv.check(s)
+}
