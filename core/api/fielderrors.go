@@ -21,27 +21,23 @@ import (
 // prints as "spec.containers[0].image". Paths are immutable; every step
 // returns a new path that shares its parent.
 type FieldPath struct {
-	name   string // a field name, or "" for an index or key step
+	name string // a field name, or "" for an index or key step
+	// more are fields below name, each a step of its own (Child's
+	// variadic names): kept in one step so that building a path takes
+	// one value, which the compiler can keep off the heap.
+	more   []string
 	index  string // the index or key of a subscript step
 	parent *FieldPath
 }
 
 // NewPath returns the path of a root field and, optionally, fields below it.
 func NewPath(name string, more ...string) *FieldPath {
-	p := &FieldPath{name: name}
-	for _, m := range more {
-		p = &FieldPath{name: m, parent: p}
-	}
-	return p
+	return &FieldPath{name: name, more: more}
 }
 
 // Child returns the path of a field (and optionally its sub-fields) of p.
 func (p *FieldPath) Child(name string, more ...string) *FieldPath {
-	r := &FieldPath{name: name, parent: p}
-	for _, m := range more {
-		r = &FieldPath{name: m, parent: r}
-	}
-	return r
+	return &FieldPath{name: name, more: more, parent: p}
 }
 
 // Index returns the path of element i of the list at p: "containers[0]".
@@ -54,31 +50,57 @@ func (p *FieldPath) Key(k string) *FieldPath {
 	return &FieldPath{index: k, parent: p}
 }
 
-// String returns the path as Kubernetes prints it.
+// String returns the path as Kubernetes prints it. It measures the path,
+// then writes it from its end backwards: it keeps no pointer to a step,
+// so that paths built on the way down a validation (which only an error
+// turns into text) need not live on the heap.
 func (p *FieldPath) String() string {
 	if p == nil {
 		return "<nil>"
 	}
-	var steps []*FieldPath
+	n := 0
 	for q := p; q != nil; q = q.parent {
-		steps = append(steps, q)
+		n += q.len()
 	}
-	var b strings.Builder
-	for i := len(steps) - 1; i >= 0; i-- {
-		s := steps[i]
+	b := make([]byte, n)
+	for q := p; q != nil; q = q.parent {
 		switch {
-		case s.name != "":
-			if s.parent != nil {
-				b.WriteByte('.')
+		case q.name != "":
+			for i := len(q.more) - 1; i >= 0; i-- {
+				n -= copy(b[n-len(q.more[i]):], q.more[i])
+				n--
+				b[n] = '.'
 			}
-			b.WriteString(s.name)
+			n -= copy(b[n-len(q.name):], q.name)
+			if q.parent != nil {
+				n--
+				b[n] = '.'
+			}
 		default:
-			b.WriteByte('[')
-			b.WriteString(s.index)
-			b.WriteByte(']')
+			n--
+			b[n] = ']'
+			n -= copy(b[n-len(q.index):], q.index)
+			n--
+			b[n] = '['
 		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// len is the length of the step's text: ".name.more" (no dot at the
+// root), or "[index]".
+func (q *FieldPath) len() int {
+	if q.name == "" {
+		return len(q.index) + 2
+	}
+	n := len(q.name)
+	if q.parent != nil {
+		n++
+	}
+	for _, m := range q.more {
+		n += 1 + len(m)
+	}
+	return n
 }
 
 // ErrorType says what kind of problem a FieldError reports. Its values are

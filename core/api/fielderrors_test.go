@@ -17,6 +17,8 @@ func TestFieldPath(t *testing.T) {
 		{NewPath("spec").Child("resources").Key("storage"), "spec.resources[storage]"},
 		{NewPath("data").Key("a.b"), "data[a.b]"},
 		{NewPath("spec").Child("a", "b").Index(2).Index(3), "spec.a.b[2][3]"},
+		{NewPath("spec", "template").Child("containers").Index(10).Child("lifecycle", "postStart", "exec").Key(""), "spec.template.containers[10].lifecycle.postStart.exec[]"},
+		{NewPath("data").Key("k").Child("x"), "data[k].x"},
 		{(*FieldPath)(nil).Child("spec"), "spec"},
 		{nil, "<nil>"},
 	} {

@@ -748,6 +748,11 @@ func (in *ExecAction) DeepCopy() *ExecAction {
 // *out shares no memory with *in.
 func (in *FieldPath) DeepCopyInto(out *FieldPath) {
 	*out = *in
+	if in.more != nil {
+		in, out := &in.more, &out.more
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.parent != nil {
 		in, out := &in.parent, &out.parent
 		*out = new(FieldPath)
