@@ -75,11 +75,11 @@ const KeyPrefix = "/registry/"
 // With an empty name it returns the prefix that lists the resource in that
 // namespace (or in every namespace when namespace is empty too).
 func KeyFor(resource, namespace, name string) string {
-	k := KeyPrefix + resource + "/"
+	// One concatenation each: one allocation.
 	if namespace != "" {
-		k += namespace + "/"
+		return KeyPrefix + resource + "/" + namespace + "/" + name
 	}
-	return k + name
+	return KeyPrefix + resource + "/" + name
 }
 
 // KeyOf returns the store key of obj, from its kind, namespace and name.

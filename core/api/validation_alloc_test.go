@@ -33,3 +33,14 @@ func TestValidatePodAllocatesNoPaths(t *testing.T) {
 		t.Errorf("Validate of a valid pod allocates %v times, want at most 2", n)
 	}
 }
+
+// A key is built with one allocation.
+func TestKeyForAllocatesOnce(t *testing.T) {
+	ns, name := "default", "app-0001-abcde"
+	if n := testing.AllocsPerRun(100, func() { _ = KeyFor("pods", ns, name) }); n != 1 {
+		t.Errorf("KeyFor allocates %v times, want 1", n)
+	}
+	if got := KeyFor("pods", ns, name); got != "/registry/pods/default/app-0001-abcde" {
+		t.Errorf("KeyFor = %q", got)
+	}
+}
