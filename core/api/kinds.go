@@ -84,19 +84,47 @@ func KeyFor(resource, namespace, name string) string {
 
 // KeyOf returns the store key of obj, from its kind, namespace and name.
 func KeyOf(obj Object) (string, error) {
+	resource, namespace, name, err := keyParts(obj)
+	if err != nil {
+		return "", err
+	}
+	return KeyFor(resource, namespace, name), nil
+}
+
+// AppendKeyOf appends KeyOf(obj) to dst: a caller that only looks the
+// key up (a map index with string(key) does not allocate) can build it
+// in a buffer of its own.
+func AppendKeyOf(dst []byte, obj Object) ([]byte, error) {
+	resource, namespace, name, err := keyParts(obj)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, KeyPrefix...)
+	dst = append(dst, resource...)
+	dst = append(dst, '/')
+	if namespace != "" {
+		dst = append(dst, namespace...)
+		dst = append(dst, '/')
+	}
+	return append(dst, name...), nil
+}
+
+// keyParts returns what obj's key is made of, checking that its kind is
+// known and its namespace fits the kind's scope.
+func keyParts(obj Object) (resource, namespace, name string, err error) {
 	tm, m := obj.GetTypeMeta(), obj.GetObjectMeta()
 	info, ok := kinds[tm.Kind]
 	if !ok {
-		return "", fmt.Errorf("unknown kind %q", tm.Kind)
+		return "", "", "", fmt.Errorf("unknown kind %q", tm.Kind)
 	}
 	if m.Name == "" {
-		return "", fmt.Errorf("%s has no name", tm.Kind)
+		return "", "", "", fmt.Errorf("%s has no name", tm.Kind)
 	}
 	if info.Namespaced && m.Namespace == "" {
-		return "", fmt.Errorf("%s %q has no namespace", tm.Kind, m.Name)
+		return "", "", "", fmt.Errorf("%s %q has no namespace", tm.Kind, m.Name)
 	}
 	if !info.Namespaced && m.Namespace != "" {
-		return "", fmt.Errorf("%s %q is cluster-scoped but has namespace %q", tm.Kind, m.Name, m.Namespace)
+		return "", "", "", fmt.Errorf("%s %q is cluster-scoped but has namespace %q", tm.Kind, m.Name, m.Namespace)
 	}
-	return KeyFor(info.Resource, m.Namespace, m.Name), nil
+	return info.Resource, m.Namespace, m.Name, nil
 }

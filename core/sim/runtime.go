@@ -123,7 +123,9 @@ func (c *Cluster) act(n *simNode, a node.Action) {
 	switch a := a.(type) {
 	case node.EnsureImage:
 		b := c.behaviorFor(c.podOf(a.Pod), a.Container, a.Image)
-		c.logf(n.name, "pull %s for %s/%s", a.Image, a.Pod, a.Container)
+		if c.logging() { // boxing the arguments costs even with the log off
+			c.logf(n.name, "pull %s for %s/%s", a.Image, a.Pod, a.Container)
+		}
 		c.activity()
 		switch {
 		case b.PullFails:
@@ -152,7 +154,9 @@ func (c *Cluster) act(n *simNode, a node.Action) {
 			c.observe(n, c.now, node.ContainerStartFailed{ID: a.ID, Message: "no such container"})
 			return
 		}
-		c.logf(n.name, "start %s/%s", a.Pod, a.Container)
+		if c.logging() { // boxing the arguments costs even with the log off
+			c.logf(n.name, "start %s/%s", a.Pod, a.Container)
+		}
 		c.activity()
 		at := c.latency(ctr.beh.StartLatency)
 		c.observe(n, at, node.ContainerStarted{ID: a.ID, At: at})
@@ -226,7 +230,9 @@ func (c *Cluster) observed(n *simNode, in node.Input) (node.Input, bool) {
 		if !ctr.hostNet {
 			rt.allocIP(ctr.pod.UID)
 		}
-		c.logf(n.name, "started %s/%s (%s)", ctr.pod, ctr.name, ctr.id)
+		if c.logging() { // boxing the arguments costs even with the log off
+			c.logf(n.name, "started %s/%s (%s)", ctr.pod, ctr.name, ctr.id)
+		}
 		if b := ctr.beh; b.ExitAfter > 0 {
 			code, reason := b.ExitCode, ""
 			if b.OOMKilled {

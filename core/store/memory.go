@@ -148,15 +148,21 @@ func (m *Memory) GetAt(key string, rev int64) (api.Object, error) {
 
 // Update implements Store.
 func (m *Memory) Update(obj api.Object) (api.Object, error) {
-	key, err := objectKey(obj)
-	if err != nil {
+	if obj == nil {
+		_, err := objectKey(obj)
 		return nil, err
 	}
-	r := m.records[key]
-	if r == nil || r.latest() == nil {
-		return nil, newError(NotFound, key, "not found")
+	// The key is built on the stack: the record has it as a string.
+	var buf [128]byte
+	kb, err := api.AppendKeyOf(buf[:0], obj)
+	if err != nil {
+		return nil, newError(BadRequest, "", "%v", err)
 	}
-	if err := checkResourceVersion(key, obj.GetObjectMeta().ResourceVersion, r.modRevision()); err != nil {
+	r := m.records[string(kb)]
+	if r == nil || r.latest() == nil {
+		return nil, newError(NotFound, string(kb), "not found")
+	}
+	if err := checkResourceVersion(r.key, obj.GetObjectMeta().ResourceVersion, r.modRevision()); err != nil {
 		return nil, err
 	}
 	stored := m.write(r, Modified, m.copyIn(obj), r.latest())

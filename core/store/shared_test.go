@@ -98,3 +98,23 @@ func TestSharedHandsOutStoredObjects(t *testing.T) {
 		t.Fatalf("events copied: %+v", evs)
 	}
 }
+
+// An update of a shared store builds the key it looks up on the stack.
+func TestSharedUpdateAllocatesNoKey(t *testing.T) {
+	m := store.NewMemoryWith(store.MemoryOptions{Shared: true})
+	p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "web"}}
+	if _, err := m.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	n := testing.AllocsPerRun(100, func() {
+		p = &api.Pod{TypeMeta: p.TypeMeta, ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "web"}}
+		if _, err := m.Update(p); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// The pod only (the record's versions and the log grow by chunks and
+	// doublings: less than one allocation per update); not the key.
+	if n > 1 {
+		t.Errorf("Update allocates %v times", n)
+	}
+}
