@@ -22,7 +22,7 @@ in the node agent.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSimCommand(), newVersionCommand())
+	root.AddCommand(newSimCommand(), newPlaygroundCommand(), newVersionCommand())
 	return root
 }
 
