@@ -1,7 +1,7 @@
 package node
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/capstan-dev/capstan/core/api"
 )
@@ -116,6 +116,6 @@ func (m *Machine) sortedPods() []*podState {
 	for _, p := range m.pods {
 		out = append(out, p)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	slices.SortFunc(out, func(a, b *podState) int { return compareKeys(&a.ref, &b.ref) })
 	return out
 }

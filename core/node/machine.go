@@ -2,7 +2,7 @@ package node
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -259,7 +259,7 @@ func (m *Machine) flush() {
 	for len(m.dirty) > 0 {
 		batch := m.dirty
 		m.dirty = nil
-		sort.Slice(batch, func(i, j int) bool { return batch[i].key < batch[j].key })
+		slices.SortFunc(batch, func(a, b *podState) int { return compareKeys(&a.ref, &b.ref) })
 		for _, p := range batch {
 			p.dirty = false
 			if !p.forgotten {
@@ -291,7 +291,7 @@ func (m *Machine) schedule(p *podState) {
 		return
 	}
 	p.wake, p.hasWake = t, true
-	m.timers.push(timer{at: t, key: p.key, p: p})
+	m.timers.push(timer{at: t, p: p})
 }
 
 func (m *Machine) after(d time.Duration) api.Time { return m.now + api.Time(d) }

@@ -13,8 +13,6 @@ import (
 type podState struct {
 	pod *api.Pod
 	ref PodRef
-	// key is "namespace/name/uid": the stable order of pods.
-	key string
 
 	// ctrs holds the init containers, then the regular ones, in spec order.
 	ctrs  []ctrState
@@ -163,7 +161,6 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 		pod:       pod,
 		qos:       qosClass(&pod.Spec),
 		ref:       PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
-		key:       pod.Namespace + "/" + pod.Name + "/" + pod.UID,
 		nInit:     len(pod.Spec.InitContainers),
 		firstSeen: m.now,
 		startTime: m.now,
