@@ -23,6 +23,7 @@ var (
 	flagOut         = flag.String("scenario-dir", "", "where minimal failing scenarios are written (default: a temporary directory)")
 	flagReport      = flag.String("report", "", "also write the figures and the coverage table to this file")
 	flagCoverageMin = flag.Int("coverage-min-seeds", 1000, "fail if a required situation never happened in a run of at least this many seeds")
+	flagSeedTimeout = flag.Duration("seed-timeout", 2*time.Minute, "wall time after which a seed that has not finished (a livelock at one virtual instant?) stops the test with its reproduction command")
 )
 
 // seedResult is what TestSeeds keeps of one seed.
@@ -48,7 +49,12 @@ func TestSeeds(t *testing.T) {
 	var next int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	workers := runtime.GOMAXPROCS(0)
+	running := make([]struct {
+		seed  uint64
+		since time.Time
+	}, workers)
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -56,6 +62,11 @@ func TestSeeds(t *testing.T) {
 				mu.Lock()
 				i := next
 				next++
+				if i < n {
+					running[w].seed, running[w].since = first+uint64(i), time.Now()
+				} else {
+					running[w].since = time.Time{}
+				}
 				mu.Unlock()
 				if i >= n {
 					return
@@ -64,7 +75,10 @@ func TestSeeds(t *testing.T) {
 			}
 		}()
 	}
+	done := make(chan struct{})
+	go watchdog(&mu, running, done)
 	wg.Wait()
+	close(done)
 	wall := time.Since(start)
 
 	total := Figures{Evals: map[string]int{}}
@@ -104,6 +118,33 @@ func TestSeeds(t *testing.T) {
 		if missing := cov.Missing(); len(missing) > 0 {
 			t.Errorf("%d seeds never saw: %s\n%s", n, strings.Join(missing, "; "), cov.Table(seen))
 		}
+	}
+}
+
+// watchdog stops the test when a seed runs past -seed-timeout: the sim
+// cannot be interrupted inside a step, and a core bug that livelocks one
+// virtual instant would otherwise hang the test until go test's timeout,
+// without saying which seed.
+func watchdog(mu *sync.Mutex, running []struct {
+	seed  uint64
+	since time.Time
+}, done chan struct{}) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		mu.Lock()
+		for _, r := range running {
+			if !r.since.IsZero() && time.Since(r.since) > *flagSeedTimeout {
+				panic(fmt.Sprintf("simtest: seed %d has run for %s of wall time without finishing (a livelock at one virtual instant?): reproduce: %s",
+					r.seed, time.Since(r.since).Round(time.Second), reproduce(r.seed)))
+			}
+		}
+		mu.Unlock()
 	}
 }
 
