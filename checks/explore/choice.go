@@ -44,10 +44,11 @@ type Choice struct {
 }
 
 // Describe returns the choice as text: "cp-deliver", "deliver n1", ...
-func (c Choice) Describe(w *World) string {
-	name := fmt.Sprint(c.Node)
-	if w != nil && int(c.Node) < len(w.nodes) {
-		name = w.nodes[c.Node].name
+// nodes are the names of the nodes, by index.
+func (c Choice) Describe(nodes []string) string {
+	name := fmt.Sprint("node#", c.Node)
+	if int(c.Node) < len(nodes) {
+		name = nodes[c.Node]
 	}
 	switch c.Kind {
 	case DeliverControl:
@@ -73,11 +74,12 @@ func (c Choice) Describe(w *World) string {
 // Path is a sequence of choices from the initial state.
 type Path []Choice
 
-// Describe returns the path as one line of choices.
-func (p Path) Describe(w *World) string {
+// Describe returns the path as one line of choices; nodes are the names
+// of the nodes, by index (Config.NodeNames).
+func (p Path) Describe(nodes []string) string {
 	parts := make([]string, len(p))
 	for i, c := range p {
-		parts[i] = c.Describe(w)
+		parts[i] = c.Describe(nodes)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -64,6 +64,16 @@ type Config struct {
 	digests *sync.Map
 }
 
+// NodeNames returns the names of the nodes, by index: what a Choice's
+// Node refers to.
+func (c *Config) NodeNames() []string {
+	names := make([]string, len(c.Nodes))
+	for i, n := range c.Nodes {
+		names[i] = n.Name
+	}
+	return names
+}
+
 // NodeSpec is a node's capacity.
 type NodeSpec struct {
 	Name        string

@@ -85,7 +85,7 @@ func (r *Result) Summary() string {
 func (r *Result) Report(cfg Config) string {
 	var b strings.Builder
 	for _, f := range r.Violations {
-		fmt.Fprintf(&b, "%s\n  path (%d): %s\n", f.Violation, len(f.Path), f.Path.Describe(nil))
+		fmt.Fprintf(&b, "%s\n  path (%d): %s\n", f.Violation, len(f.Path), f.Path.Describe(cfg.NodeNames()))
 		if f.Completion {
 			b.WriteString("  then the canonical schedule\n")
 		}
@@ -149,7 +149,7 @@ func Trace(cfg Config, path Path) (string, error) {
 	for i, c := range path {
 		w.log = nil
 		w.Step(c)
-		fmt.Fprintf(&b, "%d. %s\n", i+1, c.Describe(w))
+		fmt.Fprintf(&b, "%d. %s\n", i+1, c.Describe(cfg.NodeNames()))
 		for _, l := range w.log {
 			b.WriteString("     " + l + "\n")
 		}
@@ -224,7 +224,7 @@ func Explore(cfg Config, opts Options) (*Result, error) {
 		newStates := 0
 		for i, p := range frontier {
 			if errs[i] != nil {
-				return nil, fmt.Errorf("expanding %s: %w", p.Describe(nil), errs[i])
+				return nil, fmt.Errorf("expanding %s: %w", p.Describe(cfg.NodeNames()), errs[i])
 			}
 			for _, c := range results[i] {
 				res.Transitions++

@@ -23,7 +23,7 @@ func requireFound(t *testing.T, cfg Config, depth int, invariant string) {
 	t.Log(res.Summary())
 	for _, f := range res.Violations {
 		if f.Violation.Invariant == invariant {
-			t.Logf("found at depth %d: %s\n  path: %s", len(f.Path), f.Violation, f.Path.Describe(nil))
+			t.Logf("found at depth %d: %s\n  path: %s", len(f.Path), f.Violation, f.Path.Describe(cfg.NodeNames()))
 			return
 		}
 	}

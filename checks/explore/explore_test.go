@@ -53,7 +53,7 @@ func TestExplore(t *testing.T) {
 			}
 			t.Logf("fault %s: %s", cfg.Fault.Describe(), res.Summary())
 			for _, f := range res.Stale {
-				t.Logf("binding on a stale view (expected with a fault): %s\n  path: %s", f.Violation, f.Path.Describe(nil))
+				t.Logf("binding on a stale view (expected with a fault): %s\n  path: %s", f.Violation, f.Path.Describe(cfg.NodeNames()))
 			}
 			if len(res.Violations) > 0 {
 				t.Errorf("%d violations:\n%s", len(res.Violations), res.Report(cfg))
