@@ -266,6 +266,11 @@ func (m *Machine) flush() {
 				m.syncPod(p)
 			}
 		}
+		if m.dirty == nil {
+			// Nothing dirtied meanwhile: the batch's array serves again.
+			clear(batch)
+			m.dirty = batch[:0]
+		}
 	}
 }
 

@@ -2,7 +2,8 @@ package node
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
 )
@@ -121,6 +122,6 @@ func (m *Machine) servicesIn(ns string) []*api.Service {
 	for _, s := range svcs {
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b *api.Service) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }

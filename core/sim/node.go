@@ -1,8 +1,9 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/node"
@@ -288,7 +289,7 @@ func (c *Cluster) drainNodes() bool {
 	for len(c.dirty) > 0 {
 		batch := c.dirty
 		c.dirty = nil
-		sort.Slice(batch, func(i, j int) bool { return batch[i].index < batch[j].index })
+		slices.SortFunc(batch, func(a, b *simNode) int { return cmp.Compare(a.index, b.index) })
 		for _, n := range batch {
 			n.dirty = false
 			if n.m != nil && n.m.HasReady() {
@@ -296,6 +297,11 @@ func (c *Cluster) drainNodes() bool {
 				c.execNodeReady(n, &rd)
 				progress = true
 			}
+		}
+		if c.dirty == nil {
+			// Nothing dirtied meanwhile: the batch's array serves again.
+			clear(batch)
+			c.dirty = batch[:0]
 		}
 	}
 	return progress
