@@ -9,7 +9,10 @@ import (
 
 // validateVolumes checks a pod's volumes and returns their names.
 func validateVolumes(vols []Volume, p *FieldPath) (map[string]bool, ErrorList) {
-	names := map[string]bool{}
+	var names map[string]bool // nil, read as empty, for a pod without volumes
+	if len(vols) > 0 {
+		names = make(map[string]bool, len(vols))
+	}
 	var errs ErrorList
 	for i := range vols {
 		v := &vols[i]

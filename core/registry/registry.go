@@ -31,6 +31,9 @@ type Registry struct {
 	// none: one slice shared by every such pod (stored objects are never
 	// modified).
 	defaultTolerations []api.Toleration
+	// nsKey is the store key of the namespace admitNamespace last looked
+	// up (creates come in runs into one namespace).
+	nsKey struct{ ns, key string }
 }
 
 // New returns a Registry writing to st.
@@ -163,7 +166,10 @@ func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shar
 // admitNamespace refuses writes into a namespace that does not exist or
 // is being deleted.
 func (r *Registry) admitNamespace(ns string) error {
-	o, err := r.st.Get(api.KeyFor("namespaces", "", ns))
+	if r.nsKey.ns != ns || r.nsKey.key == "" {
+		r.nsKey.ns, r.nsKey.key = ns, api.KeyFor("namespaces", "", ns)
+	}
+	o, err := r.st.Get(r.nsKey.key)
 	if store.IsNotFound(err) {
 		return api.NewNotFound("namespaces", ns)
 	}

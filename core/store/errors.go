@@ -60,6 +60,9 @@ func newError(code Code, key, format string, args ...any) *Error {
 // CodeOf returns the code of the *Error in err's chain, or "" if there is
 // none.
 func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
