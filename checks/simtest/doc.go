@@ -86,8 +86,10 @@
 // active pods than replicas" half excused, as its doc says and its code
 // does not, when a pending pod of the Deployment fits no node: a rollout
 // stuck for capacity keeps its surge, as kube's does), EndpointsComplete,
-// quiescence and EndpointsMatchSelector, and Fixpoint over the last three
-// minutes (Leases, Events and Node heartbeats excepted).
+// quiescence and EndpointsMatchSelector, Fixpoint over the last three
+// minutes (Leases, Events and Node heartbeats excepted), and
+// GarbageCollected, the runner's own (model/ has no such property): no
+// Pod or ReplicaSet refers to an owner that is gone.
 //
 // BindingsWereFeasible judges against the store, and the scheduler acts
 // on its mirror. Two stale views are excused, on seeds with faults only,

@@ -330,6 +330,8 @@ func (ck *checker) liveness() {
 		ck.eval("EndpointsMatchSelector")
 		vs = append(vs, model.EndpointsMatchSelector(s)...)
 	}
+	ck.eval("GarbageCollected")
+	vs = append(vs, garbageCollected(s)...)
 	since := int64(0)
 	var tail model.History
 	for i, w := range ck.hist {
@@ -390,4 +392,39 @@ func anyTrue(m map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// garbageCollected (liveness, the runner's own: model/ has no such
+// property): at the end no Pod or ReplicaSet has an owner reference to a
+// Deployment or ReplicaSet that is gone (or is another object by that
+// name): the garbage collector deleted the dependents of every owner
+// deleted in the background or foreground, and orphaning removed the
+// references.
+func garbageCollected(s *model.Snapshot) []model.Violation {
+	uids := map[string]string{}
+	for _, d := range s.Deployments {
+		uids["Deployment/"+d.Namespace+"/"+d.Name] = d.UID
+	}
+	for _, rs := range s.ReplicaSets {
+		uids["ReplicaSet/"+rs.Namespace+"/"+rs.Name] = rs.UID
+	}
+	var out []model.Violation
+	check := func(kind string, m *api.ObjectMeta) {
+		for _, r := range m.OwnerReferences {
+			if r.Kind != "Deployment" && r.Kind != "ReplicaSet" {
+				continue
+			}
+			if uid, ok := uids[r.Kind+"/"+m.Namespace+"/"+r.Name]; !ok || (r.UID != "" && uid != r.UID) {
+				out = append(out, model.Violation{Invariant: "GarbageCollected", Object: kind + " " + m.Namespace + "/" + m.Name,
+					Message: "owner " + r.Kind + " " + r.Name + " (uid " + r.UID + ") is gone"})
+			}
+		}
+	}
+	for _, p := range s.Pods {
+		check("Pod", &p.ObjectMeta)
+	}
+	for _, rs := range s.ReplicaSets {
+		check("ReplicaSet", &rs.ObjectMeta)
+	}
+	return out
 }
