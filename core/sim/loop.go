@@ -142,7 +142,7 @@ func (c *Cluster) handle(e *event) {
 			c.syncControl()
 		}
 	case evFault:
-		if err := c.apply(e.fault); err != nil {
+		if err := c.apply(*e.fault); err != nil {
 			c.logf("fault", "%s: %v", e.fault.Describe(), err)
 		}
 	case evCompact:

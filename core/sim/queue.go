@@ -44,8 +44,9 @@ type event struct {
 	// older machine changes the runtime but is not told to the new one.
 	agent uint32
 	in    node.Input
-	// fault is an evFault's operation.
-	fault Fault
+	// fault is an evFault's operation (a pointer: events are many, faults
+	// few, and a Fault is larger than the rest of the event).
+	fault *Fault
 }
 
 // foreground reports whether the event is work rather than a heartbeat:
@@ -105,11 +106,18 @@ func (c *Cluster) schedule(ev event) {
 	heap.Push(&c.queue, e)
 }
 
-// recycle returns a fired event for reuse.
+// recycle returns a fired event for reuse, keeping at most maxFree: a
+// burst of events (every pod's image pull at once) is not kept for the
+// rest of the run.
 func (c *Cluster) recycle(e *event) {
+	if len(c.free) >= maxFree {
+		return
+	}
 	*e = event{}
 	c.free = append(c.free, e)
 }
+
+const maxFree = 4096
 
 // pop removes the earliest event.
 func (c *Cluster) pop() *event {
