@@ -191,6 +191,7 @@ func (ck *checker) write(ev *store.Event) bool {
 	} else {
 		ck.objs[ev.Key] = ev.Object
 	}
+	ck.writeChecks(res, ev)
 	return true
 }
 

@@ -69,7 +69,13 @@
 //     everything a few events per poll, so that they lag and sometimes
 //     fall behind a compaction and watch again), each poll against the
 //     log;
-//   - over the state, whenever it changed: NoOvercommit,
+//   - after every write, on the part of the state it can affect (the
+//     node a pod was bound to, a pod and its ReplicaSet, a ReplicaSet and
+//     its pods, a Deployment and its ReplicaSets, the volumes and claims):
+//     NoOvercommit, ReplicaSetOwnsOnlyMatching, RollingUpdateBounds' surge
+//     half, PVBoundToAtMostOnePVC — these hold at every revision, so what
+//     is wrong only between two grid points is caught too;
+//   - over the whole state, whenever it changed: NoOvercommit,
 //     ReplicaSetOwnsOnlyMatching, PVBoundToAtMostOnePVC and
 //     RollingUpdateBounds. Its surge half always; its availability half
 //     (which assumes no faults) for a Deployment only once it was seen
