@@ -129,6 +129,7 @@ async function load(sc, t = 0) {
   const st = await call({ cmd: "load", script: sc, t });
   horizon = Math.max(60000, t, lastActionAt() + 30000);
   selection = null;
+  refreshSelection();
   show(st);
   setStatus(`loaded in ${Math.round(performance.now() - t0)} ms`);
   saveURL();
@@ -195,7 +196,7 @@ function drawInvariants(st) {
     const cls = st.invariantsNote && v.firstAt < 0 ? "skip" : v.ok ? "ok" : "bad";
     let first = "";
     if (v.firstAt >= 0) first = `<span class="first">first violated at ${fmt(v.firstAt)} <a href="#" data-t="${v.firstAt}">go</a>: ${esc(v.first)}</span>`;
-    else if (v.kind === "liveness" && !v.ok && v.now) first = `<span class="first">now: ${esc(v.now[0])}</span>`;
+    else if (v.kind === "liveness" && !v.ok && v.now && !st.invariantsNote) first = `<span class="first">now: ${esc(v.now[0])}</span>`;
     return `<li class="${cls}" title="${esc(v.note)}" data-name="${v.name}"><span class="dot"></span>${v.name} <span class="kind">${v.kind}</span>${first}</li>`;
   }).join("");
 }

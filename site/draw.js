@@ -81,16 +81,22 @@ function drawCluster(ctx, state, W, H, sel) {
     }
     const ax = bx + 1, ay = by + L.head;
     const c = L.cell, gap = c >= 5 ? 1 : 0;
-    for (let k = 0; k < nd.s.length; k++) {
+    // Runs of one letter within a row are one rectangle when cells touch
+    // (small cells): a few fills per node instead of one per pod.
+    for (let k = 0; k < nd.s.length; ) {
       const px = ax + (k % L.perRow) * c, py = ay + Math.floor(k / L.perRow) * c;
       if (py + c > by + h) break;
+      let run = 1;
+      if (!gap) while (k + run < nd.s.length && nd.s[k + run] === nd.s[k] && (k + run) % L.perRow !== 0) run++;
       ctx.fillStyle = COLORS[nd.s[k]] || COLORS.U;
-      ctx.fillRect(px, py, c - gap, c - gap);
-      if (sel && sel.node === nd.name && sel.slot === k) {
-        ctx.strokeStyle = "#1c7ed6";
-        ctx.lineWidth = 2;
-        ctx.strokeRect(px - 1, py - 1, c + 1, c + 1);
-      }
+      ctx.fillRect(px, py, run * c - gap, c - gap);
+      k += run;
+    }
+    if (sel && sel.node === nd.name && sel.slot !== undefined) {
+      const px = ax + (sel.slot % L.perRow) * c, py = ay + Math.floor(sel.slot / L.perRow) * c;
+      ctx.strokeStyle = "#1c7ed6";
+      ctx.lineWidth = 2;
+      ctx.strokeRect(px - 1, py - 1, c + 1, c + 1);
     }
   });
 }
