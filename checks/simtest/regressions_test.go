@@ -24,7 +24,7 @@ func TestRegressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Replay(string(data), Options{})
+			res, err := Replay(string(data), Options{NoWorkarounds: true})
 			if err != nil {
 				t.Fatal(err)
 			}

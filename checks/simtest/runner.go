@@ -115,6 +115,7 @@ func newSession(s *Schedule, res *Result, opts Options) *session {
 	ss.exec(s.Init, "")
 	ss.c = ss.in.Cluster()
 	ss.ck = newChecker(ss.c, s, &res.Figures)
+	ss.ck.workarounds = ss.workarounds
 	ss.ck.cov = res.Coverage
 	return ss
 }
