@@ -2,6 +2,7 @@ package explore
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/store"
@@ -77,8 +78,8 @@ func revisionOf(o api.Object) (int64, error) {
 // CheckState checks the invariants over the current state: NoOvercommit,
 // ReplicaSetOwnsOnlyMatching and PVBoundToAtMostOnePVC always;
 // RollingUpdateBounds without a fault (its availability bound assumes
-// nothing failed); DeploymentsAvailable at a leaf of a configuration that
-// asks for liveness.
+// nothing failed); DeploymentsAvailable and VolumesSettle at a leaf of a
+// configuration that asks for liveness.
 func (w *World) CheckState() []model.Violation {
 	s := w.Snapshot()
 	var out []model.Violation
@@ -86,10 +87,17 @@ func (w *World) CheckState() []model.Violation {
 	out = append(out, model.ReplicaSetOwnsOnlyMatching(s)...)
 	out = append(out, model.PVBoundToAtMostOnePVC(s)...)
 	if w.cfg.Fault == nil {
-		out = append(out, model.RollingUpdateBounds(s)...)
+		for _, v := range model.RollingUpdateBounds(s) {
+			// The model's two bounds share a name; the surge bound's
+			// message says what the ReplicaSets ask for.
+			if !w.cfg.SurgeOnly || strings.HasPrefix(v.Message, "ReplicaSets ask for") {
+				out = append(out, v)
+			}
+		}
 	}
 	if w.cfg.Liveness && w.cfg.Fault == nil && len(w.Enabled()) == 0 {
 		out = append(out, model.DeploymentsAvailable(s)...)
+		out = append(out, VolumesSettle(s)...)
 	}
 	return out
 }

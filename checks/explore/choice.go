@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -34,6 +35,8 @@ const (
 	Fault
 	// Heal ends the partition (once, after a partition fault).
 	Heal
+	// User takes the configuration's user action (once).
+	User
 )
 
 // Choice is one transition: a kind and, for node transitions, the index
@@ -67,6 +70,8 @@ func (c Choice) Describe(nodes []string) string {
 		return "fault"
 	case Heal:
 		return "heal"
+	case User:
+		return "user"
 	}
 	return fmt.Sprintf("choice(%d,%d)", c.Kind, c.Node)
 }
@@ -82,6 +87,51 @@ func (p Path) Describe(nodes []string) string {
 		parts[i] = c.Describe(nodes)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ParsePath parses a path as Path.Describe writes it; nodes are the
+// names of the nodes, by index.
+func ParsePath(s string, nodes []string) (Path, error) {
+	var p Path
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		verb, node, _ := strings.Cut(part, " ")
+		c := Choice{}
+		switch verb {
+		case "cp-deliver":
+			c.Kind = DeliverControl
+		case "cp-sync":
+			c.Kind = SyncControl
+		case "cp-write":
+			c.Kind = WriteControl
+		case "deliver":
+			c.Kind = DeliverNode
+		case "runtime":
+			c.Kind = Runtime
+		case "advance":
+			c.Kind = Advance
+		case "fault":
+			c.Kind = Fault
+		case "heal":
+			c.Kind = Heal
+		case "user":
+			c.Kind = User
+		default:
+			return nil, fmt.Errorf("unknown choice %q", part)
+		}
+		if c.Kind == DeliverNode || c.Kind == Runtime {
+			i := slices.Index(nodes, node)
+			if i < 0 {
+				return nil, fmt.Errorf("%q: no node %q", part, node)
+			}
+			c.Node = uint8(i)
+		}
+		p = append(p, c)
+	}
+	return p, nil
 }
 
 // Enabled returns the choices possible in the current state, in a fixed
@@ -116,6 +166,9 @@ func (w *World) Enabled() []Choice {
 		} else if f.Heal && f.Kind == Partition && !w.healed {
 			out = append(out, Choice{Kind: Heal})
 		}
+	}
+	if w.cfg.User != nil && w.exploring && !w.acted {
+		out = append(out, Choice{Kind: User})
 	}
 	return out
 }
@@ -190,6 +243,12 @@ func (w *World) Step(c Choice) {
 		must(w.InjectFault())
 	case Heal:
 		w.heal()
+	case User:
+		w.acted = true
+		if w.trace {
+			w.logf("user: %s", w.cfg.User.Name)
+		}
+		must(w.cfg.User.Do(w))
 	default:
 		panic(fmt.Sprintf("explore: unknown choice %v", c))
 	}

@@ -45,6 +45,9 @@ type Config struct {
 	EagerRuntime bool
 	// Fault, if set, may strike once, at any point of exploration.
 	Fault *FaultSpec
+	// User, if set, is an action a user may take once, at any point of
+	// exploration (a second rollout in the middle of the first...).
+	User *UserSpec
 	// Setup prepares the world before exploration starts (creates the
 	// Deployment, settles, applies a rollout...). Exploration starts from
 	// the state it leaves.
@@ -55,6 +58,10 @@ type Config struct {
 	// should. It must not modify the write's object (objects are shared):
 	// copy it first.
 	Mutate func(control.Write) (w control.Write, ok bool)
+	// SurgeOnly checks only RollingUpdateBounds' bound on pods asked for,
+	// not its availability bound, which assumes a rollout starts from an
+	// available Deployment.
+	SurgeOnly bool
 	// Liveness checks DeploymentsAvailable at leaves (states where no
 	// choice is left). Only meaningful without a fault and with capacity.
 	Liveness bool
@@ -62,6 +69,12 @@ type Config struct {
 	// digests caches the digests of the objects Setup wrote (see
 	// World.digest), shared by the copies of the Config a run makes.
 	digests *sync.Map
+}
+
+// UserSpec is a user's action.
+type UserSpec struct {
+	Name string
+	Do   func(*World) error
 }
 
 // NodeNames returns the names of the nodes, by index: what a Choice's

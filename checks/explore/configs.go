@@ -165,20 +165,26 @@ func NodePartition() Config {
 
 // AfterCrash: as NodeCrash, but n2 crashed during Setup, 20s ago: its
 // lease is about to expire. Exploration starts at the node lifecycle
-// controller's timer and reaches the replacement pods running.
+// controller's timer and reaches the replacement pods running. The clock
+// moves only when the control plane has caught up with its watch
+// (AdvanceWhenCaughtUp): NodeCrash explores a watch lagging across time,
+// this the recovery, deeper.
 func AfterCrash() Config {
 	c := NodeCrash()
 	c.Name, c.Seed = "after-crash", 6
 	c.Setup = afterFault(c.Setup)
+	c.AdvanceWhenCaughtUp = true
 	return c
 }
 
 // AfterPartition: as NodePartition, but n2 was cut off during Setup, 20s
-// ago; it may heal.
+// ago; it may heal. As in AfterCrash, the clock waits for the control
+// plane's watch.
 func AfterPartition() Config {
 	c := NodePartition()
 	c.Name, c.Seed = "after-partition", 7
 	c.Setup = afterFault(c.Setup)
+	c.AdvanceWhenCaughtUp = true
 	return c
 }
 
@@ -196,7 +202,137 @@ func afterFault(setup func(*World) error) func(*World) error {
 	}
 }
 
+// setImage is the user action of changing the image of default/web's
+// container to image.
+func setImage(image string) *UserSpec {
+	return &UserSpec{Name: "set image " + image, Do: func(w *World) error {
+		return w.SetImage("default", "web", "app", image)
+	}}
+}
+
+// RolloutTwice: as Rollout, and the user may change the image again, to
+// app:v3, at any point of the first rollout.
+func RolloutTwice() Config {
+	c := Rollout()
+	c.Name, c.Seed = "rollout-twice", 8
+	c.User = setImage("app:v3")
+	return c
+}
+
+// CreateRollout: two nodes of 2 cpus, a Deployment of 2 pods of 1 cpu
+// just created; the user may change its image at any point of the
+// creation. The rollout does not start from an available Deployment, so
+// only RollingUpdateBounds' surge bound holds (SurgeOnly).
+func CreateRollout() Config {
+	d := deployment(2, "app:v1", "1", "1", "0")
+	c := Create()
+	c.Name, c.Seed = "create-rollout", 9
+	c.SurgeOnly = true
+	c.User = setImage("app:v2")
+	c.Setup = func(w *World) error {
+		if _, err := w.Settle(0, 1000); err != nil {
+			return err
+		}
+		return w.Create(d)
+	}
+	return c
+}
+
+// decode decodes manifests that are known to be valid.
+func decode(yaml string) []api.Object {
+	objs, err := api.DecodeManifests([]byte(yaml))
+	must(err)
+	return objs
+}
+
+// volumeObjects are two volumes, "small" (1Gi) and "big" (2Gi), retained
+// when released, and two claims of 1Gi, a and b, which both prefer small.
+func volumeObjects() (small, big, a, b api.Object) {
+	objs := decode(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: small}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], persistentVolumeReclaimPolicy: Retain, hostPath: {path: /small}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: big}
+spec: {capacity: {storage: 2Gi}, accessModes: [ReadWriteOnce], persistentVolumeReclaimPolicy: Retain, hostPath: {path: /big}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: a, namespace: default}
+spec: {accessModes: [ReadWriteOnce], storageClassName: "", resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: b, namespace: default}
+spec: {accessModes: [ReadWriteOnce], storageClassName: "", resources: {requests: {storage: 1Gi}}}
+`)
+	return objs[0], objs[1], objs[2], objs[3]
+}
+
+// volumesConfig is a fault-free configuration in which objs are created
+// at the start, with liveness (VolumesSettle) checked at the leaves.
+func volumesConfig(name string, seed uint64, objs ...api.Object) Config {
+	return Config{
+		Name:         name,
+		Seed:         seed,
+		Nodes:        twoNodes("2"),
+		Horizon:      settled,
+		EagerRuntime: true,
+		Liveness:     true,
+		Setup: func(w *World) error {
+			if _, err := w.Settle(0, 1000); err != nil {
+				return err
+			}
+			return w.Create(objs...)
+		},
+	}
+}
+
+// Volumes: claims a and b created together with volumes small and big.
+// Explores the two binders' steps on lagging views.
+func Volumes() Config {
+	small, big, a, b := volumeObjects()
+	return volumesConfig("volumes", 11, small, big, a, b)
+}
+
+// VolumesRecreate: as Volumes, and the user may delete claim a and create
+// it again (a new uid) at any point.
+func VolumesRecreate() Config {
+	small, big, a, b := volumeObjects()
+	c := volumesConfig("volumes-recreate", 10, small, big, a, b)
+	c.User = &UserSpec{Name: "delete claim a, create it again", Do: func(w *World) error {
+		if err := w.Delete("persistentvolumeclaims", "default", "a"); err != nil {
+			return err
+		}
+		return w.Create(a)
+	}}
+	return c
+}
+
+// VolumeRace: claim a alone with volumes small and big: the smallest
+// configuration of the stranded-volume bug (TestBugStrandedVolume).
+func VolumeRace() Config {
+	small, big, a, _ := volumeObjects()
+	return volumesConfig("volume-race", 12, small, big, a)
+}
+
+// ClaimDeleted: claim a and volume small; the user may delete the claim
+// at any point: the smallest configuration of the dangling-claimRef bug
+// (TestBugDanglingClaimRef).
+func ClaimDeleted() Config {
+	small, _, a, _ := volumeObjects()
+	c := volumesConfig("claim-deleted", 13, small, a)
+	c.User = &UserSpec{Name: "delete claim a", Do: func(w *World) error {
+		return w.Delete("persistentvolumeclaims", "default", "a")
+	}}
+	return c
+}
+
 // Configs returns the configurations CI explores.
 func Configs() []Config {
-	return []Config{Create(), Rollout(), RolloutTight(), NodeCrash(), NodePartition(), AfterCrash(), AfterPartition()}
+	return []Config{Create(), Rollout(), RolloutTight(), RolloutTwice(), CreateRollout(),
+		NodeCrash(), NodePartition(), AfterCrash(), AfterPartition(),
+		Volumes(), VolumesRecreate(), VolumeRace(), ClaimDeleted()}
 }

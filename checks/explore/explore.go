@@ -61,8 +61,11 @@ type Result struct {
 	// control plane's view (configurations with a fault only).
 	Stale      []Finding
 	StaleCount int
-	Truncated  bool
-	Elapsed    time.Duration
+	// Exhausted: no state was left to expand before the depth bound, the
+	// whole space (of this abstraction) is explored. Truncated: stopped at
+	// MaxStates.
+	Exhausted, Truncated bool
+	Elapsed              time.Duration
 }
 
 // Summary returns the result on one line.
@@ -77,6 +80,13 @@ func (r *Result) Summary() string {
 	}
 	if r.Truncated {
 		s += ", truncated"
+	}
+	if r.Exhausted {
+		deepest := len(r.Levels) - 1
+		for deepest > 0 && r.Levels[deepest] == 0 {
+			deepest--
+		}
+		s += fmt.Sprintf(", exhausted (deepest state at %d)", deepest)
 	}
 	return s + fmt.Sprintf(", %d violations, %s", len(r.Violations), r.Elapsed.Round(time.Millisecond))
 }
@@ -264,6 +274,7 @@ func Explore(cfg Config, opts Options) (*Result, error) {
 			break
 		}
 	}
+	res.Exhausted = len(frontier) == 0 && !res.Truncated
 	res.Elapsed = time.Since(start)
 	return res, nil
 }

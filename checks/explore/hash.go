@@ -45,6 +45,9 @@ func (w *World) Hash() StateHash {
 	if w.healed {
 		flags |= 2
 	}
+	if w.acted {
+		flags |= 4
+	}
 	num(flags)
 	objs := w.Objects()
 	num(int64(len(objs)))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/registry"
 )
 
 // nextDeadline returns when the clock moves next if nothing else
@@ -119,6 +120,16 @@ func (w *World) Create(objs ...api.Object) error {
 	return nil
 }
 
+// Delete deletes an object through the registry, as a user would
+// (background propagation, the object's own grace period).
+func (w *World) Delete(resource, namespace, name string) error {
+	if _, err := w.reg.Delete(resource, namespace, name, registry.DeleteOptions{}, w.now); err != nil {
+		return err
+	}
+	w.pump()
+	return nil
+}
+
 // SetImage sets the image of container of Deployment namespace/name's
 // template, as kubectl set image does.
 func (w *World) SetImage(namespace, name, container, image string) error {
@@ -190,7 +201,7 @@ func (w *World) Settle(window time.Duration, limit int) (int, error) {
 func (w *World) canonical(window time.Duration) (Choice, bool) {
 	for _, c := range w.Enabled() {
 		switch c.Kind {
-		case Fault, Heal:
+		case Fault, Heal, User:
 			continue
 		case Advance:
 			if t, _ := w.nextDeadline(); t > w.now+api.Time(window) {

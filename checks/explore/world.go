@@ -59,8 +59,9 @@ type World struct {
 
 	nodes []*simNode
 
-	// faulted: the fault was injected; healed: the partition ended.
-	faulted, healed bool
+	// faulted: the fault was injected; healed: the partition ended;
+	// acted: the user action was taken.
+	faulted, healed, acted bool
 	// exploring is set once Setup is done. check makes pump check the
 	// writes it records: off while replaying a prefix already checked.
 	exploring, check bool
@@ -275,7 +276,7 @@ func (w *World) History() model.History { return w.hist }
 // machines.
 func (w *World) Describe() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "now %s faulted=%t healed=%t\n", w.elapsed(), w.faulted, w.healed)
+	fmt.Fprintf(&b, "now %s faulted=%t healed=%t acted=%t\n", w.elapsed(), w.faulted, w.healed, w.acted)
 	fmt.Fprintf(&b, "cp queue (%d):", len(w.cpq))
 	for _, ev := range w.cpq {
 		b.WriteString(" " + ev.Describe())
