@@ -1,6 +1,8 @@
 package node_test
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,6 +47,9 @@ func (h *harness) cmdPod(d *datadriven.TestData, out *strings.Builder) {
 		var pod *api.Pod
 		if d.Input != "" {
 			pod = h.newPod(d, name)
+			if pod.Status.Phase == "" {
+				pod.Status = *h.pod(d, name).Status.DeepCopy() // the API keeps it
+			}
 		} else {
 			pod = api.DeepCopy(h.pod(d, name))
 		}
@@ -163,6 +168,32 @@ func (h *harness) applyPodArgs(d *datadriven.TestData, pod *api.Pod, args []data
 			}
 		case "node":
 			pod.Spec.NodeName = arg.Vals[0]
+		case "condition": // condition=(Type:Status, ...): another writer's change
+			for _, v := range arg.Vals {
+				typ, st, _ := strings.Cut(v, ":")
+				conds := slices.Clone(pod.Status.Conditions)
+				i := slices.IndexFunc(conds, func(c api.PodCondition) bool { return c.Type == typ })
+				if i < 0 {
+					conds = append(conds, api.PodCondition{Type: typ})
+					i = len(conds) - 1
+				}
+				if conds[i].Status != st {
+					conds[i].Status, conds[i].LastTransitionTime = st, h.now
+				}
+				pod.Status.Conditions = conds
+			}
+		case "phase": // another writer's change
+			pod.Status.Phase = arg.Vals[0]
+		case "label":
+			labels := maps.Clone(pod.Labels)
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			for _, v := range arg.Vals {
+				k, val, _ := strings.Cut(v, ":")
+				labels[k] = val
+			}
+			pod.Labels = labels
 		default:
 			d.Fatalf(h.t, "pod: unknown argument %q", arg.Key)
 		}

@@ -186,6 +186,14 @@ func (h *harness) record(rd *node.Ready) {
 	}
 	for _, u := range rd.StatusUpdates {
 		h.statuses[u.Pod.Name] = u
+		// The API's pod now has this status: a later update of it (pod
+		// update, pod delete, pod list) carries it, as the API server's
+		// would. The machine keeps the old object, so it is replaced.
+		if pod, ok := h.pods[u.Pod.Name]; ok && pod.UID == u.Pod.UID {
+			cp := *pod
+			u.Status.DeepCopyInto(&cp.Status)
+			h.pods[u.Pod.Name] = &cp
+		}
 	}
 }
 

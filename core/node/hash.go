@@ -67,16 +67,69 @@ func hashStatus(s *api.PodStatus) uint64 {
 	for _, list := range [][]api.ContainerStatus{s.InitContainerStatuses, s.ContainerStatuses} {
 		h.int(int64(len(list)))
 		for i := range list {
-			h.containerStatus(&list[i])
+			h.containerStatus(&list[i], false)
 		}
 	}
 	return uint64(h)
 }
 
-func (h *hasher) containerStatus(cs *api.ContainerStatus) {
+// kubeletConditions are the pod conditions the machine owns.
+var kubeletConditions = [...]string{api.PodInitialized, api.PodReady, api.ContainersReady}
+
+// hashOwned fingerprints the part of a pod status the machine owns, as it
+// would survive a trip through the API server: the phase, the status,
+// reason and message of the kubelet's conditions (not their times: the
+// node lifecycle controller changes those), the container statuses with
+// times to the second (the API's precision), and with withIP the pod's
+// addresses (without, they are left out: the shell may fill them in).
+// The machine compares the API's status with the one it last wrote by it.
+func hashOwned(s *api.PodStatus, withIP bool) uint64 {
+	h := hasher(fnvOffset)
+	h.str(s.Phase)
+	for _, typ := range kubeletConditions {
+		found := false
+		for i := range s.Conditions {
+			if c := &s.Conditions[i]; c.Type == typ {
+				h.byte(1)
+				h.str(c.Status)
+				h.str(c.Reason)
+				h.str(c.Message)
+				found = true
+				break
+			}
+		}
+		if !found {
+			h.byte(0)
+		}
+	}
+	for _, list := range [][]api.ContainerStatus{s.InitContainerStatuses, s.ContainerStatuses} {
+		h.int(int64(len(list)))
+		for i := range list {
+			h.containerStatus(&list[i], true)
+		}
+	}
+	if withIP {
+		h.str(s.PodIP)
+		h.int(int64(len(s.PodIPs)))
+		for _, ip := range s.PodIPs {
+			h.str(ip.IP)
+		}
+	}
+	return uint64(h)
+}
+
+// time hashes t, truncated to the second with sec.
+func (h *hasher) time(t api.Time, sec bool) {
+	if sec {
+		t = t / api.Time(1e9)
+	}
+	h.int(int64(t))
+}
+
+func (h *hasher) containerStatus(cs *api.ContainerStatus, sec bool) {
 	h.str(cs.Name)
-	h.state(&cs.State)
-	h.state(&cs.LastState)
+	h.state(&cs.State, sec)
+	h.state(&cs.LastState, sec)
 	h.bool(cs.Ready)
 	h.int(int64(cs.RestartCount))
 	h.str(cs.Image)
@@ -90,7 +143,7 @@ func (h *hasher) containerStatus(cs *api.ContainerStatus) {
 	}
 }
 
-func (h *hasher) state(st *api.ContainerState) {
+func (h *hasher) state(st *api.ContainerState, sec bool) {
 	switch {
 	case st.Waiting != nil:
 		h.byte('w')
@@ -98,7 +151,7 @@ func (h *hasher) state(st *api.ContainerState) {
 		h.str(st.Waiting.Message)
 	case st.Running != nil:
 		h.byte('r')
-		h.int(int64(st.Running.StartedAt))
+		h.time(st.Running.StartedAt, sec)
 	case st.Terminated != nil:
 		t := st.Terminated
 		h.byte('t')
@@ -106,8 +159,8 @@ func (h *hasher) state(st *api.ContainerState) {
 		h.int(int64(t.Signal))
 		h.str(t.Reason)
 		h.str(t.Message)
-		h.int(int64(t.StartedAt))
-		h.int(int64(t.FinishedAt))
+		h.time(t.StartedAt, sec)
+		h.time(t.FinishedAt, sec)
 		h.str(t.ContainerID)
 	default:
 		h.byte('-')

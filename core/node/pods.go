@@ -45,6 +45,15 @@ type podState struct {
 	// statusHash is the hash of the last status emitted (statusSent).
 	statusHash uint64
 	statusSent bool
+	// ownedHash is hashOwned of the last status emitted, with sentIP
+	// (it had a pod IP). resync: a version of the pod whose status
+	// differs from it in what the machine owns arrived (the node
+	// lifecycle controller marked the pod not ready, say): on the next
+	// Tick, if the API's status still differs, the status is written
+	// again even if unchanged (see needsResync).
+	ownedHash uint64
+	sentIP    bool
+	resync    bool
 
 	// rt lists this pod's runtime container IDs not yet removed.
 	rt []string
@@ -148,6 +157,9 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 			m.noteSpecChange(p, pod)
 		}
 		p.setPod(pod)
+		if p.statusSent && !p.finished && hashOwned(&pod.Status, p.sentIP) != p.ownedHash {
+			p.resync = true // looked at again on the next Tick
+		}
 	}
 	if pod.DeletionTimestamp != nil {
 		p.deleting = true

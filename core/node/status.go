@@ -323,7 +323,8 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 }
 
 // maybeEmitStatus emits the pod's status if it differs from the last one
-// emitted, and says whether it did. Within one Ready a pod has at most one
+// emitted, or if the API's differs from that one (resync), and says
+// whether it did. Within one Ready a pod has at most one
 // StatusUpdate: a newer one replaces the older in place. The status is
 // rendered into the arena and hashed; only an emitted one is copied out.
 func (m *Machine) maybeEmitStatus(p *podState) bool {
@@ -332,10 +333,12 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	}
 	s := m.podStatus(p, true)
 	h := hashStatus(&s)
-	if p.statusSent && h == p.statusHash {
+	if p.statusSent && h == p.statusHash && !m.needsResync(p) {
 		return false
 	}
-	p.statusHash, p.statusSent = h, true
+	p.statusHash, p.statusSent, p.resync = h, true, false
+	p.sentIP = s.PodIP != ""
+	p.ownedHash = hashOwned(&s, p.sentIP)
 	u := StatusUpdate{Pod: p.ref}
 	s.DeepCopyInto(&u.Status)
 	if i, ok := m.statusIdx[p.ref.UID]; ok {
@@ -345,4 +348,25 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	m.statusIdx[p.ref.UID] = len(m.out.StatusUpdates)
 	m.out.StatusUpdates = append(m.out.StatusUpdates, u)
 	return true
+}
+
+// needsResync reports whether the API's status of p, as last received,
+// differs from the status last emitted in what the machine owns, so that
+// it must be written again though it did not change. As the kubelet's
+// status manager (which reconciles on its sync period) it looks only on a
+// Tick, at the latest version of the pod: the machine's own writes, whose
+// echoes arrive meanwhile, then compare equal, and a writer that keeps
+// changing the status (the node lifecycle controller while the node is
+// not ready) meets at most one write per Tick. Outside a Tick a pending
+// check asks for the next one.
+func (m *Machine) needsResync(p *podState) bool {
+	if !p.resync {
+		return false
+	}
+	if !m.inTick {
+		m.wakeAt(p, m.now+1)
+		return false
+	}
+	p.resync = false
+	return hashOwned(&p.pod.Status, p.sentIP) != p.ownedHash
 }
