@@ -30,6 +30,8 @@ import (
 //	probe POD/CONTAINER liveness|readiness|startup ok|fail [msg=]
 //	inventory (body: ID POD CONTAINER ATTEMPT STATE [started=S] [code=N])
 //	tick [DURATION] [step=1s]
+//	node update [TYPE=STATUS ...] [reason=R] [msg=M] (the API's Node, with the
+//	    last posted status and these changes) | node writes
 //	describe | status POD | ready
 func TestScenarios(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
@@ -64,6 +66,10 @@ type harness struct {
 	attempts map[string]int32
 	// statuses: the last status emitted per pod name.
 	statuses map[string]node.StatusUpdate
+	// nodeStatus: the last node status emitted (the API's Node has it);
+	// nodeWrites counts them.
+	nodeStatus *node.NodeStatusUpdate
+	nodeWrites int
 
 	auto bool
 	hold map[string]bool
@@ -94,8 +100,10 @@ func (h *harness) reset(cfg node.Config) {
 	h.auto, h.hold = false, map[string]bool{}
 	h.showEvents = true
 	h.inputs = nil
+	h.nodeStatus, h.nodeWrites = nil, 0
 	h.step(node.Tick{Now: h.now})
-	h.m.Ready() // the first tick's registration, lease and node status
+	rd := h.m.Ready() // the first tick's registration, lease and node status
+	h.record(&rd)
 }
 
 func (h *harness) run(d *datadriven.TestData) string {
@@ -127,6 +135,8 @@ func (h *harness) run(d *datadriven.TestData) string {
 		return describeFullStatus(u)
 	case "ready":
 		h.drain(&out)
+	case "node":
+		h.cmdNode(d, &out)
 	default:
 		d.Fatalf(h.t, "unknown command %q", d.Cmd)
 	}
@@ -183,6 +193,10 @@ func (h *harness) record(rd *node.Ready) {
 		if c, ok := a.(node.CreateContainer); ok {
 			h.attempts[c.Pod.Name+"/"+c.Container] = c.Attempt
 		}
+	}
+	if rd.NodeStatus != nil {
+		h.nodeStatus = rd.NodeStatus
+		h.nodeWrites++
 	}
 	for _, u := range rd.StatusUpdates {
 		h.statuses[u.Pod.Name] = u
@@ -377,4 +391,42 @@ func describeState(st api.ContainerState) string {
 		return fmt.Sprintf("terminated(%s code=%d %s..%s %q)", t.Reason, t.ExitCode, fmtAt(t.StartedAt), fmtAt(t.FinishedAt), t.Message)
 	}
 	return "none"
+}
+
+// cmdNode: node update [TYPE=STATUS ...] [reason=] [msg=] feeds the API's
+// Node: the last status the machine posted, with another writer's changes
+// to the conditions named (reason and msg apply to them). node writes
+// prints how many node statuses the machine posted.
+func (h *harness) cmdNode(d *datadriven.TestData, out *strings.Builder) {
+	switch d.CmdArgs[0].Key {
+	case "writes":
+		fmt.Fprintf(out, "%d\n", h.nodeWrites)
+		return
+	case "update":
+	default:
+		d.Fatalf(h.t, "node: unknown verb %q", d.CmdArgs[0].Key)
+	}
+	n := &api.Node{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: api.ObjectMeta{Name: h.cfg.NodeName}}
+	if h.nodeStatus != nil {
+		h.nodeStatus.Status.DeepCopyInto(&n.Status)
+	}
+	var reason, msg string
+	set := map[string]string{}
+	for _, arg := range d.CmdArgs[1:] {
+		switch arg.Key {
+		case "reason":
+			reason = arg.Vals[0]
+		case "msg":
+			msg = arg.Vals[0]
+		default:
+			set[arg.Key] = arg.Vals[0]
+		}
+	}
+	for i := range n.Status.Conditions {
+		c := &n.Status.Conditions[i]
+		if st, ok := set[c.Type]; ok {
+			c.Status, c.Reason, c.Message, c.LastTransitionTime = st, reason, msg, h.now
+		}
+	}
+	h.feed(node.NodeUpdated{Node: n}, out)
 }

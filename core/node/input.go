@@ -53,6 +53,15 @@ type ObjectUpdated struct{ Object api.Object }
 // ObjectDeleted: see ObjectAdded. Only the object's kind and metadata are read.
 type ObjectDeleted struct{ Object api.Object }
 
+// NodeUpdated carries the machine's own Node as the API server has it
+// (its creation, and every change). The machine compares the conditions
+// it owns with what it would post and, when the API's differ (the node
+// lifecycle controller set Ready to Unknown while the node was
+// unreachable, say), posts its status on the next Tick, as the kubelet
+// does. A Node of another name is ignored. The machine keeps the pointer;
+// the caller must not modify the Node afterwards.
+type NodeUpdated struct{ Node *api.Node }
+
 // --- runtime observations -------------------------------------------------
 
 // ImageReady: the image of an EnsureImage action is present. ImageRef is the
@@ -188,6 +197,7 @@ func (PodList) isInput()               {}
 func (ObjectAdded) isInput()           {}
 func (ObjectUpdated) isInput()         {}
 func (ObjectDeleted) isInput()         {}
+func (NodeUpdated) isInput()           {}
 func (ImageReady) isInput()            {}
 func (ImagePullFailed) isInput()       {}
 func (ContainerCreated) isInput()      {}
@@ -249,6 +259,16 @@ func (e PodList) Describe() string {
 func (e ObjectAdded) Describe() string   { return "object-added " + describeObject(e.Object) }
 func (e ObjectUpdated) Describe() string { return "object-updated " + describeObject(e.Object) }
 func (e ObjectDeleted) Describe() string { return "object-deleted " + describeObject(e.Object) }
+func (e NodeUpdated) Describe() string {
+	if e.Node == nil {
+		return "node-updated <nil>"
+	}
+	s := "node-updated " + e.Node.Name
+	if c := e.Node.Condition(api.NodeReady); c != nil {
+		s += " Ready=" + c.Status
+	}
+	return s
+}
 func (e ImageReady) Describe() string {
 	return fmt.Sprintf("image-ready pod=%s %s ref=%s", e.PodUID, e.Container, e.ImageRef)
 }

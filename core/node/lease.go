@@ -23,11 +23,44 @@ type nodeState struct {
 	readySince, since api.Time
 	// redelete holds PodDeletions to emit again (WriteFailed "delete").
 	redelete []PodRef
+	// api is the Node as the API server last had it (NodeUpdated);
+	// apiCheck: it changed since the last Tick, which compares it with
+	// what the machine would post.
+	api      *api.Node
+	apiCheck bool
+}
+
+// handleNodeUpdated records the API's Node; the next Tick compares it.
+func (m *Machine) handleNodeUpdated(n *api.Node) {
+	if n.Name != m.cfg.NodeName {
+		return
+	}
+	m.node.api, m.node.apiCheck = n, true
+}
+
+// apiStale reports whether the API's Node, as last received, differs from
+// the status the machine would post in the conditions it owns (type,
+// status, reason, message; not the times): the kubelet then posts at once
+// rather than on its next report.
+func (m *Machine) apiStale(want *api.NodeStatus) bool {
+	have := m.node.api
+	if have == nil {
+		return false
+	}
+	for i := range want.Conditions {
+		w := &want.Conditions[i]
+		h := have.Condition(w.Type)
+		if h == nil || h.Status != w.Status || h.Reason != w.Reason || h.Message != w.Message {
+			return true
+		}
+	}
+	return false
 }
 
 // tickNode does the node's periodic work: registration, Lease renewal
-// every LeaseRenewInterval, node status on change or every
-// NodeStatusInterval, and retries of failed writes and orphan cleanup.
+// every LeaseRenewInterval, node status on change, every
+// NodeStatusInterval or when the API's Node differs from it (NodeUpdated),
+// and retries of failed writes and orphan cleanup.
 func (m *Machine) tickNode() {
 	n := &m.node
 	now := m.now
@@ -58,9 +91,16 @@ func (m *Machine) tickNode() {
 		n.readySince = now
 	}
 	n.readyKnown, n.ready, n.readyMsg = true, ready, msg
+	check := n.apiCheck
+	n.apiCheck = false
 	if !n.statusSent || changed || now >= n.statusAt+api.Time(m.cfg.NodeStatusInterval) {
 		n.statusSent, n.statusAt = true, now
 		m.out.NodeStatus = &NodeStatusUpdate{Name: m.cfg.NodeName, Status: m.nodeStatus()}
+	} else if check {
+		if st := m.nodeStatus(); m.apiStale(&st) {
+			n.statusAt = now
+			m.out.NodeStatus = &NodeStatusUpdate{Name: m.cfg.NodeName, Status: st}
+		}
 	}
 	for _, ref := range n.redelete {
 		m.out.PodDeletions = append(m.out.PodDeletions, PodDeletion{Pod: ref})

@@ -187,6 +187,11 @@ func (m *Machine) step(in Input) error {
 		return m.handleObject(e.Object, false)
 	case ObjectDeleted:
 		return m.handleObject(e.Object, true)
+	case NodeUpdated:
+		if e.Node == nil {
+			return fmt.Errorf("node: %s with nil node", "NodeUpdated")
+		}
+		m.handleNodeUpdated(e.Node)
 	case ImageReady:
 		m.handleImageReady(e)
 	case ImagePullFailed:

@@ -15,7 +15,7 @@ import (
 // PersistentVolumes claimed from that namespace). A node subscribes to a
 // namespace when its first pod there arrives: it is first given the
 // namespace's objects as of that pod's revision, so a pod never waits for
-// an object that exists.
+// an object that exists. Each node also gets its own Node object.
 type hub struct {
 	w store.Watcher
 	// subs are the nodes subscribed to each namespace, in index order.
@@ -77,6 +77,17 @@ func (c *Cluster) route(ev *store.Event) {
 	case "secrets", "configmaps", "services", "persistentvolumeclaims":
 		for _, n := range c.hub.subs[ev.Object.GetObjectMeta().Namespace] {
 			c.deliver(n, objectInput(ev.Type, ev.Object))
+		}
+	case "nodes":
+		// A node agent watches its own Node (the kubelet's node
+		// informer): it posts its status again when the control plane's
+		// view of its conditions differs from its own.
+		if ev.Type == store.Deleted {
+			return
+		}
+		nd := ev.Object.(*api.Node)
+		if n := c.byName[nd.Name]; n != nil && n.m != nil {
+			c.deliver(n, node.NodeUpdated{Node: nd})
 		}
 	case "persistentvolumes":
 		nss := claimNamespaces(ev.Object, ev.PrevObject)
