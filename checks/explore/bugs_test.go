@@ -7,35 +7,82 @@ import (
 	"github.com/capstan-dev/capstan/model"
 )
 
-// Bugs the explorer found in core/, each pinned by the shortest path to it
-// (as TestExplore printed it). The tests are skipped until the bug is
-// fixed: run them with -explore.bugs to see each fail. A fixed bug makes
-// its test pass (unskip it then, and give its configuration its liveness
-// back in TestExplore's knownBugs).
+// Bugs the explorer found in core/, each pinned by a shortest path to it
+// (as TestExplore printed it) followed by the canonical schedule to
+// quiescence. The tests are skipped until the bug is fixed: run them with
+// -explore.bugs to see each fail. When one is fixed its test passes:
+// unskip it, and remove its entries from knownBugs (TestKnownBugsReproduce
+// fails to say so).
 
 var flagBugs = flag.Bool("explore.bugs", false, "run the tests of known bugs in core/ (they fail until fixed)")
 
-// knownBugs are the configurations whose liveness check is off in
-// TestExplore because of a known bug, and the test that pins it.
-var knownBugs = map[string]string{
-	"volumes":          "TestBugStrandedVolume",
-	"volumes-recreate": "TestBugStrandedVolume, TestBugDanglingClaimRef",
-	"volume-race":      "TestBugStrandedVolume",
-	"claim-deleted":    "TestBugDanglingClaimRef",
+// A bug is a known bug in core/: the test that pins it, the path that
+// leads to it (then the canonical schedule), and the invariant it breaks.
+type bug struct {
+	test, invariant string
+	cfg             func() Config
+	path            string
 }
 
-// requireSettles replays path in cfg as far as its choices are enabled
-// (a fix may change what the control plane writes, and so what comes
-// next), runs the canonical schedule to quiescence and requires no
-// violation on the way nor at the end.
-func requireSettles(t *testing.T, cfg Config, path string) {
+// The paths: for the volume bugs and the eviction, the shortest path the
+// breadth-first search finds to a state breaking the invariant; for the
+// collector, the shortest prefix after which the canonical schedule breaks
+// it, followed by that schedule's choices.
+var (
+	bugStrandedVolume = bug{"TestBugStrandedVolume", "VolumesSettle", VolumeRace,
+		"cp-deliver, cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-deliver, " +
+			"cp-sync, cp-deliver, cp-sync, cp-deliver, cp-deliver, advance, cp-sync"}
+	bugDanglingClaimRef = bug{"TestBugDanglingClaimRef", "VolumesSettle", ClaimDeleted,
+		"cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, user, cp-sync, cp-deliver, advance, cp-sync"}
+	bugGCWaitsWriteTimeout = bug{"TestBugGCWaitsWriteTimeout", "GarbageCollected", DeleteDuringCreate,
+		"cp-deliver, cp-sync, user, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, " +
+			"deliver n1, runtime n1, cp-deliver, cp-sync, deliver n1, cp-deliver, cp-sync, deliver n1, deliver n2, runtime n2, " +
+			"cp-deliver, deliver n2, cp-deliver, cp-sync, deliver n2, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, " +
+			"cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, advance, cp-sync"}
+	bugForegroundWaitsWriteTimeout = bug{"TestBugForegroundWaitsWriteTimeout", "GarbageCollected", DeleteDuringRollout,
+		"user, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, deliver n1, runtime n1, " +
+			"deliver n2, runtime n2, cp-deliver, cp-sync, deliver n1, deliver n2, cp-deliver, cp-sync, deliver n1, deliver n2, " +
+			"cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, " +
+			"cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, advance, cp-sync"}
+	bugEvictionWaitsWriteTimeout = bug{"TestBugEvictionWaitsWriteTimeout", "EvictedAtOnce", NodeCrash,
+		"fault, advance, cp-deliver, advance, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, " +
+			"cp-deliver, cp-sync, cp-deliver, cp-sync"}
+)
+
+// knownBugs are the invariants TestExplore and TestWalks only log, per
+// configuration, because a known bug breaks them there.
+var knownBugs = map[string]map[string]bug{
+	"volumes":               {"VolumesSettle": bugStrandedVolume},
+	"volumes-recreate":      {"VolumesSettle": bugStrandedVolume},
+	"volume-race":           {"VolumesSettle": bugStrandedVolume},
+	"claim-deleted":         {"VolumesSettle": bugDanglingClaimRef},
+	"delete-during-create":  {"GarbageCollected": bugGCWaitsWriteTimeout},
+	"delete-during-rollout": {"GarbageCollected": bugForegroundWaitsWriteTimeout},
+	"crash":                 {"EvictedAtOnce": bugEvictionWaitsWriteTimeout},
+	"partition":             {"EvictedAtOnce": bugEvictionWaitsWriteTimeout},
+	"after-crash":           {"EvictedAtOnce": bugEvictionWaitsWriteTimeout},
+	"after-partition":       {"EvictedAtOnce": bugEvictionWaitsWriteTimeout},
+}
+
+// known reports whether v is a known bug's in configuration cfg.
+func known(cfg string, v model.Violation) (bug, bool) {
+	b, ok := knownBugs[cfg][v.Invariant]
+	return b, ok
+}
+
+// settle replays b's path in its configuration as far as its choices are
+// enabled (a fix may change what the control plane writes, and so what
+// comes next), runs the canonical schedule to quiescence and returns the
+// violations on the way and at the end.
+func (b bug) settle(t *testing.T) []model.Violation {
 	t.Helper()
+	cfg := b.cfg()
 	cfg.setDefaults()
-	p, err := ParsePath(path, cfg.NodeNames())
+	p, err := ParsePath(b.path, cfg.NodeNames())
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := newWorld(&cfg, true)
+	w, err := newWorld(&cfg, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,22 +94,40 @@ func requireSettles(t *testing.T, cfg Config, path string) {
 		}
 		w.Step(c)
 		found = append(found, w.found...)
+		found = append(found, w.CheckState()...)
 	}
-	for {
-		c, ok := w.canonical(cfg.Horizon)
-		if !ok {
-			break
+	_, more := w.complete(10000)
+	return append(found, more...)
+}
+
+// run is a bug's test: skipped unless -explore.bugs, it fails while the
+// bug is there.
+func (b bug) run(t *testing.T, why string) {
+	if !*flagBugs {
+		t.Skip("core/ bug: " + why + " (-explore.bugs to run)")
+	}
+	if found := b.settle(t); len(found) > 0 {
+		t.Errorf("%s", model.Describe(dedupe(found)))
+		cfg := b.cfg()
+		if p, err := ParsePath(b.path, cfg.NodeNames()); err == nil {
+			if tr, err := Trace(cfg, p); err == nil {
+				t.Logf("trace of the path (the canonical schedule follows):\n%s", tr)
+			}
 		}
-		w.Step(c)
-		found = append(found, w.found...)
 	}
-	found = append(found, w.CheckState()...)
-	if len(found) > 0 {
-		t.Errorf("%s", model.Describe(found))
-		if tr, err := Trace(cfg, p); err == nil {
-			t.Logf("trace of the path:\n%s", tr)
+}
+
+// dedupe drops repeated violations, keeping the first of each.
+func dedupe(vs []model.Violation) []model.Violation {
+	seen := map[string]bool{}
+	var out []model.Violation
+	for _, v := range vs {
+		if !seen[v.String()] {
+			seen[v.String()] = true
+			out = append(out, v)
 		}
 	}
+	return out
 }
 
 func enabled(w *World, c Choice) bool {
@@ -87,21 +152,18 @@ func enabled(w *World, c Choice) bool {
 // were someone else's, small is free, so the binder writes
 // small.claimRef=a too (8). volumeFor does not know that the busy volume
 // is being bound to this very claim. Both claimRefs land (9, 10); the
-// claim takes big, the first one volumeFor meets that names it (11), and
-// both go Bound (13). Small stays Available with claimRef=a forever:
-// syncVolume sees a claim bound to another volume and does nothing, so no
-// claim can ever take small (with a second claim b, b stays Pending next
-// to a free volume: see the volumes configuration). Kubernetes' binder
-// unbinds such a volume in syncVolume ("the controller tried to use this
-// volume for a claim but the claim was fulfilled by another volume. We did
-// this; fix it") and, besides, updates its cache with its own writes so
-// that the second sync finds big pre-bound to the claim.
+// claim takes big, the first volume volumeFor meets that names it (11),
+// and both go Bound (13).
+// Small stays Available with claimRef=a forever: syncVolume sees a claim
+// bound to another volume and does nothing, so no claim can ever take
+// small (with a second claim b, b stays Pending next to a volume nobody
+// uses: see the volumes configuration). Kubernetes' binder unbinds such a
+// volume in syncVolume ("the controller tried to use this volume for a
+// claim but the claim was fulfilled by another volume. We did this; fix
+// it") and, besides, updates its cache with its own writes, so that its
+// second sync finds big pre-bound to the claim.
 func TestBugStrandedVolume(t *testing.T) {
-	if !*flagBugs {
-		t.Skip("core/control bug: pvc-binder pre-binds two volumes to one claim on a lagging view; pv-binder never unbinds the stranded one (-explore.bugs to run)")
-	}
-	requireSettles(t, VolumeRace(), "cp-deliver, cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, "+
-		"cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-deliver, cp-sync")
+	bugStrandedVolume.run(t, "core/control pvc-binder pre-binds two volumes to one claim on a lagging view; pv-binder never unbinds the stranded one")
 }
 
 // TestBugDanglingClaimRef: core/control's pv-binder never resyncs a
@@ -112,47 +174,79 @@ func TestBugStrandedVolume(t *testing.T) {
 // (transition 5), which lands (6); the user deletes claim a (7) before the
 // binder's second step (the claim's volumeName) is written, which then
 // fails NotFound (8). The claim's Deleted event (9) requeues only the
-// volume the claim's volumeName names, and it names none: small is never
-// synced again and stays Available with a claimRef to a claim that is
-// gone, forever, instead of Released (or deleted, under the Delete
-// reclaim policy: a leak). Kubernetes' deleteClaim has the same gap and
-// relies on its periodic resync of every volume; capstan's control plane
-// has no resync, so the volume would need requeueing by claimRef.
+// volume the claim's volumeName
+// names, and it names none: small is never synced again and stays
+// Available with a claimRef to a claim that is gone, forever, instead of
+// Released (or deleted, under the Delete reclaim policy: a leak).
+// Kubernetes' deleteClaim has the same gap and relies on its periodic
+// resync of every volume; capstan's control plane has no resync, so the
+// volume would need requeueing by claimRef.
 func TestBugDanglingClaimRef(t *testing.T) {
-	if !*flagBugs {
-		t.Skip("core/control bug: a volume pre-bound to a claim deleted before its volumeName was written is never released (-explore.bugs to run)")
-	}
-	requireSettles(t, ClaimDeleted(), "cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, user, cp-sync, cp-deliver, advance, cp-sync")
+	bugDanglingClaimRef.run(t, "core/control pv-binder: a volume pre-bound to a claim deleted before its volumeName was written is never released")
 }
 
-// The known bugs are still there: their paths end in the violation they
-// name (when one is fixed, this fails: unskip its test).
+// The three tests below pin one bug of core/control's write pacing
+// (emit.go, busy): a controller that wants to write an object while
+// another write to it is in flight waits, and busy says "the result's
+// event requeues it"; but the event goes only to the controllers that
+// dispatch routes it to, and a status write of the ReplicaSet, Deployment
+// or pod controllers is not routed to the garbage collector nor to the
+// taint manager. These then wait for busy's fallback timer, WriteTimeout
+// (1 minute): a deletion or eviction that should happen at once happens a
+// minute late, in ordinary interleavings (another controller's status
+// write to the same object in flight when the deletion is decided).
+// Kubernetes' controllers retry through their work queues' rate limiter
+// (milliseconds).
+
+// TestBugGCWaitsWriteTimeout: a Deployment deleted (background, transition
+// 3) just after its ReplicaSet was created (2). When the garbage collector
+// learns the owner is gone (8, 9), the ReplicaSet controller's status
+// write to the ReplicaSet (5) is in flight: the collector waits, the
+// status event (14) does not wake it, and the ReplicaSet and its pods are
+// deleted a minute later: at the end of the path nothing is left to do
+// before that timer, and they are there, their owner gone.
+func TestBugGCWaitsWriteTimeout(t *testing.T) {
+	bugGCWaitsWriteTimeout.run(t, "core/control garbage collector deferred by an in-flight write waits WriteTimeout (1m) to delete dependents")
+}
+
+// TestBugForegroundWaitsWriteTimeout: a Deployment deleted in the
+// foreground (transition 1) just as its rollout starts. Its dependents go
+// (5 to 21), but the foregroundDeletion finalizers of the old ReplicaSet
+// and of the Deployment are removed only a minute later: when the
+// collector wanted to remove the ReplicaSet's, the ReplicaSet
+// controller's status write to it (23) was in flight.
+func TestBugForegroundWaitsWriteTimeout(t *testing.T) {
+	bugForegroundWaitsWriteTimeout.run(t, "core/control garbage collector deferred by an in-flight write waits WriteTimeout (1m) to remove a foregroundDeletion finalizer")
+}
+
+// TestBugEvictionWaitsWriteTimeout: node n2 crashes (transition 1; pods
+// get no default tolerations) and is marked unknown (5). The node
+// lifecycle controller writes n2's taints and, in the same sync, the
+// Ready=False status of n2's pod (7); when the taint manager sees the
+// taint (8, 9), that pod write is in flight: the manager waits, the pod's
+// event (10, 11) does not wake it, and the pod, which tolerates nothing,
+// is evicted a minute late ("at once", says syncTaints).
+func TestBugEvictionWaitsWriteTimeout(t *testing.T) {
+	bugEvictionWaitsWriteTimeout.run(t, "core/control taint manager deferred by an in-flight pod write waits WriteTimeout (1m) to evict")
+}
+
+// The known bugs are still there: each path, then the canonical schedule,
+// breaks the invariant it names. When a bug is fixed this fails: unskip
+// its test and drop it from knownBugs.
 func TestKnownBugsReproduce(t *testing.T) {
-	for _, x := range []struct {
-		cfg       Config
-		path, bug string
-	}{
-		{VolumeRace(), "cp-deliver, cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-sync, " +
-			"cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, cp-deliver, cp-sync", "TestBugStrandedVolume"},
-		{ClaimDeleted(), "cp-deliver, cp-deliver, cp-sync, cp-deliver, cp-sync, cp-deliver, user, cp-sync, cp-deliver, advance, cp-sync", "TestBugDanglingClaimRef"},
-	} {
-		p, err := ParsePath(x.path, x.cfg.NodeNames())
-		if err != nil {
-			t.Fatal(err)
+	for _, b := range []bug{bugStrandedVolume, bugDanglingClaimRef, bugGCWaitsWriteTimeout,
+		bugForegroundWaitsWriteTimeout, bugEvictionWaitsWriteTimeout} {
+		var hit *model.Violation
+		for _, v := range b.settle(t) {
+			if v.Invariant == b.invariant {
+				hit = &v
+				break
+			}
 		}
-		w, err := Replay(x.cfg, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n := len(w.Enabled()); n != 0 {
-			t.Errorf("%s: the path no longer ends at a leaf (%d choices left): fixed? unskip %s", x.cfg.Name, n, x.bug)
+		if hit == nil {
+			t.Errorf("%s: no %s violation any more: fixed? unskip %s and drop it from knownBugs", b.cfg().Name, b.invariant, b.test)
 			continue
 		}
-		vs := VolumesSettle(w.Snapshot())
-		if len(vs) == 0 {
-			t.Errorf("%s: no VolumesSettle violation at the end of the path: fixed? unskip %s", x.cfg.Name, x.bug)
-			continue
-		}
-		t.Logf("%s still reproduces: %s", x.bug, vs[0])
+		t.Logf("%s still reproduces: %s", b.test, hit)
 	}
 }

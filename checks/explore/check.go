@@ -78,8 +78,9 @@ func revisionOf(o api.Object) (int64, error) {
 // CheckState checks the invariants over the current state: NoOvercommit,
 // ReplicaSetOwnsOnlyMatching and PVBoundToAtMostOnePVC always;
 // RollingUpdateBounds without a fault (its availability bound assumes
-// nothing failed); DeploymentsAvailable and VolumesSettle at a leaf of a
-// configuration that asks for liveness.
+// nothing failed); EvictedAtOnce at quiescent states when pods get no
+// default tolerations; DeploymentsAvailable, VolumesSettle and
+// GarbageCollected at a leaf of a configuration that asks for liveness.
 func (w *World) CheckState() []model.Violation {
 	s := w.Snapshot()
 	var out []model.Violation
@@ -95,9 +96,13 @@ func (w *World) CheckState() []model.Violation {
 			}
 		}
 	}
+	if w.cfg.DefaultTolerationSeconds < 0 && w.Quiescent() {
+		out = append(out, EvictedAtOnce(s)...)
+	}
 	if w.cfg.Liveness && w.cfg.Fault == nil && len(w.Enabled()) == 0 {
 		out = append(out, model.DeploymentsAvailable(s)...)
 		out = append(out, VolumesSettle(s)...)
+		out = append(out, GarbageCollected(w.Objects())...)
 	}
 	return out
 }

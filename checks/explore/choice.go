@@ -194,6 +194,10 @@ func (w *World) Quiescent() bool {
 func (w *World) Step(c Choice) {
 	w.found, w.stale = w.found[:0], w.stale[:0]
 	w.steps++
+	if w.trace || w.check {
+		rev, _ := w.mem.Revision()
+		w.revAt = append(w.revAt, rev)
+	}
 	switch c.Kind {
 	case DeliverControl:
 		if len(w.cpq) == 0 {

@@ -163,8 +163,8 @@ func NodePartition() Config {
 	})
 }
 
-// AfterCrash: as NodeCrash, but n2 crashed during Setup, 20s ago: its
-// lease is about to expire. Exploration starts at the node lifecycle
+// AfterCrash: as NodeCrash, but n2 crashed during Setup, 15s ago: its
+// lease expires in some 5s. Exploration starts at the node lifecycle
 // controller's timer and reaches the replacement pods running. The clock
 // moves only when the control plane has caught up with its watch
 // (AdvanceWhenCaughtUp): NodeCrash explores a watch lagging across time,
@@ -177,7 +177,7 @@ func AfterCrash() Config {
 	return c
 }
 
-// AfterPartition: as NodePartition, but n2 was cut off during Setup, 20s
+// AfterPartition: as NodePartition, but n2 was cut off during Setup, 15s
 // ago; it may heal. As in AfterCrash, the clock waits for the control
 // plane's watch.
 func AfterPartition() Config {
@@ -188,8 +188,18 @@ func AfterPartition() Config {
 	return c
 }
 
-// afterFault runs setup, injects the fault and lets 20s pass, settling on
-// the way: the faulty node's lease is about to expire.
+// PartitionHeal: as AfterPartition, but pods get the default tolerations
+// (300s), so that n2's pods stay while it is unreachable; the partition
+// may heal.
+func PartitionHeal() Config {
+	c := AfterPartition()
+	c.Name, c.Seed = "partition-heal", 16
+	c.DefaultTolerationSeconds = 0
+	return c
+}
+
+// afterFault runs setup, injects the fault and lets 15s pass, settling on
+// the way: the faulty node's lease expires 20s after its last renewal.
 func afterFault(setup func(*World) error) func(*World) error {
 	return func(w *World) error {
 		if err := setup(w); err != nil {
@@ -198,7 +208,7 @@ func afterFault(setup func(*World) error) func(*World) error {
 		if err := w.InjectFault(); err != nil {
 			return err
 		}
-		return w.AdvanceBy(20 * time.Second)
+		return w.AdvanceBy(15 * time.Second)
 	}
 }
 
@@ -330,9 +340,55 @@ func ClaimDeleted() Config {
 	return c
 }
 
+// deleteDeployment is the user action of deleting default/web with a
+// propagation policy.
+func deleteDeployment(propagation string) *UserSpec {
+	name := "delete deployment"
+	if propagation != "" {
+		name += " (" + propagation + ")"
+	}
+	return &UserSpec{Name: name, Do: func(w *World) error {
+		return w.DeleteWith("deployments", "default", "web", propagation)
+	}}
+}
+
+// DeleteDuringCreate: two nodes of 2 cpus, a Deployment of 2 pods of 1
+// cpu just created; the user may delete it (background propagation) at
+// any point of its creation. At the leaves everything it made is gone
+// (GarbageCollected). Fault-free.
+func DeleteDuringCreate() Config {
+	d := deployment(2, "app:v1", "1", "1", "0")
+	return Config{
+		Name:         "delete-during-create",
+		Seed:         14,
+		Nodes:        twoNodes("2"),
+		Horizon:      settled,
+		EagerRuntime: true,
+		Liveness:     true,
+		User:         deleteDeployment(""),
+		Setup: func(w *World) error {
+			if _, err := w.Settle(0, 1000); err != nil {
+				return err
+			}
+			return w.Create(d)
+		},
+	}
+}
+
+// DeleteDuringRollout: as Rollout, and the user may delete the Deployment
+// in the foreground (its ReplicaSets and pods first) at any point of the
+// rollout. Fault-free.
+func DeleteDuringRollout() Config {
+	c := Rollout()
+	c.Name, c.Seed = "delete-during-rollout", 15
+	c.User = deleteDeployment("Foreground")
+	return c
+}
+
 // Configs returns the configurations CI explores.
 func Configs() []Config {
 	return []Config{Create(), Rollout(), RolloutTight(), RolloutTwice(), CreateRollout(),
-		NodeCrash(), NodePartition(), AfterCrash(), AfterPartition(),
+		NodeCrash(), NodePartition(), AfterCrash(), AfterPartition(), PartitionHeal(),
+		DeleteDuringCreate(), DeleteDuringRollout(),
 		Volumes(), VolumesRecreate(), VolumeRace(), ClaimDeleted()}
 }

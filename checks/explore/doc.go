@@ -25,6 +25,7 @@
 //	Advance: the clock jumps to the next deadline (the control plane's
 //	NextTimer, a node's periodic tick), every machine is ticked.
 //	Fault: crash or partition a node, once; Heal: end the partition.
+//	User: the configuration's user action (set an image, delete), once.
 //
 // A transition (World.Step) is one of those choices, and everything that
 // follows from it without another choice happens inside it: a node's
@@ -61,14 +62,17 @@
 //     periods, back-off) are served by its periodic tick, as core/sim
 //     serves them every second.
 //
-// # Setup
+// # Setup and the canonical schedule
 //
-// A configuration's Setup runs the canonical schedule (World.Settle:
-// always the first enabled choice) to bring the cluster where exploration
-// should start: nodes registered, a Deployment created and running, its
-// image just changed, a node crashed 20s ago... so that the depth bound is
-// spent on the interesting part. Setup is deterministic; its cost is paid
-// by every replay.
+// A configuration's Setup brings the cluster where exploration should
+// start (nodes registered, a Deployment created and running, its image
+// just changed, a node crashed 15s ago...), so that the depth bound is
+// spent on the interesting part. It runs the canonical schedule
+// (World.Settle): round-robin over the actors (the control plane's watch,
+// its sync, each node's watch, each node's runtime), each step the first
+// enabled actor after the previous one, the clock moving only when nothing
+// else is left. It is fair: an actor that stays enabled acts within one
+// round. Setup is deterministic; its cost is paid by every replay.
 //
 // # Exploration
 //
@@ -77,7 +81,9 @@
 // Explore is breadth-first, level by level: the states of the frontier are
 // expanded in parallel (each choice from its own replay), then merged in
 // frontier order, so that the result does not depend on the number of
-// workers, and the first path found to anything is a shortest one.
+// workers, and the first path found to anything is a shortest one. States
+// with a violation are expanded too (each violation is reported once per
+// invariant and object, with its shortest path).
 //
 // States are deduplicated by World.Hash, a sha256 of:
 //
@@ -91,15 +97,25 @@
 //     the outbox's writes (with whether their expected resourceVersion is
 //     the stored one) and the outstanding runtime actions;
 //   - each machine's Describe and the control plane's NextTimer;
-//   - the fault's progress.
+//   - the fault's and the user's progress.
 //
 // The machines' Describe leaves out state a restarted machine may lose:
 // the control plane's ReplicaSet expectations, writes in flight, retry
 // counts and name generator. Two states differing only there are merged,
 // so the exploration is exhaustive up to that abstraction (most of it is
 // implied by the queues: an expectation is pending while its event is
-// queued). Without the normalisation of revisions the same runs find
-// about twice the states and exhaust nothing deep.
+// queued). TestHashMergesRevisions shows the normalisation merging states.
+//
+// Options.Complete runs (some of) the states at the depth bound to
+// quiescence on the canonical schedule: liveness is then checked from
+// every explored prefix, not only at the leaves the bound reaches. Random
+// walks (Walk) complement the bounded search: each takes random choices to
+// a leaf, and needs no replay; thousands reach the ends of runs.
+//
+// Cost: a transition costs some 10-15µs of the machines' work, a replay
+// 0.2-0.7ms of Setup plus the path; hashing a state 10-30µs (the digests
+// of Setup's objects are cached across replays, those of a parent's
+// objects across its children).
 //
 // # What is checked
 //
@@ -115,30 +131,65 @@
 //     A violation means the scheduler ignored what it knew;
 //   - BindingsWereFeasible on the store: without a fault nothing makes a
 //     node less feasible behind the scheduler's back, so it must hold;
-//     with a fault a binding on a stale view (the node lifecycle
-//     controller marks a node unreachable in the same sync the scheduler
-//     binds to it) is expected: those are counted and reported
-//     (Result.Stale), not failures. Overcommit that followed would fail
-//     NoOvercommit.
+//     with one a binding on a stale view (the node lifecycle controller
+//     marks a node unreachable in the same sync the scheduler binds to
+//     it) is expected: those are counted and reported (Result.Stale), not
+//     failures. Overcommit that followed would fail NoOvercommit.
 //
 // In every new state: NoOvercommit, ReplicaSetOwnsOnlyMatching,
 // PVBoundToAtMostOnePVC, and RollingUpdateBounds without a fault (its
-// availability bound assumes nothing failed). At leaves (no choice left)
-// of fault-free configurations with capacity: DeploymentsAvailable.
-// Options.Complete also runs every state at the depth bound to quiescence
-// on the canonical schedule and checks liveness there.
+// availability bound assumes nothing failed; only its surge bound with
+// Config.SurgeOnly, for a rollout begun before the Deployment was
+// available). At quiescent states when pods get no default tolerations:
+// EvictedAtOnce. At leaves (no choice left) of fault-free configurations
+// with capacity: DeploymentsAvailable, VolumesSettle, GarbageCollected.
+// Completing a state (Options.Complete, walks): Quiescence, the canonical
+// schedule must end (a state it comes back to without the clock moving
+// is a livelock, since it is fair).
+//
+// EvictedAtOnce, VolumesSettle, GarbageCollected and Quiescence are the
+// explorer's own (check_*.go, complete.go): model/ has no liveness
+// property for the volume binders, the garbage collector or the taint
+// manager. Like model's they are small and share no code with what they
+// judge.
 //
 // The checker can fail: explore_broken_test.go breaks the cluster on
 // purpose through Config.Mutate (a scheduler that ignores resources, a
 // deployment controller that surges too far, a scheduler whose bindings
 // are all refused) and the exploration finds each.
 //
+// # Configurations
+//
+//	create                 2 nodes × 2 cpu, a Deployment of 3 × 1 cpu just created
+//	rollout                2 × 2 cpu running 2 × 1 cpu (maxSurge 1); image changed
+//	rollout-tight          2 × 1 cpu running 2 × 1 cpu (maxSurge 0, maxUnavailable 1)
+//	rollout-twice          rollout, and a second image change at any point
+//	create-rollout         a Deployment of 2 just created, its image changed at any point
+//	crash, partition       2 pods on 2 nodes; n2 crashes / is cut off at any point
+//	                       (and may heal); leases 10s, grace 20s, no default
+//	                       tolerations, clock up to 45s
+//	after-crash,           the same, n2 lost 15s before the start; the clock moves
+//	after-partition        only when the control plane's watch has caught up
+//	partition-heal         after-partition with the default tolerations (300s)
+//	delete-during-create   a Deployment deleted (background) at any point of its creation
+//	delete-during-rollout  rollout, the Deployment deleted in the foreground at any point
+//	volumes, volume-race   claims and volumes created together (2 and 2, 1 and 2)
+//	volumes-recreate       volumes, claim a deleted and created again at any point
+//	claim-deleted          1 claim, 1 volume, the claim deleted at any point
+//
+// Bugs found in core/ are pinned in bugs_test.go by their path, as tests
+// skipped until fixed (-explore.bugs runs them); TestExplore and TestWalks
+// only log the violations of those bugs, and TestKnownBugsReproduce fails
+// once one is fixed, to say so.
+//
 // # Running
 //
-//	go test ./checks/explore                         # CI depths (12 to 24)
-//	go test ./checks/explore -explore.depth=100 \
-//	    -explore.config='^rollout'                   # exhaust the rollouts
+//	go test ./checks/explore                         # CI depths (12 to 40), 100 walks each
+//	go test ./checks/explore -run TestExplore -explore.depth=100 \
+//	    -explore.config='^rollout(-tight)?$' -v      # exhaust the rollouts
 //	go test ./checks/explore -run TestExplore/crash -explore.depth=18 -v
+//	go test ./checks/explore -run TestWalks -explore.walks=10000 -v
+//	go test ./checks/explore -run TestBug -explore.bugs -v   # the bugs, failing
 //
 // A violation fails the test with the shortest path to it and a trace of
 // what each transition did (Trace). A bug in core/ is pinned by its path

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"encoding/binary"
 	"fmt"
 	"runtime"
 	"strings"
@@ -20,11 +21,12 @@ type Options struct {
 	// MaxStates stops the exploration (Result.Truncated) once that many
 	// distinct states are known; 0 means no limit.
 	MaxStates int
-	// Complete runs every new state at the depth bound to quiescence on
-	// the canonical schedule (Settle) and checks the invariants on the
-	// way and liveness at the end: every explored prefix must still
-	// converge.
-	Complete bool
+	// Complete runs new states at the depth bound to quiescence on the
+	// canonical schedule (Settle), checking the invariants on the way,
+	// liveness at the end, and that the schedule does end (Quiescence):
+	// every explored prefix must still converge. 0 completes none, 1
+	// every one, n about one in n (chosen by hash, so deterministically).
+	Complete int
 	// Progress, if set, is called after each level.
 	Progress func(depth, frontier, states int)
 }
@@ -221,7 +223,11 @@ func Explore(cfg Config, opts Options) (*Result, error) {
 			go func() {
 				defer next.Done()
 				for i := range idx {
-					results[i], errs[i] = expand(&cfg, frontier[i], visited, last && opts.Complete)
+					complete := 0
+					if last {
+						complete = opts.Complete
+					}
+					results[i], errs[i] = expand(&cfg, frontier[i], visited, complete)
 				}
 			}()
 		}
@@ -256,10 +262,12 @@ func Explore(cfg Config, opts Options) (*Result, error) {
 					res.Completed++
 					res.CompletionSteps += c.completionSteps
 				}
-				switch {
-				case c.enabled == 0:
+				// A state with a violation is expanded too: the violation
+				// is reported once (per invariant and object), and what
+				// follows may break something else.
+				if c.enabled == 0 {
 					res.Leaves++
-				case len(c.found) == 0 && len(c.state) == 0:
+				} else {
 					nextFrontier = append(nextFrontier, cp)
 				}
 			}
@@ -282,7 +290,7 @@ func Explore(cfg Config, opts Options) (*Result, error) {
 // expand takes every choice enabled at the end of p, each from a fresh
 // replay of p (machines cannot be copied), and reports what each found.
 // visited is read only: the states known before this level.
-func expand(cfg *Config, p Path, visited map[StateHash]bool, complete bool) (out []child, err error) {
+func expand(cfg *Config, p Path, visited map[StateHash]bool, complete int) (out []child, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
@@ -312,7 +320,7 @@ func expand(cfg *Config, p Path, visited map[StateHash]bool, complete bool) (out
 			ch.checked = true
 			ch.state = w.CheckState()
 			ch.enabled = len(w.Enabled())
-			if complete && ch.enabled > 0 && len(ch.found) == 0 && len(ch.state) == 0 {
+			if complete > 0 && binary.LittleEndian.Uint32(ch.hash[:4])%uint32(complete) == 0 && ch.enabled > 0 {
 				ch.completionSteps, ch.completion = complete1(w)
 			}
 		}
@@ -321,23 +329,7 @@ func expand(cfg *Config, p Path, visited map[StateHash]bool, complete bool) (out
 	return out, nil
 }
 
-// complete1 runs w to quiescence on the canonical schedule, checking
-// every write and state on the way, and liveness at the end.
+// complete1 runs w to quiescence on the canonical schedule (Complete).
 func complete1(w *World) (int, []model.Violation) {
-	var found []model.Violation
-	steps := 0
-	for {
-		c, ok := w.canonical(w.cfg.Horizon)
-		if !ok || steps >= 10000 {
-			break
-		}
-		w.Step(c)
-		steps++
-		found = append(found, w.found...)
-		found = append(found, w.CheckState()...)
-		if len(found) > 0 {
-			return steps, found
-		}
-	}
-	return steps, found
+	return w.complete(10000)
 }

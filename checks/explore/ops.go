@@ -121,9 +121,16 @@ func (w *World) Create(objs ...api.Object) error {
 }
 
 // Delete deletes an object through the registry, as a user would
-// (background propagation, the object's own grace period).
+// (the server's default propagation, the object's own grace period).
 func (w *World) Delete(resource, namespace, name string) error {
-	if _, err := w.reg.Delete(resource, namespace, name, registry.DeleteOptions{}, w.now); err != nil {
+	return w.DeleteWith(resource, namespace, name, "")
+}
+
+// DeleteWith deletes an object with a propagation policy (Background,
+// Foreground, Orphan; "" for the server's default).
+func (w *World) DeleteWith(resource, namespace, name, propagation string) error {
+	opts := registry.DeleteOptions{PropagationPolicy: propagation}
+	if _, err := w.reg.Delete(resource, namespace, name, opts, w.now); err != nil {
 		return err
 	}
 	w.pump()
@@ -178,12 +185,16 @@ func (w *World) AdvanceBy(d time.Duration) error {
 	return err
 }
 
-// Settle takes the canonical schedule until the world is quiescent: the
-// first enabled choice in Enabled's order (control-plane events first,
-// then its sync, then each node's events and runtime answers in node
-// order), moving the clock only to deadlines within window of now when
-// nothing else is left. It returns the number of transitions taken, or an
-// error after limit of them.
+// Settle takes the canonical schedule until the world is quiescent, moving
+// the clock only to deadlines within window of now when nothing else is
+// left. It returns the number of transitions taken, or an error after
+// limit of them.
+//
+// The canonical schedule is round-robin over the actors, in Enabled's
+// order: the control plane's watch, the control plane's sync (or outbox),
+// then each node's watch and runtime; each step takes the first enabled
+// actor after the one that took the previous step. It is fair: an actor
+// that stays enabled acts within one round, however busy the others are.
 func (w *World) Settle(window time.Duration, limit int) (int, error) {
 	for steps := 0; ; steps++ {
 		if steps >= limit {
@@ -197,18 +208,54 @@ func (w *World) Settle(window time.Duration, limit int) (int, error) {
 	}
 }
 
-// canonical returns the choice the canonical schedule takes, if any.
+// actor numbers a choice's actor for the round-robin: 0 the control
+// plane's watch, 1 its sync or outbox, then two per node.
+func actor(c Choice) int {
+	switch c.Kind {
+	case DeliverControl:
+		return 0
+	case SyncControl, WriteControl:
+		return 1
+	case DeliverNode:
+		return 2 + 2*int(c.Node)
+	case Runtime:
+		return 3 + 2*int(c.Node)
+	}
+	return -1
+}
+
+// canonical returns the choice the canonical schedule takes, if any, and
+// moves the round-robin on.
 func (w *World) canonical(window time.Duration) (Choice, bool) {
-	for _, c := range w.Enabled() {
-		switch c.Kind {
-		case Fault, Heal, User:
-			continue
-		case Advance:
-			if t, _ := w.nextDeadline(); t > w.now+api.Time(window) {
-				continue
+	var first, next, advance *Choice
+	en := w.Enabled()
+	for i := range en {
+		c := &en[i]
+		a := actor(*c)
+		switch {
+		case c.Kind == Advance:
+			if t, _ := w.nextDeadline(); t <= w.now+api.Time(window) {
+				advance = c
+			}
+		case a < 0: // faults and users are never canonical
+		case first == nil:
+			first = c
+			fallthrough
+		default:
+			if next == nil && a >= w.rr {
+				next = c
 			}
 		}
-		return c, true
+	}
+	if next == nil {
+		next = first
+	}
+	switch {
+	case next != nil:
+		w.rr = actor(*next) + 1
+		return *next, true
+	case advance != nil:
+		return *advance, true
 	}
 	return Choice{}, false
 }

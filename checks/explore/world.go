@@ -59,14 +59,18 @@ type World struct {
 
 	nodes []*simNode
 
+	// rr is the canonical schedule's round-robin position (see Settle).
+	rr int
 	// faulted: the fault was injected; healed: the partition ended;
 	// acted: the user action was taken.
 	faulted, healed, acted bool
 	// exploring is set once Setup is done. check makes pump check the
 	// writes it records: off while replaying a prefix already checked.
 	exploring, check bool
-	// steps counts the transitions taken since Setup.
+	// steps counts the transitions taken since Setup; revAt holds the
+	// store's revision at the start of each (for loop reports).
 	steps int
+	revAt []int64
 
 	// transition is what the current transition found: violations of
 	// the invariants over writes, and bindings on a stale view.

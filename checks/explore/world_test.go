@@ -82,12 +82,12 @@ func rawHash(w *World) [32]byte {
 }
 
 // Leaving resourceVersions out of the hash merges states that the same
-// writes in another order reach: the paths to depth 12 of the create
+// writes in another order reach: the paths to depth 10 of the create
 // configuration reach some state under two different sets of revisions.
 func TestHashMergesRevisions(t *testing.T) {
 	cfg := Create()
 	raw := map[StateHash]map[[32]byte]Path{}
-	for _, p := range paths(t, cfg, 12) {
+	for _, p := range paths(t, cfg, 10) {
 		w, err := Replay(cfg, p)
 		if err != nil {
 			t.Fatal(err)
