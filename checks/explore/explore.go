@@ -116,7 +116,6 @@ type child struct {
 	// the new state (computed only when it was not known before this
 	// level); stale the bindings on a stale view.
 	found, state, stale []model.Violation
-	checked             bool
 	// enabled is the number of choices in the new state.
 	enabled int
 	// completion: violations found completing it, and the steps taken.
@@ -317,7 +316,6 @@ func expand(cfg *Config, p Path, visited map[StateHash]bool, complete int) (out 
 		ch.stale = append(ch.stale, w.stale...)
 		ch.hash = w.Hash()
 		if !visited[ch.hash] {
-			ch.checked = true
 			ch.state = w.CheckState()
 			ch.enabled = len(w.Enabled())
 			if complete > 0 && binary.LittleEndian.Uint32(ch.hash[:4])%uint32(complete) == 0 && ch.enabled > 0 {

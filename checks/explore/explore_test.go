@@ -19,7 +19,11 @@ var (
 		"run about one in this many states at the depth bound to quiescence (1: all, 0: none)")
 	flagWalks = flag.Int("explore.walks", 100,
 		"random walks per configuration in TestWalks")
-	flagSeed = flag.Uint64("explore.seed", 1, "seed of the first random walk")
+	flagSeed         = flag.Uint64("explore.seed", 1, "seed of the first random walk")
+	flagWriteByWrite = flag.Bool("explore.writebywrite", false,
+		"interleave the control plane's writes one by one (Config.WriteByWrite) instead of a sync's writes at once")
+	flagSlowRuntime = flag.Bool("explore.slowruntime", false,
+		"make every runtime answer a transition of its own (EagerRuntime off)")
 )
 
 // ciDepth is how deep CI explores each configuration: every one at least
@@ -53,6 +57,8 @@ func configs(t *testing.T) []Config {
 	var out []Config
 	for _, cfg := range Configs() {
 		if match.MatchString(cfg.Name) {
+			cfg.WriteByWrite = cfg.WriteByWrite || *flagWriteByWrite
+			cfg.EagerRuntime = cfg.EagerRuntime && !*flagSlowRuntime
 			out = append(out, cfg)
 		}
 	}
