@@ -122,42 +122,44 @@
 // interesting situation happened; a run of 1,000 seeds or more fails if
 // a required one never did.
 //
-// # Known core bugs
+// # Core bugs found
 //
 // Each has a scenario in testdata/regressions whose expected outputs are
-// kube's behaviour: TestRegressions skips it, naming the bug, while the
-// bug is there.
+// kube's behaviour; one whose header names a bug ("# bug:") is skipped
+// while the bug is there, the others must pass.
 //
-// The runner's workarounds (-workarounds=false turns them all off, and
-// reproduces each bug):
+// BUG-1 (core/node, fixed by baf08c5): a pod whose Ready condition the
+// node lifecycle controller set to False while its node was unreachable
+// stayed not ready after the node was reachable again (the machine did
+// not compare the API's status with the one it last wrote). Found by
+// TestSeeds: a tenth of the seeds failed DeploymentsAvailable.
 //
-// BUG-1 (core/node): a pod whose Ready condition the node lifecycle
-// controller set to False while its node was unreachable stays not ready
-// after the node is reachable again: on PodUpdated the node machine does
-// not compare the API's status with the one it last wrote, so it never
-// writes Ready=True again (kube's status manager reconciles). Found by
-// TestSeeds (a tenth of the seeds fail DeploymentsAvailable without the
-// workaround). The runner works around it by restarting, at the heal, the
-// agent of every node that was ever partitioned.
+// BUG-2 (core/node, fixed by da938e2): a node the node lifecycle
+// controller marked Unknown while it was unreachable stayed Unknown, and
+// tainted NoExecute, until the agent's next five-minute status report:
+// pods of a healthy, reachable node were evicted meanwhile. Found reading
+// the event log of BUG-1's scenario; no invariant of model/ fails on it.
 //
-// BUG-2 (core/node): a node the node lifecycle controller marked Unknown
-// while it was unreachable stays Unknown, tainted NoExecute, until the
-// agent's next five-minute status report after it is reachable again:
-// the agent writes its Node status only when its own view changes, and
-// never sees the control plane's. Pods of the healthy node are evicted
-// meanwhile when their toleration is shorter. No invariant of model/
-// fails on it (the cluster converges); it needs no workaround.
-//
-// BUG-3 (core/control): a Deployment's status claims the new spec is
-// observed (observedGeneration = generation) while the ReplicaSet scale
-// that spec asks for has failed: the deployment controller writes the
-// ReplicaSet updates and the status of one sync together, and the status
-// goes through when a ReplicaSet update meets a conflict. Until the
-// retry, RollingUpdateBounds' surge half fails (a Deployment scaled to 0
-// whose ReplicaSet still asks for its old pods). Kube returns on the
+// BUG-3 (core/control, open): a Deployment's status claims the new spec
+// is observed (observedGeneration = generation) while the ReplicaSet
+// scale that spec asks for has failed: the deployment controller writes
+// the ReplicaSet updates and the status of one sync together, and the
+// status goes through when a ReplicaSet update meets a conflict. Until
+// the retry, RollingUpdateBounds' surge half fails (a Deployment scaled to
+// 0 whose ReplicaSet still asks for its old pods). Kube returns on the
 // scaling error before writing the status. Found by the per-write checks
 // (6 seeds in 2,000: an injected ReplicaSet conflict, then a scale-down).
-// The runner excuses the surge half for a Deployment one of whose
-// ReplicaSets met an injected conflict in the same or the previous grid
-// step.
+// The runner's one workaround (-workarounds=false turns it off): the
+// surge half is excused for a Deployment one of whose ReplicaSets met an
+// injected conflict in the same or the previous grid step.
+//
+// BUG-4 (core/control with core/node, gone with BUG-2's fix): a livelock.
+// A pod deleted while its node was cut off and Unknown; when the
+// partition healed, the node lifecycle controller (the node still
+// Unknown) marked the pod not ready, the agent killing it wrote it ready
+// again, which woke the controller again, forever, at one virtual instant.
+// Found by the soak (seed 2001 hung; the watchdog named it). The
+// controller still marks a not-ready node's pods on every event of them,
+// not on a period as kube's does: anything else that keeps a reachable
+// agent's node not Ready would spin the same way.
 package simtest

@@ -15,8 +15,6 @@ type faultState struct {
 	// reorder: the control plane's deliveries are shuffled.
 	reorder           bool
 	down, partitioned map[string]bool
-	// everPartitioned are the nodes partitioned at some point.
-	everPartitioned map[string]bool
 	// images are the images set by set-image commands.
 	images map[string]bool
 	// lastFault is when the last fault (or heal) happened; any is false
@@ -30,7 +28,7 @@ type delayChange struct {
 }
 
 func (f *faultState) init() {
-	f.down, f.partitioned, f.everPartitioned = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	f.down, f.partitioned = map[string]bool{}, map[string]bool{}
 	f.images = map[string]bool{}
 }
 
@@ -79,7 +77,6 @@ func (f *faultState) note(kind Kind, line, out string, now time.Duration) {
 		f.down[arg], fault = false, true
 	case "partition":
 		f.partitioned[arg], fault = true, true
-		f.everPartitioned[arg] = true
 	case "heal":
 		f.partitioned[arg], fault = false, true
 	case "delay-watch":

@@ -241,19 +241,11 @@ func classify(line string) Kind {
 func (ss *session) heal() {
 	for _, l := range strings.Split(ss.c.DescribeNodes(), "\n") {
 		name, _, _ := strings.Cut(l, " ")
-		down := strings.Contains(l, "(down)")
 		switch {
-		case down:
+		case strings.Contains(l, "(down)"):
 			ss.command("restart-node "+name, "")
 		case strings.Contains(l, "(partitioned)"):
 			ss.command("heal "+name, "")
-		}
-		if ss.workarounds && !down && ss.ck.faults.everPartitioned[name] {
-			// Workaround for BUG-1 (see doc.go): a node agent that was
-			// cut off never rewrites the Ready condition the control
-			// plane set False meanwhile; restarting the agent does.
-			ss.command("crash-node "+name+" keep-containers", "")
-			ss.command("restart-node "+name, "")
 		}
 		if strings.Contains(l, " unschedulable") {
 			ss.retry("uncordon " + name)
