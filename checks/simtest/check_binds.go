@@ -1,6 +1,7 @@
 package simtest
 
 import (
+	"strings"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -24,12 +25,20 @@ import (
 //     processes and race the same way. Stale by exactly one event.
 //   - delayed watch: while the control plane's watch is delayed by D
 //     (delay-watch, or events still held from it), the binding is
-//     feasible on some version of the node that was current within D
-//     (plus one grid step, the precision of the write times) before it.
+//     feasible in the store's state as of some grid point within D (plus
+//     one grid step, the precision of the write times) before it, with
+//     the bindings made since on top (the scheduler's own: it assumes
+//     them). A view that lags matters for more than the node: a pod
+//     deleted in another zone that the scheduler has not seen go still
+//     counts in its topology spread.
 //
-// Pods, volumes and claims are never taken stale: every binding is the
-// scheduler's own (it assumes them), and a stale view of anything else
-// only holds more back. Calm seeds get no excuse at all.
+// Calm seeds get no excuse but one, which is the scheduler's semantics
+// rather than a stale view: a binding that fits once the scheduler's own
+// bindings that failed in the same or the previous grid step (the sim's
+// log says "failed (...) bind Pod NS/NAME -> NODE") are taken as made. The
+// scheduler places pods one after another against the ones it has
+// assumed, as kube's does; when an assumed binding fails (the pod was
+// deleted meanwhile), what was placed against it stays.
 func (ck *checker) checkBinding(w model.Write, old *api.Pod) {
 	ck.fig.Binds++
 	if scheduledFalse(old) {
@@ -46,6 +55,10 @@ func (ck *checker) checkBinding(w model.Write, old *api.Pod) {
 	ck.eval("BindingsWereFeasible")
 	vs := model.BindingsWereFeasible(h)
 	if len(vs) == 0 {
+		return
+	}
+	if ck.fitsWithFailedBinds(w.Object.(*api.Pod)) {
+		ck.cov.hit(CovStaleBindAssumed)
 		return
 	}
 	if why := ck.staleViewExcuse(w.Object.(*api.Pod)); why != "" {
@@ -82,16 +95,74 @@ func (ck *checker) staleViewExcuse(p *api.Pod) string {
 	if d == 0 {
 		return ""
 	}
-	for i := n - 2; i >= 0; i-- {
-		// versions[i] was current until versions[i+1] was written.
-		if versions[i+1].at < ck.now-d-Grid {
-			break
+	// The control plane's view lags by up to d: the state as of any grid
+	// point within d (plus a grid step) before now, with the bindings
+	// made since (the scheduler's own, which it assumes) on top.
+	cur := len(ck.hist)
+	for i := cur - 1; i >= 0 && ck.histAt[i] >= ck.now-d-Grid; i-- {
+		if ck.histAt[i] == ck.histAt[max(0, i-1)] && i > 0 {
+			continue // not the first write of its grid step
 		}
-		if ck.feasibleOn(versions[i].node, p) {
+		if ck.feasibleInView(i, cur, p) {
 			return CovStaleBindDelay
 		}
 	}
+	if cur > 0 && ck.feasibleInView(cur, cur, p) {
+		return CovStaleBindDelay
+	}
 	return ""
+}
+
+// feasibleInView reports whether the reference scheduler finds the bound
+// pod's node feasible in the state before write upto, with the bindings
+// among writes upto..cur applied: what a scheduler whose watch stopped at
+// upto, and which assumes its own bindings, saw.
+func (ck *checker) feasibleInView(upto, cur int, bound *api.Pod) bool {
+	state := map[string]api.Object{}
+	var keys []string
+	put := func(key string, o api.Object) {
+		if _, ok := state[key]; !ok {
+			keys = append(keys, key)
+		}
+		state[key] = o
+	}
+	for _, w := range ck.hist[:upto] {
+		switch resourceOf(w.Key) {
+		case "nodes", "pods", "persistentvolumes", "persistentvolumeclaims":
+			if w.Type == model.Deleted {
+				put(w.Key, nil)
+			} else {
+				put(w.Key, w.Object)
+			}
+		}
+	}
+	for _, w := range ck.hist[upto:cur] {
+		if p, ok := w.Object.(*api.Pod); ok && w.Type == model.Modified && p.Spec.NodeName != "" {
+			if old, ok := state[w.Key].(*api.Pod); ok && old.Spec.NodeName == "" {
+				put(w.Key, p)
+			}
+		}
+	}
+	var nodes []*api.Node
+	var pods []*api.Pod
+	var pvs []*api.PersistentVolume
+	var pvcs []*api.PersistentVolumeClaim
+	for _, k := range keys {
+		switch o := state[k].(type) {
+		case *api.Node:
+			nodes = append(nodes, o)
+		case *api.Pod:
+			pods = append(pods, o)
+		case *api.PersistentVolume:
+			pvs = append(pvs, o)
+		case *api.PersistentVolumeClaim:
+			pvcs = append(pvcs, o)
+		}
+	}
+	pending := api.DeepCopy(bound)
+	pending.Spec.NodeName = ""
+	feasible, _, _ := model.Schedule(nodes, pods, pvs, pvcs, pending)
+	return feasible[bound.Spec.NodeName]
 }
 
 // feasibleOn reports whether the reference scheduler finds node (a
@@ -140,4 +211,64 @@ func (f *faultState) delayAround(now time.Duration) time.Duration {
 		}
 	}
 	return d
+}
+
+// fitsWithFailedBinds reports whether the bound pod's node is feasible
+// once the scheduler's failed bindings of this grid step and the previous
+// one are taken as made.
+func (ck *checker) fitsWithFailedBinds(bound *api.Pod) bool {
+	if len(ck.failedBinds) == 0 {
+		return false
+	}
+	var nodes []*api.Node
+	var pods []*api.Pod
+	var pvs []*api.PersistentVolume
+	var pvcs []*api.PersistentVolumeClaim
+	seen := map[string]bool{}
+	for key, o := range ck.objs {
+		switch o := o.(type) {
+		case *api.Node:
+			nodes = append(nodes, o)
+		case *api.Pod:
+			if node, ok := ck.failedBinds[key]; ok && o.Spec.NodeName == "" {
+				c := api.DeepCopy(o)
+				c.Spec.NodeName = node
+				o = c
+			}
+			seen[key] = true
+			pods = append(pods, o)
+		case *api.PersistentVolume:
+			pvs = append(pvs, o)
+		case *api.PersistentVolumeClaim:
+			pvcs = append(pvcs, o)
+		}
+	}
+	for key, node := range ck.failedBinds {
+		if i, ok := ck.lastOf[key]; ok && !seen[key] {
+			if p, ok := ck.hist[i].Object.(*api.Pod); ok {
+				c := api.DeepCopy(p)
+				c.Spec.NodeName, c.DeletionTimestamp = node, nil
+				pods = append(pods, c)
+			}
+		}
+	}
+	pending := api.DeepCopy(bound)
+	pending.Spec.NodeName = ""
+	feasible, _, _ := model.Schedule(nodes, pods, pvs, pvcs, pending)
+	return feasible[bound.Spec.NodeName]
+}
+
+// noteFailedBind records a failed binding from a line of the sim's log.
+func (ck *checker) noteFailedBind(line string) {
+	_, rest, ok := strings.Cut(line, ") bind Pod ")
+	if !ok {
+		return
+	}
+	name, node, ok := strings.Cut(rest, " -> ")
+	if !ok {
+		return
+	}
+	node, _, _ = strings.Cut(node, " ")
+	ns, pod, _ := strings.Cut(name, "/")
+	ck.failedNow[api.KeyFor("pods", ns, pod)] = node
 }

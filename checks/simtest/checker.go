@@ -73,6 +73,9 @@ type checker struct {
 	// conflict since the last check, and in the step before (BUG-3).
 	workarounds       bool
 	confNow, confPrev map[string]bool
+	// failedNow and failedBinds are the scheduler's failed bindings (pod
+	// key -> node) of this grid step, and of this one and the one before.
+	failedNow, failedPrev, failedBinds map[string]string
 }
 
 // conflicted reports whether the ReplicaSet at key met an injected
@@ -107,7 +110,8 @@ func newChecker(c *sim.Cluster, s *Schedule, fig *Figures) *checker {
 	}
 	ck := &checker{c: c, s: s, log: w, firstRev: 2, lastOf: map[string]int{}, objs: map[string]api.Object{},
 		nodeVersions: map[string][]nodeVersion{}, deps: map[string]*depTrack{}, fig: fig, cov: Coverage{},
-		confNow: map[string]bool{}, confPrev: map[string]bool{}}
+		confNow: map[string]bool{}, confPrev: map[string]bool{},
+		failedNow: map[string]string{}, failedPrev: map[string]string{}, failedBinds: map[string]string{}}
 	ck.faults.init()
 	ck.watchers = newProbeWatchers(c, s.Seed)
 	return ck
@@ -132,12 +136,20 @@ func (ck *checker) check(now time.Duration) {
 	ck.fig.Checks++
 	ck.confNow, ck.confPrev = ck.confPrev, ck.confNow
 	clear(ck.confNow)
+	ck.failedNow, ck.failedPrev = ck.failedPrev, ck.failedNow
+	clear(ck.failedNow)
 	evs, err := ck.log.Poll(0)
 	if err != nil {
 		ck.violate("safety", []model.Violation{{Invariant: "WriteLogComplete", Object: "watch /registry/ from 1", Message: err.Error()}})
 		return
 	}
 	ck.scanLog()
+	clear(ck.failedBinds)
+	for _, m := range []map[string]string{ck.failedPrev, ck.failedNow} {
+		for k, v := range m {
+			ck.failedBinds[k] = v
+		}
+	}
 	if len(evs) == 0 {
 		ck.snapshotChecks(false)
 		return

@@ -58,6 +58,7 @@ const (
 	CovEndpointsAtQuiescence  = "EndpointsMatchSelector judged at quiescence"
 	CovStaleBindLifecycle     = "stale-view binding excused: same-instant node lifecycle write"
 	CovStaleBindDelay         = "stale-view binding excused: delayed watch"
+	CovStaleBindAssumed       = "binding excused: placed against the scheduler's own failed binding"
 	CovWatchRewatched         = "lagging watcher fell behind a compaction, watched again"
 	CovStuckRollout           = "rollout stuck for capacity at the end (excused)"
 	CovBug3Excused            = "BUG-3 workaround: surge breach after a ReplicaSet conflict excused"
@@ -126,8 +127,11 @@ func (ck *checker) scanLog() {
 			if _, key, ok := strings.Cut(l, "injected conflict on update "); ok && strings.HasPrefix(key, "/registry/replicasets/") {
 				ck.confNow[key] = true
 			}
-		case strings.Contains(l, "cp: failed (Conflict)"):
-			ck.cov.hit(CovConflictRetried)
+		case strings.Contains(l, "cp: failed ("):
+			if strings.Contains(l, "cp: failed (Conflict)") {
+				ck.cov.hit(CovConflictRetried)
+			}
+			ck.noteFailedBind(l)
 		case strings.Contains(l, "events reordered"):
 			ck.cov.hit(CovReordered)
 		case strings.Contains(l, ": crash: the machine"):

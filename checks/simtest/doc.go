@@ -98,16 +98,28 @@
 // Pod or ReplicaSet refers to an owner that is gone.
 //
 // BindingsWereFeasible judges against the store, and the scheduler acts
-// on its mirror. Two stale views are excused, on seeds with faults only,
-// for the target node only (pods, volumes and claims never: every binding
-// is the scheduler's own and it assumes them; a stale view of anything
-// else only holds more back): the node's last version is the control
-// plane's own Ready=Unknown write of the same grid point and the binding
-// fits the version before it (node lifecycle and scheduler run in one
-// batch; in kube they are two processes and race the same way), or the
-// control plane's watch is delayed by D and the binding fits a version of
-// the node current within D (plus a grid step) before it. Calm seeds get
-// no excuse. The counts of excused bindings are in the coverage table.
+// on its mirror and its own assumptions. Three excuses, each counted in
+// the coverage table (a binding must fit the model in one of these
+// views, never for less):
+//
+//   - on every seed: the binding fits once the scheduler's own bindings
+//     that failed in the same or the previous grid step are taken as
+//     made. The scheduler places pods one after another against the ones
+//     it assumed, as kube's does; when one of those bindings fails (the
+//     replicaset controller deleted the pod in the same batch), what was
+//     placed against it stays (seen on a fault-free schedule: topology
+//     spread broken at the binding's revision);
+//   - on seeds with faults: the target node's last version is the control
+//     plane's own Ready=Unknown write of the same grid point and the
+//     binding fits the version before it (node lifecycle and scheduler
+//     run in one batch; in kube they are two processes and race the same
+//     way): stale by exactly one event;
+//   - on seeds with faults, while the control plane's watch is delayed by
+//     D (or events delayed are still held): the binding fits the store's
+//     state as of a grid point within D (plus a grid step) before it,
+//     with the scheduler's bindings since on top. A lagging view matters
+//     for pods too: a pod deleted in another zone that the scheduler has
+//     not seen go still counts in its topology spread.
 //
 // # Shrinking, scenarios, determinism, coverage
 //

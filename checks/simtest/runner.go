@@ -241,10 +241,12 @@ func classify(line string) Kind {
 func (ss *session) heal() {
 	for _, l := range strings.Split(ss.c.DescribeNodes(), "\n") {
 		name, _, _ := strings.Cut(l, " ")
-		switch {
-		case strings.Contains(l, "(down)"):
+		if strings.Contains(l, "(down)") {
 			ss.command("restart-node "+name, "")
-		case strings.Contains(l, "(partitioned)"):
+		}
+		// A node may be down and cut off at once: DescribeNodes then
+		// says only "(down)".
+		if strings.Contains(l, "(partitioned)") || ss.ck.faults.partitioned[name] {
 			ss.command("heal "+name, "")
 		}
 		if strings.Contains(l, " unschedulable") {
