@@ -4,7 +4,7 @@ PKGS    ?= ./...
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build test vet fmt-check bench fuzz clean wasm
+.PHONY: all build test vet fmt-check bench fuzz clean wasm image
 
 all: build
 
@@ -18,6 +18,12 @@ build:
 WASM_FLAGS := -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -buildmode=c-shared
 wasm:
 	GOOS=wasip1 GOARCH=wasm $(GO) build $(WASM_FLAGS) -o site/capstan.wasm ./wasm
+
+## image: the node agent's test image, out/busybox.oci.tar: Debian's static
+## busybox (busybox-static) as an OCI archive, no registry; load it with
+## `capstan image import out/busybox.oci.tar`. Same busybox, same bytes.
+image:
+	$(GO) run ./tools/testimage -o out/busybox.oci.tar
 
 ## playground: serve the playground on http://127.0.0.1:8080
 .PHONY: playground
