@@ -1,7 +1,13 @@
-// Package server is capstan's API server: a Kubernetes-compatible REST and
-// watch API over etcd (embedded by default), with authentication and a
-// leader-elected loop that drives the core control-plane machine.
+// Package server is capstan's API server process: a Kubernetes-compatible
+// REST and watch API (server/apiserver) over etcd (embedded by default),
+// with TLS and bearer tokens from the first start, and a leader-elected
+// loop that drives the core control-plane machine (server/controlplane).
 //
-// It arrives with the server issue; until then the package is empty on
-// purpose. It imports core and never nodeagent or wasm.
+//	data-dir/
+//	  pki/ca.crt, ca.key, serving.crt, serving.key   server/pki
+//	  tokens                                         server/auth (0600)
+//	  admin.kubeconfig                               for kubectl and capstan (0600)
+//	  etcd/                                          the embedded etcd member
+//
+// It imports core and never nodeagent or wasm.
 package server
