@@ -180,7 +180,7 @@ func (d *Daemon) Stop() error {
 		}
 	}
 	errs = append(errs, d.killShims())
-	unmountUnder(d.Dir)
+	UnmountUnder(d.Dir)
 	if err := os.RemoveAll(d.Dir); err != nil {
 		errs = append(errs, fmt.Errorf("containerdtest: remove %s: %w", d.Dir, err))
 	}
@@ -280,8 +280,8 @@ func ShimPIDs(socket string) ([]int, error) {
 	return pids, nil
 }
 
-// unmountUnder lazily unmounts every mount point below dir, deepest first.
-func unmountUnder(dir string) {
+// UnmountUnder lazily unmounts every mount point below dir, deepest first.
+func UnmountUnder(dir string) {
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return
