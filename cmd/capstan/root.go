@@ -23,6 +23,7 @@ in the node agent.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newSimCommand(), newPlaygroundCommand(), newVersionCommand())
+	addClusterCommands(root)
 	return root
 }
 

@@ -24,7 +24,7 @@ func init() {
 		row: func(o api.Object, now api.Time) ([]any, []RowCondition) {
 			n := o.(*api.Node)
 			info := n.Status.NodeInfo
-			return []any{n.Name, NodeStatus(n), nodeRoles(n.Labels), Since(n.CreationTimestamp, now), info.KubeletVersion,
+			return []any{n.Name, NodeStatus(n), NodeRoles(n.Labels), Since(n.CreationTimestamp, now), info.KubeletVersion,
 				nodeAddress(n, "InternalIP"), nodeAddress(n, "ExternalIP"),
 				unknown(info.OSImage), unknown(info.KernelVersion), unknown(info.ContainerRuntimeVersion)}, nil
 		},
@@ -104,9 +104,10 @@ func NodeStatus(n *api.Node) string {
 	return strings.Join(s, ",")
 }
 
-// nodeRoles are the node-role.kubernetes.io/ROLE labels' roles and the
-// kubernetes.io/role label's value, sorted.
-func nodeRoles(labels map[string]string) string {
+// NodeRoles is the ROLES column of a node: the roles of its
+// node-role.kubernetes.io/ROLE labels and the kubernetes.io/role label's
+// value, sorted, or "<none>".
+func NodeRoles(labels map[string]string) string {
 	var roles []string
 	for k, v := range labels {
 		switch {
