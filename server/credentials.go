@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/capstan-dev/capstan/client"
 	"github.com/capstan-dev/capstan/server/auth"
 	"github.com/capstan-dev/capstan/server/pki"
 )
@@ -59,61 +59,20 @@ func EnsureCredentials(dataDir string, sans []string, serverURL string, now time
 	return c, nil
 }
 
-// kubeconfig is the subset of kubectl's Config (clientcmd/api/v1) written
-// for the admin.
-type kubeconfig struct {
-	APIVersion     string         `json:"apiVersion"`
-	Kind           string         `json:"kind"`
-	Clusters       []namedCluster `json:"clusters"`
-	Users          []namedUser    `json:"users"`
-	Contexts       []namedContext `json:"contexts"`
-	CurrentContext string         `json:"current-context"`
-	Preferences    struct{}       `json:"preferences"`
-}
-
-type namedCluster struct {
-	Name    string `json:"name"`
-	Cluster struct {
-		Server                   string `json:"server"`
-		CertificateAuthorityData string `json:"certificate-authority-data,omitempty"`
-	} `json:"cluster"`
-}
-
-type namedUser struct {
-	Name string `json:"name"`
-	User struct {
-		Token string `json:"token,omitempty"`
-	} `json:"user"`
-}
-
-type namedContext struct {
-	Name    string `json:"name"`
-	Context struct {
-		Cluster   string `json:"cluster"`
-		User      string `json:"user"`
-		Namespace string `json:"namespace,omitempty"`
-	} `json:"context"`
-}
-
 // Kubeconfig returns a kubeconfig (YAML) with one cluster "capstan" at
 // serverURL trusting caPEM (none for a plain-HTTP URL), one user "admin"
-// with token, and the context "capstan" joining them, current.
+// with token, and the context "capstan" joining them, current, in the
+// namespace default.
 func Kubeconfig(serverURL string, caPEM []byte, token string) ([]byte, error) {
 	const name = "capstan"
-	kc := kubeconfig{APIVersion: "v1", Kind: "Config", CurrentContext: name}
-	var c namedCluster
-	c.Name = name
-	c.Cluster.Server = serverURL
-	if len(caPEM) > 0 {
-		c.Cluster.CertificateAuthorityData = base64.StdEncoding.EncodeToString(caPEM)
+	kc := client.Kubeconfig{
+		APIVersion:     "v1",
+		Kind:           "Config",
+		CurrentContext: name,
+		Clusters:       []client.NamedCluster{{Name: name, Cluster: client.Cluster{Server: serverURL, CertificateAuthorityData: caPEM}}},
+		Users:          []client.NamedUser{{Name: auth.AdminUser, User: client.User{Token: token}}},
+		Contexts:       []client.NamedContext{{Name: name, Context: client.Context{Cluster: name, User: auth.AdminUser, Namespace: "default"}}},
 	}
-	var u namedUser
-	u.Name = auth.AdminUser
-	u.User.Token = token
-	var x namedContext
-	x.Name = name
-	x.Context.Cluster, x.Context.User, x.Context.Namespace = name, auth.AdminUser, "default"
-	kc.Clusters, kc.Users, kc.Contexts = []namedCluster{c}, []namedUser{u}, []namedContext{x}
 	out, err := yaml.Marshal(kc)
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)

@@ -26,22 +26,33 @@ func Register(reg *registry.Registry, name string, now api.Time) error {
 		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Node"},
 		ObjectMeta: api.ObjectMeta{Name: name, Labels: map[string]string{api.LabelHostname: name}},
 	}
-	created, err := reg.Create(n, now)
-	if err != nil {
+	if _, err := reg.Create(n, now); err != nil {
 		return fmt.Errorf("register node %s: %w", name, err)
 	}
-	n = created.(*api.Node)
-	n.Status = api.NodeStatus{
-		Capacity:    capacity,
-		Allocatable: capacity,
-		Conditions: []api.NodeCondition{{
-			Type: api.NodeReady, Status: api.ConditionTrue, Reason: "KubeletReady",
-			Message: "fake node", LastHeartbeatTime: now, LastTransitionTime: now,
-		}},
-		Addresses: []api.NodeAddress{{Type: "Hostname", Address: name}},
-	}
-	if _, err := reg.UpdateStatus(n, now); err != nil {
-		return fmt.Errorf("node %s status: %w", name, err)
+	// The control plane may write the new node (its taints) at once:
+	// post the status on the latest version, as a kubelet does.
+	for attempt := 0; ; attempt++ {
+		cur, err := reg.Get("nodes", "", name)
+		if err != nil {
+			return fmt.Errorf("node %s: %w", name, err)
+		}
+		n = cur.(*api.Node)
+		n.Status = api.NodeStatus{
+			Capacity:    capacity,
+			Allocatable: capacity,
+			Conditions: []api.NodeCondition{{
+				Type: api.NodeReady, Status: api.ConditionTrue, Reason: "KubeletReady",
+				Message: "fake node", LastHeartbeatTime: now, LastTransitionTime: now,
+			}},
+			Addresses: []api.NodeAddress{{Type: "Hostname", Address: name}},
+		}
+		_, err = reg.UpdateStatus(n, now)
+		if err == nil {
+			break
+		}
+		if !api.IsConflict(err) || attempt == 9 {
+			return fmt.Errorf("node %s status: %w", name, err)
+		}
 	}
 	holder, secs, renew := name, int32(LeaseSeconds), api.MicroTime(now)
 	lease := &api.Lease{
@@ -56,10 +67,10 @@ func Register(reg *registry.Registry, name string, now api.Time) error {
 }
 
 // Renew sets node name's Lease renewTime to now, as a kubelet does every
-// 10 seconds; a conflicting concurrent write is retried once.
+// 10 seconds; a conflicting concurrent write is retried.
 func Renew(reg *registry.Registry, name string, now api.Time) error {
 	var err error
-	for range 2 {
+	for range 5 {
 		var obj api.Object
 		obj, err = reg.Get("leases", LeaseNamespace, name)
 		if err != nil {
