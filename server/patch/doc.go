@@ -21,8 +21,8 @@
 //   - application/strategic-merge-patch+json: what kubectl patch sends by
 //     default and kubectl apply (client-side) always sends. Lists merge by
 //     the key Kubernetes declares for the same field (Rules: containers,
-//     initContainers, env, volumes, imagePullSecrets... by name; ports by
-//     containerPort, service ports by port, volumeMounts by mountPath,
+//     initContainers, env, volumes, a service account's secrets by name;
+//     ports by containerPort, service ports by port, volumeMounts by mountPath,
 //     ownerReferences by uid, conditions and node addresses by type,
 //     podIPs by ip, topologySpreadConstraints by topologyKey); finalizers
 //     and podCIDRs merge as sets; every other list (tolerations, taints,

@@ -136,7 +136,8 @@ func (s strategic) mergeByKey(orig, patch []any, elem Schema, key string, at *pa
 			return nil, false, s.bad(at.at(i), "the object's list, merged by %q, holds %s, not an object", key, describe(ov))
 		}
 	}
-	out := append([]any(nil), orig...)
+	out := make([]any, 0, len(orig)+len(patch)) // never nil: an empty list stays a list
+	out = append(out, orig...)
 	var rest []map[string]any
 	var restAt []int
 	replace := false
@@ -161,7 +162,7 @@ func (s strategic) mergeByKey(orig, patch []any, elem Schema, key string, at *pa
 			if !isScalar(kv) {
 				return nil, false, s.bad(at.at(i).child(key), "a merge key must be a string or a number, not %s", describe(kv))
 			}
-			kept := out[:0:0]
+			kept := make([]any, 0, len(out))
 			for _, ov := range out {
 				if !equalScalars(ov.(map[string]any)[key], kv) {
 					kept = append(kept, ov)
