@@ -35,6 +35,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,14 @@ const (
 	LabelStartedAt = "capstan.dev/started-at"
 	LabelOOM       = "capstan.dev/oom-killed"
 )
+
+// IDPrefix starts the container ids the runtime gives core/node (and
+// so the pod statuses' containerID, as the kubelet shows them); the
+// containerd id is what follows.
+const IDPrefix = "containerd://"
+
+func extID(id string) string { return IDPrefix + id }
+func intID(id string) string { return strings.TrimPrefix(id, IDPrefix) }
 
 // Snapshotter is the snapshotter images are unpacked for.
 const Snapshotter = "overlayfs"
@@ -156,21 +165,21 @@ func (r *Runtime) Do(ctx context.Context, a node.Action) node.Input {
 		if err != nil {
 			return node.ContainerCreateFailed{PodUID: a.Pod.UID, Container: a.Container, Attempt: a.Attempt, Message: err.Error()}
 		}
-		return node.ContainerCreated{PodUID: a.Pod.UID, Container: a.Container, Attempt: a.Attempt, ID: id}
+		return node.ContainerCreated{PodUID: a.Pod.UID, Container: a.Container, Attempt: a.Attempt, ID: extID(id)}
 	case node.StartContainer:
-		at, err := r.start(ctx, a.ID)
+		at, err := r.start(ctx, intID(a.ID))
 		if err != nil {
 			return node.ContainerStartFailed{ID: a.ID, Message: err.Error()}
 		}
 		return node.ContainerStarted{ID: a.ID, At: api.Time(at.UnixNano())}
 	case node.KillContainer:
-		code, at, err := r.kill(ctx, a.ID, a.GracePeriod)
+		code, at, err := r.kill(ctx, intID(a.ID), a.GracePeriod)
 		if err != nil {
 			return node.RuntimeOpFailed{Op: "kill", ID: a.ID, Message: err.Error()}
 		}
 		return node.ContainerKilled{ID: a.ID, ExitCode: code, At: api.Time(at.UnixNano())}
 	case node.RemoveContainer:
-		if err := r.remove(ctx, a.ID); err != nil {
+		if err := r.remove(ctx, intID(a.ID)); err != nil {
 			return node.RuntimeOpFailed{Op: "remove", ID: a.ID, Message: err.Error()}
 		}
 		return node.ContainerRemoved{ID: a.ID}

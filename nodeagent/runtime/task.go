@@ -101,7 +101,7 @@ func (r *Runtime) follow(id string, exitCh <-chan containerd.ExitStatus) *watch 
 		close(w.done)
 		r.mu.Unlock()
 		if !killing {
-			r.cfg.Observe(node.ContainerExited{ID: id, ExitCode: code, Reason: reason, FinishedAt: api.Time(at.UnixNano())})
+			r.cfg.Observe(node.ContainerExited{ID: extID(id), ExitCode: code, Reason: reason, FinishedAt: api.Time(at.UnixNano())})
 		}
 	}()
 	return w
@@ -276,7 +276,7 @@ func (r *Runtime) Inventory(ctx context.Context) ([]node.RuntimeContainer, error
 			return nil, fmt.Errorf("runtime: labels of %s: %w", ctr.ID(), err)
 		}
 		pod, name, attempt := podRefOf(labels)
-		rc := node.RuntimeContainer{ID: ctr.ID(), PodUID: pod.UID, PodNamespace: pod.Namespace, PodName: pod.Name,
+		rc := node.RuntimeContainer{ID: extID(ctr.ID()), PodUID: pod.UID, PodNamespace: pod.Namespace, PodName: pod.Name,
 			Container: name, Attempt: attempt, State: "created"}
 		if t, err := time.Parse(time.RFC3339Nano, labels[LabelStartedAt]); err == nil {
 			rc.StartedAt = api.Time(t.UnixNano())
@@ -313,13 +313,13 @@ func (r *Runtime) Inventory(ctx context.Context) ([]node.RuntimeContainer, error
 // ErrProbeTimeout is Exec's error when the command outlives its timeout.
 var ErrProbeTimeout = errors.New("command timed out")
 
-// Exec runs cmd in running container id, as its process runs (user,
+// Exec runs cmd in running container id (as core/node names it), as its process runs (user,
 // environment, working directory), and returns its exit code and up to
 // 10 KiB of its combined output. After timeout the command is killed and
 // ErrProbeTimeout returned.
 func (r *Runtime) Exec(ctx context.Context, id string, cmd []string, timeout time.Duration) (int, []byte, error) {
 	ctx = r.ctx(ctx)
-	ctr, err := r.c.LoadContainer(ctx, id)
+	ctr, err := r.c.LoadContainer(ctx, intID(id))
 	if err != nil {
 		return 0, nil, fmt.Errorf("load container: %w", err)
 	}

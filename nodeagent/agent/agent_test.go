@@ -1,0 +1,198 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/node"
+	"github.com/capstan-dev/capstan/nodeagent/agenttest"
+	"github.com/capstan-dev/capstan/nodeagent/apifake"
+	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
+)
+
+// These tests run the agent for real: a private containerd, real pod
+// networks, against the in-memory API (no controllers: the tests create
+// pods already bound to the node).
+
+func create(t *testing.T, a *apifake.API, manifest string) {
+	t.Helper()
+	objs, err := api.DecodeManifests([]byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if _, err := a.Create(context.Background(), o); err != nil {
+			t.Fatalf("create %s: %v", o.GetObjectMeta().Name, err)
+		}
+	}
+}
+
+func getPod(t *testing.T, a *apifake.API, name string) *api.Pod {
+	t.Helper()
+	o, err := a.Get(context.Background(), "Pod", "default", name)
+	if err != nil {
+		return nil
+	}
+	return o.(*api.Pod)
+}
+
+// waitPod waits until cond holds for pod name, and returns it.
+func waitPod(t *testing.T, a *apifake.API, name, what string, cond func(*api.Pod) bool) *api.Pod {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	var p *api.Pod
+	for time.Now().Before(deadline) {
+		if p = getPod(t, a, name); cond(p) {
+			return p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if p != nil {
+		t.Fatalf("pod %s: not %s; status: %+v", name, what, p.Status)
+	}
+	t.Fatalf("pod %s: not %s; gone", name, what)
+	return nil
+}
+
+func running(p *api.Pod) bool { return p != nil && p.Status.Phase == "Running" }
+
+func ready(p *api.Pod) bool {
+	if p == nil {
+		return false
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == api.PodReady && c.Status == api.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
+
+func get(url string) (string, error) {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+const webPod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: default}
+spec:
+  nodeName: n1
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: httpd
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'mkdir -p /www && echo "hello $GREETING" > /www/index.html && echo started && exec httpd -f -p 8080 -h /www']
+    env:
+    - {name: GREETING, valueFrom: {secretKeyRef: {name: creds, key: greeting}}}
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe:
+      httpGet: {path: /index.html, port: http}
+      periodSeconds: 1
+    volumeMounts: [{name: creds, mountPath: /etc/creds}]
+  volumes:
+  - {name: creds, secret: {secretName: creds}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: default}
+stringData: {greeting: from-a-secret, password: s3cret}
+`
+
+// TestPodLifecycle: a pod with a secret (env and file) and an HTTP
+// readiness probe becomes Running and Ready with an IP that answers;
+// its log has its output; a process killed from outside restarts the
+// container (restartCount 1); an agent restart adopts the container
+// (no restart); deleting the pod removes its container and then the pod.
+func TestPodLifecycle(t *testing.T) {
+	d := containerdtest.Start(t)
+	a := apifake.New()
+	n := agenttest.Start(t, d, a, agenttest.Options{Name: "n1", PodCIDR: "10.253.1.0/24", Bridge: "capag1"})
+	create(t, a, webPod)
+	p := waitPod(t, a, "web", "ready", ready)
+	if p.Status.PodIP == "" || !strings.HasPrefix(p.Status.PodIP, "10.253.1.") {
+		t.Fatalf("pod IP %q, want one in 10.253.1.0/24", p.Status.PodIP)
+	}
+	if body, err := get(fmt.Sprintf("http://%s:8080/", p.Status.PodIP)); err != nil || body != "hello from-a-secret\n" {
+		t.Fatalf("GET the pod: %q %v", body, err)
+	}
+	cs := p.Status.ContainerStatuses[0]
+	if !strings.HasPrefix(cs.ContainerID, "containerd://") || cs.RestartCount != 0 || !strings.Contains(cs.ImageID, "@sha256:") {
+		t.Fatalf("container status %+v", cs)
+	}
+	code, out, err := n.Runtime.Exec(context.Background(), cs.ContainerID, []string{"cat", "/etc/creds/password"}, 5*time.Second)
+	if err != nil || code != 0 || string(out) != "s3cret" {
+		t.Fatalf("secret file in the container: %d %q %v", code, out, err)
+	}
+	logs, err := os.ReadFile(n.Runtime.LogPath(node.PodRef{Namespace: "default", Name: "web", UID: p.UID}, "httpd", 0))
+	if err != nil || string(logs) != "started\n" {
+		t.Fatalf("log: %q %v", logs, err)
+	}
+	// The agent restarts: the container keeps running, not restarted.
+	n.Restart()
+	time.Sleep(time.Second)
+	p = waitPod(t, a, "web", "ready after the agent's restart", ready)
+	if c := p.Status.ContainerStatuses[0]; c.ContainerID != cs.ContainerID || c.RestartCount != 0 {
+		t.Fatalf("after the agent's restart: %+v, want %s still running", c, cs.ContainerID)
+	}
+	// Its process is killed from outside: the container restarts.
+	pid, err := n.TaskPID(cs.ContainerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p = waitPod(t, a, "web", "restarted", func(p *api.Pod) bool {
+		return p != nil && len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].RestartCount == 1 && ready(p)
+	})
+	c := p.Status.ContainerStatuses[0]
+	if c.LastState.Terminated == nil || c.LastState.Terminated.ExitCode != 137 || c.ContainerID == cs.ContainerID {
+		t.Fatalf("after the kill: %+v", c)
+	}
+	// Deleted: the container goes, then the pod.
+	grace := int64(2)
+	if err := a.Delete(context.Background(), "Pod", "default", "web", &grace, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitPod(t, a, "web", "deleted", func(p *api.Pod) bool { return p == nil })
+	if k, err := n.Containers(); err != nil || k != 0 {
+		t.Fatalf("containers after the pod's deletion: %d %v", k, err)
+	}
+	if _, ok := n.Network.IP(p.UID); ok {
+		t.Fatal("the pod's network is still there")
+	}
+	node := getNode(t, a, "n1")
+	if node.Spec.PodCIDR != "10.253.1.0/24" || node.Labels["kubernetes.io/os"] != "linux" || node.Condition(api.NodeReady) == nil ||
+		node.Condition(api.NodeReady).Status != api.ConditionTrue || len(node.Status.Capacity) != 3 {
+		t.Fatalf("node %+v", node)
+	}
+	if _, err := a.Get(context.Background(), "Lease", "kube-node-lease", "n1"); err != nil {
+		t.Fatalf("lease: %v", err)
+	}
+}
+
+func getNode(t *testing.T, a *apifake.API, name string) *api.Node {
+	t.Helper()
+	o, err := a.Get(context.Background(), "Node", "", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.(*api.Node)
+}

@@ -1,0 +1,166 @@
+// Package agenttest runs real node agents for tests: each on a private
+// containerd namespace (of a daemon from containerdtest), with its own pod
+// network (a bridge and a pod range of the test's choosing) and data
+// directory, against any nodeapi.API (the in-memory apifake, or the real
+// server through the REST client). Stop ends an agent and leaves its
+// containers running, as killing a real agent does; Restart starts a new
+// agent on the same node.
+package agenttest
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	containerd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
+
+	"github.com/capstan-dev/capstan/core/node"
+	"github.com/capstan-dev/capstan/nodeagent/agent"
+	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
+	"github.com/capstan-dev/capstan/nodeagent/nodeapi"
+	"github.com/capstan-dev/capstan/nodeagent/podnet"
+	"github.com/capstan-dev/capstan/nodeagent/probe"
+	"github.com/capstan-dev/capstan/nodeagent/runtime"
+	"github.com/capstan-dev/capstan/nodeagent/volumes"
+)
+
+// Options describe one node.
+type Options struct {
+	Name string
+	// PodCIDR and Bridge must differ between nodes of one test.
+	PodCIDR, Bridge string
+	// Tune adjusts the machine's config (back-off, lease timing).
+	Tune func(*node.Config)
+}
+
+// Node is one agent under test.
+type Node struct {
+	t       testing.TB
+	opts    Options
+	API     nodeapi.API
+	Daemon  *containerdtest.Daemon
+	Client  *containerd.Client
+	Runtime *runtime.Runtime
+	Network *podnet.Network
+	Dir     string
+
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start starts an agent for node opts.Name in containerd namespace
+// opts.Name, with the test image imported. Cleanup stops it, then (after
+// the daemon stopped) removes the pod networks and the bridge.
+func Start(t testing.TB, d *containerdtest.Daemon, api nodeapi.API, opts Options) *Node {
+	t.Helper()
+	n := &Node{t: t, opts: opts, API: api, Daemon: d, Dir: t.TempDir()}
+	if err := d.ImportTestImage(opts.Name); err != nil {
+		t.Fatal(err)
+	}
+	c, err := d.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Client = c
+	n.Network, err = podnet.New(podnet.Config{PodCIDR: opts.PodCIDR, Bridge: opts.Bridge, DataDir: filepath.Join(n.Dir, "net")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// After the daemon's own cleanup (registered before): nothing
+		// runs in the namespaces any more.
+		_ = n.Network.TeardownAll(context.Background())
+		_ = exec.Command("ip", "link", "del", opts.Bridge).Run()
+		containerdtest.UnmountUnder(n.Dir)
+	})
+	t.Cleanup(func() { n.Stop(); c.Close() })
+	n.start()
+	return n
+}
+
+func (n *Node) start() {
+	t := n.t
+	var ag *agent.Agent
+	rt, err := runtime.New(runtime.Config{Client: n.Client, Namespace: n.opts.Name, DataDir: n.Dir, Network: n.Network,
+		Volumes: volumes.New(n.Dir), Observe: func(in node.Input) { ag.Observe(in) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Runtime = rt
+	cfg := node.Config{NodeName: n.opts.Name}
+	if n.opts.Tune != nil {
+		n.opts.Tune(&cfg)
+	}
+	cfg, err = agent.HostNode(cfg, "", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag, err = agent.New(agent.Config{Node: cfg, PodCIDR: n.opts.PodCIDR, API: n.API, Runtime: rt, Prober: probe.New(rt),
+		TickInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel, n.done = cancel, make(chan error, 1)
+	go func() { _ = rt.Run(ctx) }()
+	go func() { n.done <- ag.Run(ctx) }()
+}
+
+// Stop stops the agent (its containers keep running). Idempotent.
+func (n *Node) Stop() {
+	if n.cancel == nil {
+		return
+	}
+	n.cancel()
+	select {
+	case <-n.done:
+	case <-time.After(30 * time.Second):
+		n.t.Errorf("agent %s did not stop", n.opts.Name)
+	}
+	n.cancel = nil
+}
+
+// Restart stops the agent and starts a new one on the same node.
+func (n *Node) Restart() {
+	n.Stop()
+	n.start()
+}
+
+// TaskPID returns the pid of the process of container id (as pod
+// statuses name it), for tests that kill it from outside.
+func (n *Node) TaskPID(id string) (int, error) {
+	ctx := namespaced(n.opts.Name)
+	ctr, err := n.Client.LoadContainer(ctx, trimID(id))
+	if err != nil {
+		return 0, err
+	}
+	task, err := ctr.Task(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	return int(task.Pid()), nil
+}
+
+func trimID(id string) string {
+	if len(id) > len(runtime.IDPrefix) && id[:len(runtime.IDPrefix)] == runtime.IDPrefix {
+		return id[len(runtime.IDPrefix):]
+	}
+	return id
+}
+
+// Containers counts the node's containers in containerd.
+func (n *Node) Containers() (int, error) {
+	ctrs, err := n.Client.Containers(namespaced(n.opts.Name))
+	if err != nil {
+		return 0, fmt.Errorf("list containers: %w", err)
+	}
+	return len(ctrs), nil
+}
+
+func namespaced(ns string) context.Context {
+	return namespaces.WithNamespace(context.Background(), ns)
+}
