@@ -22,7 +22,7 @@ in the node agent.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newSimCommand(), newPlaygroundCommand(), newVersionCommand())
+	root.AddCommand(newSimCommand(), newPlaygroundCommand(), newVersionCommand(), newAgentCommand(), newImageCommand())
 	addClusterCommands(root)
 	return root
 }
