@@ -3,6 +3,7 @@ package patch
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -149,7 +150,7 @@ func (op operation) apply(o *objectInfo, doc any, copied *int64) (any, error) {
 		}
 		return op.add(o, doc, op.path, op.value)
 	case "move":
-		if equalTokens(op.from, op.path) {
+		if slices.Equal(op.from, op.path) {
 			_, err := op.get(o, doc, op.from)
 			return doc, err
 		}

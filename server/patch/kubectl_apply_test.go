@@ -166,13 +166,7 @@ spec:
 // gone, and it equals what kubectl patch --local makes of the same patch.
 // Opt-in (-kubectl), as TestAgainstKubectl.
 func TestKubectlApplySends(t *testing.T) {
-	if !*kubectlFlag {
-		t.Skip("opt-in: go test ./server/patch -run TestKubectlApplySends -kubectl")
-	}
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skip("kubectl is not installed")
-	}
+	kubectl := needKubectl(t)
 	for _, sc := range applyScenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			live, err := yaml.YAMLToJSON([]byte(sc.live))
@@ -208,9 +202,9 @@ func TestKubectlApplySends(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
-			result := mustDecodeT(t, got)
+			result := mustDecode(t, got)
 			mjs, _ := yaml.YAMLToJSON([]byte(sc.manifest))
-			if p, ok := contains(result, mustDecodeT(t, mjs), ""); !ok {
+			if p, ok := contains(result, mustDecode(t, mjs), ""); !ok {
 				t.Errorf("the result lacks the manifest's %s:\n%s", p, got)
 			}
 			for _, g := range sc.gone {
@@ -296,14 +290,6 @@ func kubectlPatchLocal(t *testing.T, kubectl, dir string, live, p []byte) []byte
 		t.Fatalf("kubectl patch --local: %v", err)
 	}
 	return out
-}
-
-func mustDecodeT(t *testing.T, b []byte) any {
-	v, err := decodeJSON(b)
-	if err != nil {
-		t.Fatalf("decode %s: %v", b, err)
-	}
-	return v
 }
 
 // contains reports whether have holds want: objects member by member,

@@ -22,13 +22,7 @@ var kubectlFlag = flag.Bool("kubectl", false, "compare every case of testdata wi
 // the two fails, the case is reported. Opt-in (-kubectl): kubectl takes
 // about a second a call on this machine.
 func TestAgainstKubectl(t *testing.T) {
-	if !*kubectlFlag {
-		t.Skip("opt-in: go test ./server/patch -run TestAgainstKubectl -kubectl")
-	}
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skip("kubectl is not installed")
-	}
+	kubectl := needKubectl(t)
 	dir := t.TempDir()
 	for _, s := range caseSeeds(t) {
 		kubeType := map[string]string{JSONPatchType: "json", MergePatchType: "merge", StrategicMergePatchType: "strategic"}[s.typ]
@@ -73,6 +67,19 @@ func TestAgainstKubectl(t *testing.T) {
 			t.Logf("%s: %s", s.pos, what)
 		}
 	}
+}
+
+// needKubectl skips the test unless -kubectl is set and kubectl is
+// installed, and returns its path.
+func needKubectl(t *testing.T) string {
+	if !*kubectlFlag {
+		t.Skipf("opt-in: go test ./server/patch -run '^%s$' -kubectl", t.Name())
+	}
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed")
+	}
+	return kubectl
 }
 
 func firstLine(s string) string {

@@ -3,6 +3,7 @@ package patch
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -43,27 +44,7 @@ func parsePointer(s string) ([]string, error) {
 
 // isProperPrefix reports whether p is a proper prefix of q.
 func isProperPrefix(p, q []string) bool {
-	if len(p) >= len(q) {
-		return false
-	}
-	for i := range p {
-		if p[i] != q[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalTokens(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return len(p) < len(q) && slices.Equal(p, q[:len(p)])
 }
 
 // arrayIndex parses an array index token for an array of n elements; with

@@ -77,7 +77,12 @@ func mergeDiff(a, b map[string]any) map[string]any {
 	return d
 }
 
-func mustJSON(t *rapid.T, v any) []byte {
+// fataler is what the helpers need of a *testing.T or *rapid.T.
+type fataler interface {
+	Fatalf(format string, args ...any)
+}
+
+func mustJSON(t fataler, v any) []byte {
 	b, err := encodeJSON(v)
 	if err != nil {
 		t.Fatalf("encode: %v", err)
@@ -85,7 +90,7 @@ func mustJSON(t *rapid.T, v any) []byte {
 	return b
 }
 
-func mustDecode(t *rapid.T, b []byte) any {
+func mustDecode(t fataler, b []byte) any {
 	v, err := decodeJSON(b)
 	if err != nil {
 		t.Fatalf("decode %s: %v", b, err)
