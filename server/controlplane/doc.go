@@ -36,23 +36,28 @@
 //
 // Fencing, so that a deposed leader writes nothing:
 //
-//   - The term's context ends as soon as the session's keep-alive fails
-//     (Session.Done) or the server stops; the writers start no write after
-//     that, and the guard in front of the store refuses every write made
-//     after it, even one a registry call had already begun.
-//   - If the store can make its writes conditional on the leader key
-//     (Guarded below: the etcd store's transactions then also compare the
-//     election key's create revision), a write sent after etcd deleted the
-//     key (lease expired, another leader elected) fails in etcd itself,
-//     which closes the gap between "the lease expired in etcd" and "this
-//     process noticed": a process paused past its TTL cannot write on
-//     waking.
+//   - The term's context ends as soon as the session is lost
+//     (Session.Done), the server stops, or, by this process's own clock,
+//     the lease may have expired in etcd (watchLease: no keep-alive
+//     response for 90% of the TTL counted from the renewal before last,
+//     which etcd cannot have processed earlier). That last rule stops a
+//     leader that was paused or cut off from etcd before its lease can
+//     expire, so before anybody else can be elected.
+//   - The writers start no write after the term's context has ended, and
+//     the guard in front of the store refuses every store write made after
+//     it, even one a registry call had already begun (a registry Delete or
+//     Bind is a read and then a write).
+//   - Config.Writer may refuse writes itself for lost leadership (ErrFenced
+//     in the error chain); the term then ends at the first refusal. Term
+//     carries the election key and its create revision, and
+//     Term.StillLeader the etcd compare that holds only during the term,
+//     for a store whose transactions can carry it.
 //
-// What remains without Guarded: a write sent just before the session is
-// seen lost can land after the lease expired in etcd, up to one keep-alive
-// interval (TTL/3) plus the write's own latency late. Such a write is a
-// compare-and-swap on the version the old leader saw, so it can only
-// succeed where the new leader has not yet written that object; a bind
-// in particular succeeds only for a pod that is still unbound, so no pod
-// is bound twice either way.
+// What remains: a write already sent to etcd when the term ends (at most
+// Config.Writers of them) may still be applied, up to the store's timeout
+// later. Each is a compare-and-swap on the version the old leader saw, so
+// it applies only where nobody has written that object since; a bind in
+// particular applies only to a pod still unbound, so no pod is bound twice
+// whichever leader's bind lands. A store that adds Term.StillLeader to its
+// transactions closes this window too (etcdstore does not yet).
 package controlplane

@@ -97,6 +97,7 @@ func Lead(ctx context.Context, cfg ElectionConfig, lead func(ctx context.Context
 // session. nil means the term ended with the session (campaign again).
 func campaign(ctx context.Context, cfg ElectionConfig, ttl int, lead func(context.Context, Term) error) error {
 	gctx, gcancel := context.WithTimeout(ctx, cfg.TTL)
+	granted := cfg.Clock.Now() // the lease lives at least TTL from here
 	lease, err := cfg.Client.Grant(gctx, int64(ttl))
 	gcancel()
 	if err != nil {
@@ -115,6 +116,10 @@ func campaign(ctx context.Context, cfg ElectionConfig, ttl int, lead func(contex
 	defer cancel()
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
+	if err := watchLease(cctx, cancel, cfg, lease.ID, granted, time.Duration(ttl)*time.Second); err != nil {
+		s.Close()
+		return fmt.Errorf("keep-alive: %w", err)
+	}
 	e := concurrency.NewElection(s, cfg.Key)
 	if err := e.Campaign(cctx, cfg.Identity); err != nil {
 		s.Close()
@@ -149,5 +154,45 @@ func campaign(ctx context.Context, cfg ElectionConfig, ttl int, lead func(contex
 	if err != nil && !errors.Is(err, ErrFenced) {
 		return err
 	}
+	return nil
+}
+
+// watchLease ends the term (cancel) when the session's lease may have
+// expired in etcd, by this process's clock, even if the client has not
+// noticed yet: a keep-alive request is sent only after the previous
+// response arrived, so etcd renewed the lease no earlier than that arrival,
+// and it lives at least ttl from the arrival of the next-to-last response
+// (or from the Grant's request before any). The deadline is taken 10%
+// short of ttl for clock-rate differences. Normally responses come every
+// ttl/3 and the deadline is never reached; it fires for a process that
+// was paused or cut off from etcd.
+func watchLease(ctx context.Context, cancel context.CancelFunc, cfg ElectionConfig, id clientv3.LeaseID, granted time.Time, ttl time.Duration) error {
+	ka, err := cfg.Client.KeepAlive(ctx, id)
+	if err != nil {
+		return err
+	}
+	safe := ttl - ttl/10
+	go func() {
+		defer cancel()
+		prev := granted
+		timer := cfg.Clock.NewTimer(safe - cfg.Clock.Since(prev))
+		defer timer.Stop()
+		for {
+			select {
+			case _, ok := <-ka:
+				if !ok {
+					return // the lease is gone, or ctx ended
+				}
+				now := cfg.Clock.Now()
+				timer.Reset(safe - now.Sub(prev))
+				prev = now
+			case <-timer.Chan():
+				cfg.Logger.Warn("leader election: no lease renewal for too long; stopping before the lease can expire", "ttl", ttl)
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	return nil
 }

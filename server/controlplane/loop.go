@@ -37,7 +37,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, if set, receives the loop's figures.
 	Metrics *Metrics
-	// Writers is how many writes may be in flight at once (default 16).
+	// Writers is how many writes may be in flight at once (default 32).
 	// Writes about one object always go through the same writer, in the
 	// order the machine asked for them.
 	Writers int
@@ -57,7 +57,7 @@ func (c *Config) setDefaults() {
 		c.Logger = slog.Default()
 	}
 	if c.Writers <= 0 {
-		c.Writers = 16
+		c.Writers = 32
 	}
 	if c.MaxTickInterval <= 0 {
 		c.MaxTickInterval = time.Second
