@@ -92,9 +92,6 @@ func (r *Registry) addDefaultTolerations(spec *api.PodSpec) {
 		return
 	}
 	if len(spec.Tolerations) == 0 && n == 2 {
-		if r.defaultTolerations == nil {
-			r.defaultTolerations = r.tolerations(spec.Tolerations, missing[:n])
-		}
 		spec.Tolerations = r.defaultTolerations[:2:2]
 		return
 	}
@@ -165,7 +162,7 @@ func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, 
 	key := api.KeyFor(resource, namespace, name)
 	cur, err := r.st.Get(key)
 	if err != nil {
-		return nil, statusError(err, resource, name)
+		return nil, StatusError(err, resource, name)
 	}
 	cm := cur.GetObjectMeta()
 	if p := opts.Preconditions; (p.UID != "" && p.UID != cm.UID) || (p.ResourceVersion != "" && p.ResourceVersion != cm.ResourceVersion) {
@@ -222,7 +219,7 @@ func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, 
 	pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 	if !marked {
 		o, err := r.st.Delete(key, pre)
-		return o, statusError(err, resource, name)
+		return o, StatusError(err, resource, name)
 	}
 	if m.DeletionTimestamp == nil {
 		ts := now
@@ -231,7 +228,7 @@ func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, 
 		m.DeletionGracePeriodSeconds = &zero
 	}
 	stored, err := r.st.Update(next)
-	return stored, statusError(err, resource, name)
+	return stored, StatusError(err, resource, name)
 }
 
 // podFinished reports whether the pod's containers have all stopped for
@@ -264,7 +261,7 @@ func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Ob
 	key := api.KeyFor("pods", namespace, name)
 	cur, err := r.st.Get(key)
 	if err != nil {
-		return nil, statusError(err, "pods", name)
+		return nil, StatusError(err, "pods", name)
 	}
 	c := cur.(*api.Pod)
 	if uid != "" && c.UID != uid {
@@ -287,7 +284,7 @@ func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Ob
 	c.Status.DeepCopyInto(&p.Status)
 	setPodCondition(&p.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}, now)
 	stored, err := r.st.Update(&p)
-	return stored, statusError(err, "pods", name)
+	return stored, StatusError(err, "pods", name)
 }
 
 // setPodCondition sets or replaces a condition, keeping its transition time

@@ -18,30 +18,60 @@ type Config struct {
 	// DefaultTolerationSeconds admission plugin). 0 means 300; negative
 	// disables the admission.
 	DefaultTolerationSeconds int64
+	// IDs, if set, draws UIDs and generated-name suffixes instead of the
+	// generator seeded with Seed, and makes the Registry safe for
+	// concurrent use (when IDs and the store are): it then keeps no state
+	// between calls. The API server sets it; the simulator leaves it nil
+	// for deterministic runs.
+	IDs IDSource
+}
+
+// IDSource draws the random parts of new objects.
+type IDSource interface {
+	// UID returns a new version-4 UUID, in its canonical text form.
+	UID() string
+	// NameSuffix returns n characters of NameAlphabet, the suffix of a
+	// generated name (metadata.generateName).
+	NameSuffix(n int) string
 }
 
 // Registry applies API semantics to writes and performs them on a store.
-// It is not safe for concurrent use: one goroutine owns it, as it owns the
-// store it wraps.
+//
+// With Config.IDs nil it is not safe for concurrent use: one goroutine
+// owns it, as it owns the store it wraps, and it draws from its seeded
+// generator. With Config.IDs set it keeps no mutable state, and many
+// goroutines may call it at once (store I/O is not serialized).
 type Registry struct {
 	st  store.Store
 	cfg Config
-	rng splitmix
+	ids IDSource
 	// defaultTolerations is the admission's tolerations of a pod that has
 	// none: one slice shared by every such pod (stored objects are never
-	// modified).
+	// modified). Built by New; only read afterwards.
 	defaultTolerations []api.Toleration
-	// nsKey is the store key of the namespace admitNamespace last looked
-	// up (creates come in runs into one namespace).
-	nsKey struct{ ns, key string }
+	// nsKey caches the store key of the namespace admitNamespace last
+	// looked up (creates come in runs into one namespace), saving an
+	// allocation per create. nil when the registry is shared (Config.IDs
+	// set): then it has no mutable state.
+	nsKey *nsKeyCache
 }
+
+type nsKeyCache struct{ ns, key string }
 
 // New returns a Registry writing to st.
 func New(st store.Store, cfg Config) *Registry {
 	if cfg.DefaultTolerationSeconds == 0 {
 		cfg.DefaultTolerationSeconds = 300
 	}
-	return &Registry{st: st, cfg: cfg, rng: splitmix{s: cfg.Seed}}
+	r := &Registry{st: st, cfg: cfg, ids: cfg.IDs}
+	if r.ids == nil {
+		r.ids = &splitmix{s: cfg.Seed}
+		r.nsKey = &nsKeyCache{}
+	}
+	if cfg.DefaultTolerationSeconds > 0 {
+		r.defaultTolerations = r.tolerations(nil, []string{api.TaintNodeNotReady, api.TaintNodeUnreachable})
+	}
+	return r
 }
 
 // Store returns the store the registry writes to, for reads and watches.
@@ -79,7 +109,7 @@ func kindOf(obj api.Object) (*api.KindInfo, error) {
 // Get returns the object of the given resource, namespace and name.
 func (r *Registry) Get(resource, namespace, name string) (api.Object, error) {
 	o, err := r.st.Get(api.KeyFor(resource, namespace, name))
-	return o, statusError(err, resource, name)
+	return o, StatusError(err, resource, name)
 }
 
 // Create stores a new object, as a POST does: defaulting, a generated name
@@ -144,12 +174,12 @@ func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shar
 	// Kubernetes API server does.
 	for attempt := 0; ; attempt++ {
 		if generated {
-			m.Name = m.GenerateName + r.rng.suffix(5)
+			m.Name = m.GenerateName + r.ids.NameSuffix(5)
 		}
 		if errs := api.Validate(obj); len(errs) > 0 {
 			return nil, api.NewInvalid(info.Kind, m.Name, errs)
 		}
-		m.UID = r.rng.uuid()
+		m.UID = r.ids.UID()
 		m.CreationTimestamp = now
 		m.Generation = 1
 		m.DeletionTimestamp, m.DeletionGracePeriodSeconds = nil, nil
@@ -158,7 +188,7 @@ func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shar
 			return stored, nil
 		}
 		if !generated || !store.IsAlreadyExists(err) || attempt == 7 {
-			return nil, statusError(err, info.Resource, m.Name)
+			return nil, StatusError(err, info.Resource, m.Name)
 		}
 	}
 }
@@ -166,15 +196,21 @@ func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shar
 // admitNamespace refuses writes into a namespace that does not exist or
 // is being deleted.
 func (r *Registry) admitNamespace(ns string) error {
-	if r.nsKey.ns != ns || r.nsKey.key == "" {
-		r.nsKey.ns, r.nsKey.key = ns, api.KeyFor("namespaces", "", ns)
+	var key string
+	if c := r.nsKey; c != nil {
+		if c.ns != ns || c.key == "" {
+			c.ns, c.key = ns, api.KeyFor("namespaces", "", ns)
+		}
+		key = c.key
+	} else {
+		key = api.KeyFor("namespaces", "", ns)
 	}
-	o, err := r.st.Get(r.nsKey.key)
+	o, err := r.st.Get(key)
 	if store.IsNotFound(err) {
 		return api.NewNotFound("namespaces", ns)
 	}
 	if err != nil {
-		return statusError(err, "namespaces", ns)
+		return StatusError(err, "namespaces", ns)
 	}
 	if o.GetObjectMeta().DeletionTimestamp != nil {
 		return api.NewForbidden("namespaces", ns,
@@ -234,7 +270,7 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 	key := api.KeyFor(info.Resource, namespace, m.Name)
 	cur, err := r.st.Get(key)
 	if err != nil {
-		return nil, statusError(err, info.Resource, m.Name)
+		return nil, StatusError(err, info.Resource, m.Name)
 	}
 	cm := cur.GetObjectMeta()
 	if m.ResourceVersion != "" && m.ResourceVersion != cm.ResourceVersion {
@@ -274,10 +310,10 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 	if finalized(next) {
 		pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 		o, err := r.st.Delete(key, pre)
-		return o, statusError(err, info.Resource, m.Name)
+		return o, StatusError(err, info.Resource, m.Name)
 	}
 	stored, err := r.st.Update(next)
-	return stored, statusError(err, info.Resource, m.Name)
+	return stored, StatusError(err, info.Resource, m.Name)
 }
 
 // keepSystemFields copies the fields only the server sets from cur to next.
@@ -315,9 +351,10 @@ func conflict(resource, name string) error {
 		errors.New("the object has been modified; please apply your changes to the latest version and try again"))
 }
 
-// statusError translates a store error into the Status error an API client
+// StatusError translates a store error into the Status error an API client
 // gets. nil stays nil; an error that already is a StatusError is kept.
-func statusError(err error, resource, name string) error {
+// The API server uses it for its own reads, so that they fail as writes do.
+func StatusError(err error, resource, name string) error {
 	if err == nil {
 		return nil
 	}

@@ -444,3 +444,44 @@ func TestUpdateStatusSharedMatchesUpdateStatus(t *testing.T) {
 		t.Errorf("UpdateStatusShared stored\n%+v\nUpdateStatus stored\n%+v", stored[1], stored[0])
 	}
 }
+
+// fixedIDs is an IDSource that counts its draws.
+type fixedIDs struct{ uids, suffixes int }
+
+func (f *fixedIDs) UID() string {
+	f.uids++
+	return "00000000-0000-4000-8000-" + strings.Repeat("0", 11) + strconv.Itoa(f.uids%10)
+}
+
+func (f *fixedIDs) NameSuffix(n int) string {
+	f.suffixes++
+	return strings.Repeat("x", n)
+}
+
+// A registry given an IDSource draws every UID and name suffix from it and
+// keeps no state of its own between calls (what makes it safe for
+// concurrent use): two of them over one store behave alike.
+func TestConfigIDs(t *testing.T) {
+	st := store.NewMemory()
+	ids := &fixedIDs{}
+	r := New(st, Config{IDs: ids})
+	if r.nsKey != nil {
+		t.Fatal("a registry with an IDSource caches namespace keys")
+	}
+	ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "default"}}
+	ns.TypeMeta = api.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
+	mustCreate(t, r, ns)
+	p := pod("")
+	p.GenerateName = "web-"
+	got := mustCreate(t, r, p).(*api.Pod)
+	if got.Name != "web-xxxxx" || got.UID != "00000000-0000-4000-8000-000000000002" {
+		t.Errorf("name %q uid %q: not drawn from Config.IDs", got.Name, got.UID)
+	}
+	if ids.uids != 2 || ids.suffixes != 1 {
+		t.Errorf("draws: %d uids, %d suffixes; want 2, 1", ids.uids, ids.suffixes)
+	}
+	// The default tolerations exist before the first pod needs them.
+	if len(r.defaultTolerations) != 2 || len(got.Spec.Tolerations) != 2 {
+		t.Errorf("default tolerations %v, pod's %v", r.defaultTolerations, got.Spec.Tolerations)
+	}
+}
