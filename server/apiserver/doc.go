@@ -1,0 +1,43 @@
+// Package apiserver is capstan's Kubernetes-compatible REST API as an
+// http.Handler: the paths, verbs, watch streams, discovery and errors that
+// kubectl and client-go expect, over a storage.Backend (etcd, or Locked in
+// memory), writing through core/registry so that the server and the
+// simulator store the same bytes for the same requests.
+//
+//	request ─▶ recover ─▶ metrics ─▶ authenticate ─▶ route (path → verb,
+//	           group/version/resource, namespace, name, subresource)
+//	        ─▶ authorize ─▶ handler ─▶ core/registry ─▶ storage.Backend
+//
+// Paths: /api/v1/..., /apis/apps/v1/..., /apis/coordination.k8s.io/v1/...
+// for every kind core/api registers, namespaced and cluster-scoped, plus
+// all-namespaces lists and watches (/api/v1/pods) and the legacy /watch/
+// prefix. Verbs: get, list (labelSelector, fieldSelector, limit/continue,
+// resourceVersion and resourceVersionMatch), create (generateName, dryRun),
+// update (409 on a stale resourceVersion), patch (merge, JSON and strategic
+// merge patches), delete (propagationPolicy, gracePeriodSeconds,
+// preconditions), deletecollection and watch (newline-delimited WatchEvent
+// JSON: synthetic ADDED events of the current state when no
+// resourceVersion is given, bookmarks, an ERROR event carrying 410 Expired
+// when the resourceVersion is compacted). Subresources: status, scale
+// (autoscaling/v1 Scale for deployments and replicasets), pods' binding and
+// eviction.
+//
+// Every failure is a Kubernetes Status with the right code and reason; bad
+// input (malformed JSON or YAML, unknown fields under
+// fieldValidation=Strict, a kind that does not fit the path, a body over
+// MaxBodyBytes, a bad selector or query value) is a 4xx with a message
+// that says what is wrong. A recover middleware answering a 500 Status is
+// the last resort, and a test fuzzes requests to keep it unused.
+//
+// Discovery (/api, /apis, /api/v1, /apis/GROUP/VERSION), /version,
+// /healthz, /livez, /readyz (fails when the backend does not answer),
+// /metrics (Prometheus), and a minimal OpenAPI v3 (/openapi/v3) that tells
+// kubectl the server validates fields itself (fieldValidation) so that its
+// default client-side validation needs no schema; /openapi/v2 is a 404,
+// which kubectl tolerates once v3 has answered.
+//
+// Authentication and authorization are seams (Authenticator, Authorizer):
+// the server package plugs bearer tokens in; AllowAll serves tests and
+// explicit opt-ins. The handler is safe for concurrent use; it keeps no
+// state but metrics.
+package apiserver
