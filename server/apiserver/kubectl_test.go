@@ -137,9 +137,6 @@ func readFile(t *testing.T, p string) string {
 
 // A second kubectl apply with a change sends a strategic merge patch.
 func TestKubectlApplyChange(t *testing.T) {
-	if !strategicMergeSupported {
-		t.Skip("strategic merge patch arrives with server/patch; until then kubectl's second apply is not supported")
-	}
 	ts := newTestServer(t)
 	k := newKubectl(t, ts)
 	manifest := filepath.Join("testdata", "nginx-deployment.yaml")

@@ -7,17 +7,17 @@ import (
 	"net/http"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/server/patch"
 )
 
 // Patch content types.
 const (
-	jsonPatchType      = "application/json-patch+json"
-	mergePatchType     = "application/merge-patch+json"
-	strategicPatchType = "application/strategic-merge-patch+json"
-	applyPatchType     = "application/apply-patch+yaml"
+	mergePatchType     = patch.MergePatchType
+	strategicPatchType = patch.StrategicMergePatchType
 )
 
-var patchTypes = []string{jsonPatchType, mergePatchType, strategicPatchType}
+// patchTypes are the Content-Types a PATCH may have.
+var patchTypes = patch.ContentTypes
 
 // patchAttempts bounds the retries of a patch that lost a race with
 // another writer (Kubernetes' GuaranteedUpdate retries likewise).
@@ -34,11 +34,7 @@ func patchContentType(r *http.Request) (string, error) {
 			}
 		}
 	}
-	se := newUnsupportedMediaType(ct, patchTypes)
-	if mt == applyPatchType {
-		se.ErrStatus.Message = "server-side apply (" + applyPatchType + ") is not supported; use client-side apply. " + se.ErrStatus.Message
-	}
-	return "", se
+	return "", patch.NewUnsupportedMediaType(ct)
 }
 
 // servePatch answers a PATCH of an object or of its status: the patch is
@@ -127,51 +123,12 @@ func checkPatched(ri *requestInfo, obj api.Object) error {
 	return nil
 }
 
-// strategicMergeSupported says whether strategic merge patches are
-// applied as Kubernetes does (not yet: see applyPatch).
-const strategicMergeSupported = false
-
 // applyPatch applies a patch of type pt to the JSON of an object of the
-// kind.
-//
-// Until server/patch lands, a merge patch is applied by mergePatch and a
-// strategic merge patch is approximated by it (lists replaced whole);
-// JSON patches are refused.
-func applyPatch(kind, pt string, orig, patch []byte) ([]byte, error) {
-	switch pt {
-	case mergePatchType, strategicPatchType:
-		var o, p any
-		if err := json.Unmarshal(orig, &o); err != nil {
-			return nil, api.NewInternalError(err)
-		}
-		if err := json.Unmarshal(patch, &p); err != nil {
-			return nil, api.NewBadRequest(describeJSONError(patch, err))
-		}
-		if _, ok := p.(map[string]any); !ok {
-			return nil, api.NewBadRequest("a merge patch must be a JSON object")
-		}
-		return json.Marshal(mergePatch(o, p))
+// kind (server/patch). A Scale has no lists, so its strategic merge patch
+// is a merge patch.
+func applyPatch(kind, pt string, orig, p []byte) ([]byte, error) {
+	if kind == "Scale" && pt == strategicPatchType {
+		pt = mergePatchType
 	}
-	return nil, newUnsupportedMediaType(pt, []string{mergePatchType, strategicPatchType})
-}
-
-// mergePatch applies RFC 7386: objects merge key by key, null deletes,
-// anything else replaces.
-func mergePatch(orig, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	om, ok := orig.(map[string]any)
-	if !ok {
-		om = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(om, k)
-			continue
-		}
-		om[k] = mergePatch(om[k], v)
-	}
-	return om
+	return patch.Apply(kind, pt, orig, p)
 }

@@ -106,3 +106,45 @@ func TestGracefulDelete(t *testing.T) {
 		t.Errorf("deployment delete answered %s", r.body)
 	}
 }
+
+// The three patch types, through server/patch.
+func TestPatchTypes(t *testing.T) {
+	ts := newTestServer(t)
+	apps := "/apis/apps/v1/namespaces/default"
+	ts.mustDo("POST", apps+"/deployments", deploymentJSON, 201)
+	runSteps(t, ts, []step{
+		{name: "json patch", method: "PATCH", path: apps + "/deployments/web", headers: []string{"Content-Type", "application/json-patch+json"},
+			body: `[{"op":"replace","path":"/spec/replicas","value":4},{"op":"add","path":"/metadata/labels","value":{"a":"b"}}]`, code: 200,
+			check: hasField([]string{"spec", "replicas"}, 4)},
+		{name: "json patch test fails", method: "PATCH", path: apps + "/deployments/web", headers: []string{"Content-Type", "application/json-patch+json"},
+			body: `[{"op":"test","path":"/spec/replicas","value":9}]`, code: 409},
+		{name: "json patch bad path", method: "PATCH", path: apps + "/deployments/web", headers: []string{"Content-Type", "application/json-patch+json"},
+			body: `[{"op":"remove","path":"/spec/nothing"}]`, code: 422},
+		{name: "strategic merge adds a container by name", method: "PATCH", path: apps + "/deployments/web",
+			headers: []string{"Content-Type", "application/strategic-merge-patch+json"},
+			body: `{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}`, code: 200,
+			check: func(t *testing.T, r response) {
+				c, _ := get(r.object(), "spec", "template", "spec", "containers").([]any)
+				if len(c) != 2 {
+					t.Errorf("containers after the strategic merge: %v", c)
+				}
+			}},
+		{name: "merge patch replaces the list", method: "PATCH", path: apps + "/deployments/web",
+			headers: []string{"Content-Type", "application/merge-patch+json"},
+			body: `{"spec":{"template":{"spec":{"containers":[{"name":"only","image":"busybox"}]}}}}`, code: 200,
+			check: func(t *testing.T, r response) {
+				c, _ := get(r.object(), "spec", "template", "spec", "containers").([]any)
+				if len(c) != 1 {
+					t.Errorf("containers after the merge patch: %v", c)
+				}
+			}},
+		{name: "patch makes it invalid", method: "PATCH", path: apps + "/deployments/web", headers: []string{"Content-Type", "application/merge-patch+json"},
+			body: `{"spec":{"selector":{"matchLabels":{"app":"other"}}}}`, code: 422, reason: api.StatusReasonInvalid},
+		{name: "patch with an unknown field, strict", method: "PATCH", path: apps + "/deployments/web?fieldValidation=Strict",
+			headers: []string{"Content-Type", "application/merge-patch+json"}, body: `{"spec":{"replicaz":1}}`, code: 400,
+			contains: "unknown field"},
+		{name: "scale strategic", method: "PATCH", path: apps + "/deployments/web/scale",
+			headers: []string{"Content-Type", "application/strategic-merge-patch+json"}, body: `{"spec":{"replicas":2}}`, code: 200,
+			check: hasField([]string{"spec", "replicas"}, 2)},
+	})
+}
