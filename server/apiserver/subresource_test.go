@@ -122,7 +122,7 @@ func TestPatchTypes(t *testing.T) {
 			body: `[{"op":"remove","path":"/spec/nothing"}]`, code: 422},
 		{name: "strategic merge adds a container by name", method: "PATCH", path: apps + "/deployments/web",
 			headers: []string{"Content-Type", "application/strategic-merge-patch+json"},
-			body: `{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}`, code: 200,
+			body:    `{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}`, code: 200,
 			check: func(t *testing.T, r response) {
 				c, _ := get(r.object(), "spec", "template", "spec", "containers").([]any)
 				if len(c) != 2 {
@@ -131,7 +131,7 @@ func TestPatchTypes(t *testing.T) {
 			}},
 		{name: "merge patch replaces the list", method: "PATCH", path: apps + "/deployments/web",
 			headers: []string{"Content-Type", "application/merge-patch+json"},
-			body: `{"spec":{"template":{"spec":{"containers":[{"name":"only","image":"busybox"}]}}}}`, code: 200,
+			body:    `{"spec":{"template":{"spec":{"containers":[{"name":"only","image":"busybox"}]}}}}`, code: 200,
 			check: func(t *testing.T, r response) {
 				c, _ := get(r.object(), "spec", "template", "spec", "containers").([]any)
 				if len(c) != 1 {
