@@ -80,6 +80,10 @@ type Sim struct {
 	names  []string
 	ours   map[string]bool
 	cancel context.CancelFunc
+	// leases are the Leases last written, by node, so that a renewal is
+	// one conditional update (a conflict reads the Lease again).
+	mu     sync.Mutex
+	leases map[string]*api.Lease
 	wg     sync.WaitGroup
 }
 
@@ -94,7 +98,7 @@ func Start(ctx context.Context, c *client.Client, o Options) (*Sim, error) {
 			return nil, fmt.Errorf("capacity %q: %w", q, err)
 		}
 	}
-	s := &Sim{c: c, o: o, ours: map[string]bool{}}
+	s := &Sim{c: c, o: o, ours: map[string]bool{}, leases: map[string]*api.Lease{}}
 	for i := 0; i < o.Count; i++ {
 		n := fmt.Sprintf("%s%d", o.NamePrefix, i)
 		s.names = append(s.names, n)
@@ -227,26 +231,43 @@ func (s *Sim) postStatus(ctx context.Context, n *api.Node) error {
 	return err
 }
 
-// renewLease creates or renews the node's Lease.
+// renewLease creates or renews the node's Lease: an update of the Lease
+// last written, else of the one read from the server, else a create.
 func (s *Sim) renewLease(ctx context.Context, n *api.Node) error {
 	now := api.MicroTime(s.now())
 	holder, dur := n.Name, s.o.LeaseDurationSeconds
-	l, err := client.Get[*api.Lease](ctx, s.c, leaseNamespace, n.Name)
-	if api.IsNotFound(err) {
-		ctrl := true
-		l = &api.Lease{TypeMeta: api.TypeMeta{APIVersion: "coordination.k8s.io/v1", Kind: "Lease"},
-			ObjectMeta: api.ObjectMeta{Name: n.Name, Namespace: leaseNamespace, OwnerReferences: []api.OwnerReference{
-				{APIVersion: "v1", Kind: "Node", Name: n.Name, UID: n.UID, Controller: &ctrl}}},
-			Spec: api.LeaseSpec{HolderIdentity: &holder, LeaseDurationSeconds: &dur, AcquireTime: &now, RenewTime: &now}}
-		_, err = s.c.Create(ctx, l)
+	s.mu.Lock()
+	l := s.leases[n.Name]
+	s.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		var err error
+		if l == nil {
+			l, err = client.Get[*api.Lease](ctx, s.c, leaseNamespace, n.Name)
+		}
+		if api.IsNotFound(err) {
+			ctrl := true
+			l = &api.Lease{TypeMeta: api.TypeMeta{APIVersion: "coordination.k8s.io/v1", Kind: "Lease"},
+				ObjectMeta: api.ObjectMeta{Name: n.Name, Namespace: leaseNamespace, OwnerReferences: []api.OwnerReference{
+					{APIVersion: "v1", Kind: "Node", Name: n.Name, UID: n.UID, Controller: &ctrl}}},
+				Spec: api.LeaseSpec{HolderIdentity: &holder, LeaseDurationSeconds: &dur, AcquireTime: &now, RenewTime: &now}}
+			l, err = client.Create(ctx, s.c, l)
+		} else if err == nil {
+			l = l.DeepCopy()
+			l.Spec.HolderIdentity, l.Spec.LeaseDurationSeconds, l.Spec.RenewTime = &holder, &dur, &now
+			l, err = client.Update(ctx, s.c, l)
+		}
+		if err == nil {
+			s.mu.Lock()
+			s.leases[n.Name] = l
+			s.mu.Unlock()
+			return nil
+		}
+		if attempt == 0 && (api.IsConflict(err) || api.IsNotFound(err) || api.IsAlreadyExists(err)) {
+			l = nil // someone else wrote it: read it again
+			continue
+		}
 		return err
 	}
-	if err != nil {
-		return err
-	}
-	l.Spec.HolderIdentity, l.Spec.LeaseDurationSeconds, l.Spec.RenewTime = &holder, &dur, &now
-	_, err = s.c.Update(ctx, l)
-	return err
 }
 
 // heartbeats renews the Leases and keeps the Ready conditions fresh.

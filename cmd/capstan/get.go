@@ -88,7 +88,12 @@ func parseGetArgs(args []string) ([]getTarget, error) {
 		return out, nil
 	}
 	var out []getTarget
-	for _, k := range strings.Split(args[0], ",") {
+	kinds := strings.Split(args[0], ",")
+	if args[0] == "all" {
+		// kubectl's "all" category, of the kinds capstan has.
+		kinds = []string{"pods", "services", "deployments", "replicasets"}
+	}
+	for _, k := range kinds {
 		info, err := resolveKind(k)
 		if err != nil {
 			return nil, err
@@ -121,6 +126,7 @@ func runGet(ctx context.Context, c *client.Client, o *getOptions, args []string,
 	var errs []error
 	var all []api.Object
 	printedTables := 0
+	prefix := len(targets) > 1
 	for _, t := range targets {
 		objs, err := fetch(ctx, c, o, t, ns)
 		errs = append(errs, err...)
@@ -131,7 +137,7 @@ func runGet(ctx context.Context, c *client.Client, o *getOptions, args []string,
 			if printedTables > 0 {
 				fmt.Fprintln(out)
 			}
-			if err := printTable(out, t.info, objs, o, ns == "" && t.info.Namespaced, len(targets) > 1); err != nil {
+			if err := printTable(out, t.info, objs, o, ns == "" && t.info.Namespaced, prefix); err != nil {
 				return failed(err)
 			}
 			printedTables++
