@@ -196,3 +196,113 @@ func getNode(t *testing.T, a *apifake.API, name string) *api.Node {
 	}
 	return o.(*api.Node)
 }
+
+const probePods = `
+apiVersion: v1
+kind: Pod
+metadata: {name: live, namespace: default}
+spec:
+  nodeName: n2
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600']
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      periodSeconds: 1
+      failureThreshold: 1
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hog, namespace: default}
+spec:
+  nodeName: n2
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x="$x$x"; done']
+    resources: {limits: {memory: 16Mi}}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv1}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: %s}
+  claimRef: {namespace: default, name: data}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  volumeName: pv1
+`
+
+const pvcPod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: %s, namespace: default}
+spec:
+  nodeName: n2
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, '%s']
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: data}}
+`
+
+func phase(want string) func(*api.Pod) bool {
+	return func(p *api.Pod) bool { return p != nil && p.Status.Phase == want }
+}
+
+// TestProbesOOMAndPersistentVolume: a failing liveness probe restarts
+// its container; a container past its memory limit is OOMKilled; data a
+// pod writes to a claim is read by the next pod after the first is
+// deleted.
+func TestProbesOOMAndPersistentVolume(t *testing.T) {
+	d := containerdtest.Start(t)
+	a := apifake.New()
+	agenttest.Start(t, d, a, agenttest.Options{Name: "n2", PodCIDR: "10.253.2.0/24", Bridge: "capag2"})
+	create(t, a, fmt.Sprintf(probePods, t.TempDir()))
+	claim, err := a.Get(context.Background(), "PersistentVolumeClaim", "default", "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pvc := claim.(*api.PersistentVolumeClaim)
+	pvc.Status.Phase = api.ClaimBound
+	if _, err := a.UpdateStatus(context.Background(), pvc); err != nil {
+		t.Fatal(err)
+	}
+	create(t, a, fmt.Sprintf(pvcPod, "writer", `echo kept > /data/file`))
+
+	p := waitPod(t, a, "hog", "failed", phase("Failed"))
+	if term := p.Status.ContainerStatuses[0].State.Terminated; term == nil || term.Reason != "OOMKilled" || term.ExitCode != 137 {
+		t.Fatalf("hog: %+v", p.Status.ContainerStatuses[0].State)
+	}
+	waitPod(t, a, "writer", "succeeded", phase("Succeeded"))
+	zero := int64(0)
+	if err := a.Delete(context.Background(), "Pod", "default", "writer", &zero, ""); err != nil {
+		t.Fatal(err)
+	}
+	waitPod(t, a, "writer", "deleted", func(p *api.Pod) bool { return p == nil })
+	create(t, a, fmt.Sprintf(pvcPod, "reader", `test "$(cat /data/file)" = kept`))
+	waitPod(t, a, "reader", "succeeded (it read the data)", phase("Succeeded"))
+
+	p = waitPod(t, a, "live", "restarted by its liveness probe", func(p *api.Pod) bool {
+		return p != nil && len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].RestartCount >= 1
+	})
+	if last := p.Status.ContainerStatuses[0].LastState.Terminated; last == nil {
+		t.Fatalf("live: no last termination: %+v", p.Status.ContainerStatuses[0])
+	}
+}

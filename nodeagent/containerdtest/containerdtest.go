@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -200,40 +201,62 @@ func (d *Daemon) cleanContainers() error {
 		return nil // not up: nothing to clean through it
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	nss, err := c.NamespaceService().List(ctx)
 	if err != nil {
 		return fmt.Errorf("containerdtest: namespaces: %w", err)
 	}
-	var errs []error
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
 	for _, ns := range nss {
 		nctx := namespaces.WithNamespace(ctx, ns)
 		ctrs, err := c.Containers(nctx)
 		if err != nil {
-			errs = append(errs, err)
+			fail(err)
 			continue
 		}
 		for _, ctr := range ctrs {
-			if task, err := ctr.Task(nctx, nil); err == nil {
-				if ch, err := task.Wait(nctx); err == nil {
-					if task.Kill(nctx, syscall.SIGKILL, containerd.WithKillAll) == nil {
-						select {
-						case <-ch:
-						case <-time.After(5 * time.Second):
-						}
-					}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := removeContainer(nctx, ctr); err != nil {
+					fail(err)
 				}
-				if _, err := task.Delete(nctx, containerd.WithProcessKill); err != nil {
-					errs = append(errs, fmt.Errorf("containerdtest: delete task %s: %w", ctr.ID(), err))
-				}
-			}
-			if err := ctr.Delete(nctx, containerd.WithSnapshotCleanup); err != nil {
-				errs = append(errs, fmt.Errorf("containerdtest: delete container %s: %w", ctr.ID(), err))
-			}
+			}()
 		}
 	}
+	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// removeContainer kills a container's task and deletes both.
+func removeContainer(ctx context.Context, ctr containerd.Container) error {
+	if task, err := ctr.Task(ctx, nil); err == nil {
+		if ch, err := task.Wait(ctx); err == nil {
+			if task.Kill(ctx, syscall.SIGKILL, containerd.WithKillAll) == nil {
+				select {
+				case <-ch:
+				case <-time.After(5 * time.Second):
+				}
+			}
+		}
+		if _, err := task.Delete(ctx, containerd.WithProcessKill); err != nil {
+			return fmt.Errorf("containerdtest: delete task %s: %w", ctr.ID(), err)
+		}
+	}
+	if err := ctr.Delete(ctx, containerd.WithSnapshotCleanup); err != nil {
+		return fmt.Errorf("containerdtest: delete container %s: %w", ctr.ID(), err)
+	}
+	return nil
 }
 
 // killShims kills the shims started for this daemon that are still alive
