@@ -3,6 +3,7 @@
 // struct fields of core/api's types.
 //
 //	Apply(kind, contentType, original, patch) → patched JSON | *api.StatusError
+//	ThreeWay(kind, lastApplied, modified, live) → the patch kubectl apply sends
 //
 // The API server's PATCH handler reads the object, calls Apply, decodes
 // the result as it would a PUT body (strictly or not), and writes it with
@@ -41,8 +42,13 @@
 // $retainKeys list that does not cover the patch, 500 only for an original
 // that is not a JSON object. Apply never panics (FuzzApply).
 //
-// The merge-key table is exported (Rules, SchemaFor, Schema.Field) for the
-// code that computes patches, such as a client-side three-way apply.
+// ThreeWay computes the patch client-side kubectl apply sends, from the
+// last applied configuration, the new one and the live object: byte for
+// byte kubectl's for every case of testdata/threeway.txt (checked against
+// kubectl apply itself with -kubectl), so a capstan CLI can apply exactly
+// as kubectl does. The merge-key table is exported too (Rules, SchemaFor,
+// Schema.Field) for other code that walks objects as the server merges
+// them.
 //
 // # Not supported
 //

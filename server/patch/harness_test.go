@@ -33,6 +33,10 @@ import (
 //	                       decoder, unless lenient. differs marks a case
 //	                       where Kubernetes' answer differs (the comment
 //	                       above it says how): see TestAgainstKubectl.
+//	threeway [differs]     the body is a live object, "---", a manifest:
+//	                       print ThreeWay's patch for kubectl apply of the
+//	                       manifest, and check that Apply's result of it
+//	                       holds the manifest (see TestKubectlApplySends)
 func TestCases(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		if !strings.HasSuffix(path, ".txt") {
@@ -91,6 +95,8 @@ func (h *harness) run(t *testing.T, d *datadriven.TestData) string {
 			d.Fatalf(t, "result to YAML: %v", err)
 		}
 		return string(y)
+	case "threeway":
+		return h.threeWay(t, d)
 	}
 	d.Fatalf(t, "unknown command %q", d.Cmd)
 	return ""
@@ -209,4 +215,26 @@ func seedsOf(tb testing.TB, file, text string) []seed {
 		}
 	}
 	return seeds
+}
+
+// threeWay prints the patch kubectl apply would send for a case of
+// testdata/threeway.txt, after checking that the patched object holds the
+// manifest.
+func (h *harness) threeWay(t *testing.T, d *datadriven.TestData) string {
+	in := parseThreeWay(t, d.Input)
+	p, err := ThreeWay(in.kind, in.original, in.modified, in.live)
+	if err != nil {
+		return "error: " + err.Error() + "\n"
+	}
+	got, err := Apply(in.kind, StrategicMergePatchType, in.live, p)
+	if err != nil {
+		t.Errorf("%s: applying the three-way patch: %v", d.Pos, err)
+	} else if at, ok := contains(mustDecode(t, got), mustDecode(t, in.manifest), ""); !ok {
+		t.Errorf("%s: the patched object lacks the manifest's %s:\n%s", d.Pos, at, got)
+	}
+	y, err := yaml.JSONToYAML(p)
+	if err != nil {
+		d.Fatalf(t, "patch to YAML: %v", err)
+	}
+	return string(y)
 }

@@ -14,218 +14,127 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cockroachdb/datadriven"
 	"sigs.k8s.io/yaml"
+
+	"github.com/capstan-dev/capstan/core/api"
 )
 
-// applyScenario is a live object and a manifest that kubectl apply sends
-// against it.
-type applyScenario struct {
-	name     string
-	live     string // YAML; its last-applied annotation is what kubectl diffs against
-	manifest string // YAML
-	// gone are members (paths of member names) the manifest dropped, which
-	// the result must not have.
-	gone [][]string
-	// differs: the result differs from kubectl patch --local's on purpose
-	// (see the testdata case it mirrors).
-	differs bool
-}
-
-var applyScenarios = []applyScenario{
-	{
-		name: "service-ports",
-		live: `apiVersion: v1
-kind: Service
-metadata:
-  name: s
-  namespace: default
-  annotations:
-    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"Service","metadata":{"annotations":{},"name":"s","namespace":"default"},"spec":{"ports":[{"name":"http","port":80,"targetPort":8080},{"name":"admin","port":9000}],"selector":{"app":"web"},"type":"NodePort"}}'
-spec:
-  type: NodePort
-  clusterIP: 10.96.0.10
-  selector: {app: web}
-  ports:
-  - {name: http, port: 80, targetPort: 8080, protocol: TCP, nodePort: 30080}
-  - {name: admin, port: 9000, targetPort: 9000, protocol: TCP, nodePort: 30900}
-`,
-		manifest: `apiVersion: v1
-kind: Service
-metadata: {name: s, namespace: default}
-spec:
-  type: NodePort
-  selector: {app: web, tier: front}
-  ports:
-  - {name: https, port: 443, targetPort: 8443}
-  - {name: http, port: 80, targetPort: 8081}
-`,
-		gone: [][]string{},
-	},
-	{
-		name: "pod-labels-finalizers-env",
-		live: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-  namespace: default
-  labels: {app: web, stale: "yes", injected: "by-server"}
-  finalizers: [example.com/a, example.com/b, example.com/server]
-  annotations:
-    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"v1","kind":"Pod","metadata":{"annotations":{},"finalizers":["example.com/a","example.com/b"],"labels":{"app":"web","stale":"yes"},"name":"p","namespace":"default"},"spec":{"containers":[{"env":[{"name":"A","value":"1"},{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}],"image":"nginx","name":"main","volumeMounts":[{"mountPath":"/data","name":"data"}]}],"tolerations":[{"key":"k","operator":"Exists"}],"volumes":[{"emptyDir":{},"name":"data"}]}}'
-spec:
-  nodeName: n1
-  containers:
-  - name: main
-    image: nginx
-    imagePullPolicy: Always
-    env:
-    - {name: A, value: "1"}
-    - name: B
-      valueFrom: {fieldRef: {apiVersion: v1, fieldPath: metadata.name}}
-    volumeMounts:
-    - {mountPath: /data, name: data}
-    - {mountPath: /var/run/secrets/token, name: token, readOnly: true}
-  tolerations:
-  - {key: k, operator: Exists}
-  - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 300}
-  volumes:
-  - {name: data, emptyDir: {}}
-  - {name: token, secret: {secretName: t}}
-`,
-		manifest: `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-  namespace: default
-  labels: {app: web, fresh: "yes"}
-  finalizers: [example.com/c, example.com/a]
-spec:
-  containers:
-  - name: main
-    image: nginx:2
-    env:
-    - {name: B, value: plain}
-    - {name: C, value: "3"}
-    volumeMounts:
-    - {mountPath: /cache, name: data}
-  tolerations:
-  - {key: k2, operator: Exists}
-  volumes:
-  - {name: data, hostPath: {path: /srv}}
-`,
-		gone: [][]string{{"metadata", "labels", "stale"}},
-		// volumeMounts loses /data and gains /cache beside the server's
-		// token mount: Kubernetes orders them by a list its merge has
-		// rewritten in place (see testdata/apply.txt), putting the
-		// token mount first.
-		differs: true,
-	},
-	{
-		name: "deployment-strategy-and-containers",
-		live: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: d
-  namespace: default
-  annotations:
-    kubectl.kubernetes.io/last-applied-configuration: '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"annotations":{},"name":"d","namespace":"default"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"d"}},"template":{"metadata":{"labels":{"app":"d"}},"spec":{"containers":[{"image":"a","name":"a","ports":[{"containerPort":80}]},{"image":"b","name":"b"}]}}}}'
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: d}}
-  strategy:
-    type: RollingUpdate
-    rollingUpdate: {maxSurge: 25%, maxUnavailable: 25%}
-  template:
-    metadata: {labels: {app: d}}
-    spec:
-      containers:
-      - {name: a, image: a, ports: [{containerPort: 80, protocol: TCP}]}
-      - {name: b, image: b}
-`,
-		manifest: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: d, namespace: default}
-spec:
-  selector: {matchLabels: {app: d}}
-  strategy: {type: Recreate}
-  template:
-    metadata: {labels: {app: d}}
-    spec:
-      containers:
-      - {name: b, image: b2}
-      - {name: a, image: a, ports: [{containerPort: 8080}]}
-`,
-		gone: [][]string{{"spec", "strategy", "rollingUpdate"}},
-	},
-}
-
-// TestKubectlApplySends runs kubectl apply against a fake API server on
-// loopback that serves discovery and one live object, records the
-// strategic merge patch kubectl sends, applies it with Apply and checks
-// the result: it holds the manifest, members the manifest dropped are
-// gone, and it equals what kubectl patch --local makes of the same patch.
-// Opt-in (-kubectl), as TestAgainstKubectl.
+// TestKubectlApplySends runs kubectl apply for each case of
+// testdata/threeway.txt against a fake API server on loopback that serves
+// discovery and the case's live object, and records the strategic merge
+// patch kubectl sends. That patch must be ThreeWay's (the case's expected
+// output), and Apply's result of it must equal kubectl patch --local's,
+// unless the case says differs. Opt-in (-kubectl), as TestAgainstKubectl.
 func TestKubectlApplySends(t *testing.T) {
 	kubectl := needKubectl(t)
-	for _, sc := range applyScenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			live, err := yaml.YAMLToJSON([]byte(sc.live))
-			if err != nil {
-				t.Fatal(err)
+	datadriven.RunTest(t, filepath.Join("testdata", "threeway.txt"), func(t *testing.T, d *datadriven.TestData) string {
+		in := parseThreeWay(t, d.Input)
+		srv := newFakeAPIServer(in.live)
+		defer srv.Close()
+		dir := t.TempDir()
+		kubeconfig := filepath.Join(dir, "kubeconfig")
+		manifest := filepath.Join(dir, "manifest.json")
+		cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", srv.URL)
+		if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(manifest, in.manifest, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(kubectl, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(dir, "cache"), "apply", "--validate=false", "-f", manifest).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl apply: %v: %s", err, out)
+		}
+		sent, contentType := srv.patch()
+		mine, err := ThreeWay(in.kind, in.original, in.modified, in.live)
+		if err != nil {
+			t.Fatalf("ThreeWay: %v", err)
+		}
+		if sent == nil {
+			// kubectl sends nothing when the patch is empty.
+			if string(mine) != "{}" {
+				t.Errorf("%s: kubectl apply sent no patch; ThreeWay's is %s", d.Pos, mine)
 			}
-			var kind struct{ Kind string }
-			if err := json.Unmarshal(live, &kind); err != nil {
-				t.Fatal(err)
-			}
-			srv := newFakeAPIServer(live)
-			defer srv.Close()
-			dir := t.TempDir()
-			kubeconfig := filepath.Join(dir, "kubeconfig")
-			manifest := filepath.Join(dir, "manifest.yaml")
-			cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", srv.URL)
-			if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(manifest, []byte(sc.manifest), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			out, err := exec.Command(kubectl, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(dir, "cache"), "apply", "--validate=false", "-f", manifest).CombinedOutput()
-			if err != nil {
-				t.Fatalf("kubectl apply: %v: %s", err, out)
-			}
-			sent, contentType := srv.patch()
-			if contentType != StrategicMergePatchType {
-				t.Fatalf("kubectl sent a %q patch", contentType)
-			}
-			t.Logf("kubectl apply sent: %s", sent)
-			got, err := Apply(kind.Kind, contentType, live, sent)
-			if err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			result := mustDecode(t, got)
-			mjs, _ := yaml.YAMLToJSON([]byte(sc.manifest))
-			if p, ok := contains(result, mustDecode(t, mjs), ""); !ok {
-				t.Errorf("the result lacks the manifest's %s:\n%s", p, got)
-			}
-			for _, g := range sc.gone {
-				if has(result, g) {
-					t.Errorf("the result still has %s:\n%s", strings.Join(g, "."), got)
-				}
-			}
-			want := kubectlPatchLocal(t, kubectl, dir, live, sent)
-			gn, gerr := normalise(got)
-			wn, werr := normalise(want)
-			if gerr != nil || werr != nil {
-				t.Fatalf("normalise: %v, %v", gerr, werr)
-			}
-			if equal := bytes.Equal(gn, wn); equal == sc.differs {
-				t.Errorf("Apply and kubectl patch --local agree: %v (want %v)\nApply:   %s\nkubectl: %s", equal, !sc.differs, gn, wn)
-			}
-		})
-	}
+			return d.Expected
+		}
+		if contentType != StrategicMergePatchType {
+			t.Fatalf("kubectl sent a %q patch", contentType)
+		}
+		if !equalJSON(mustDecode(t, mine), mustDecode(t, sent)) {
+			t.Errorf("%s: ThreeWay's patch differs from kubectl apply's:\nThreeWay: %s\nkubectl:  %s", d.Pos, mine, sent)
+		}
+		got, err := Apply(in.kind, contentType, in.live, sent)
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		want := kubectlPatchLocal(t, kubectl, dir, in.live, sent)
+		gn, gerr := normalise(got)
+		wn, werr := normalise(want)
+		if gerr != nil || werr != nil {
+			t.Fatalf("normalise: %v, %v", gerr, werr)
+		}
+		if equal := bytes.Equal(gn, wn); equal == d.HasArg("differs") {
+			t.Errorf("%s: Apply and kubectl patch --local agree: %v (want %v)\nApply:   %s\nkubectl: %s", d.Pos, equal, !d.HasArg("differs"), gn, wn)
+		}
+		return d.Expected
+	})
 }
 
-// fakeAPIServer answers discovery for the core and apps groups, GETs of
+// threeWayInput is a case of testdata/threeway.txt, with the original and
+// the modified configuration that kubectl apply derives from it.
+type threeWayInput struct {
+	kind                               string
+	live, manifest, original, modified []byte
+}
+
+// parseThreeWay reads "live YAML --- manifest YAML" and builds what
+// kubectl apply diffs: the original from the live object's annotation,
+// the modified configuration from the manifest with the annotation set to
+// the manifest itself (with an empty annotations map if it had none).
+func parseThreeWay(t *testing.T, input string) threeWayInput {
+	liveYAML, manifestYAML, ok := strings.Cut(input, "\n---\n")
+	if !ok {
+		t.Fatalf("threeway: want the live object, ---, the manifest")
+	}
+	var in threeWayInput
+	var err error
+	if in.live, err = yaml.YAMLToJSON([]byte(liveYAML)); err != nil {
+		t.Fatal(err)
+	}
+	if in.manifest, err = yaml.YAMLToJSON([]byte(manifestYAML)); err != nil {
+		t.Fatal(err)
+	}
+	live := mustDecode(t, in.live).(map[string]any)
+	in.kind, _ = live["kind"].(string)
+	if md, ok := live["metadata"].(map[string]any); ok {
+		if an, ok := md["annotations"].(map[string]any); ok {
+			if s, ok := an[lastAppliedAnnotation].(string); ok {
+				in.original = []byte(s)
+			}
+		}
+	}
+	m := mustDecode(t, in.manifest).(map[string]any)
+	md, _ := m["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		m["metadata"] = md
+	}
+	an, _ := md["annotations"].(map[string]any)
+	if an == nil {
+		an = map[string]any{}
+		md["annotations"] = an
+	}
+	delete(an, lastAppliedAnnotation)
+	config := mustJSON(t, m)
+	an[lastAppliedAnnotation] = string(config) + "\n"
+	in.modified = mustJSON(t, m)
+	return in
+}
+
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// fakeAPIServer answers discovery for every kind of core/api, GETs of
 // any object with the live object, and records one PATCH.
 type fakeAPIServer struct {
 	*httptest.Server
@@ -236,37 +145,49 @@ type fakeAPIServer struct {
 
 func newFakeAPIServer(live []byte) *fakeAPIServer {
 	f := &fakeAPIServer{}
-	reply := func(w http.ResponseWriter, code int, body string) {
+	reply := func(w http.ResponseWriter, code int, body any) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
-		io.WriteString(w, body)
+		b, _ := json.Marshal(body)
+		w.Write(b)
 	}
-	resources := func(gv string, list string) string {
-		return fmt.Sprintf(`{"kind":"APIResourceList","apiVersion":"v1","groupVersion":%q,"resources":[%s]}`, gv, list)
-	}
-	res := func(name, kind string) string {
-		return fmt.Sprintf(`{"name":%q,"singularName":%q,"namespaced":true,"kind":%q,"verbs":["create","delete","get","list","patch","update"]}`, name, strings.ToLower(kind), kind)
+	// The resources of each group version, and the groups.
+	resources := map[string][]map[string]any{}
+	var groups []map[string]any
+	for _, k := range api.Kinds() {
+		gv := k.APIVersion()
+		if k.Group != "" && resources[gv] == nil {
+			v := map[string]any{"groupVersion": gv, "version": k.Version}
+			groups = append(groups, map[string]any{"name": k.Group, "versions": []any{v}, "preferredVersion": v})
+		}
+		resources[gv] = append(resources[gv], map[string]any{
+			"name": k.Resource, "singularName": strings.ToLower(k.Kind), "namespaced": k.Namespaced, "kind": k.Kind,
+			"verbs": []string{"create", "delete", "get", "list", "patch", "update"},
+		})
 	}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch p := r.URL.Path; {
+		p := r.URL.Path
+		gv := strings.TrimPrefix(strings.TrimPrefix(p, "/apis/"), "/api/")
+		switch {
 		case r.Method == http.MethodPatch:
 			body, _ := io.ReadAll(r.Body)
 			f.mu.Lock()
 			f.sent, f.contentType = body, r.Header.Get("Content-Type")
 			f.mu.Unlock()
-			reply(w, 200, string(live))
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(live)
 		case p == "/api":
-			reply(w, 200, `{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"127.0.0.1"}]}`)
+			reply(w, 200, map[string]any{"kind": "APIVersions", "versions": []string{"v1"},
+				"serverAddressByClientCIDRs": []any{map[string]any{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}}})
 		case p == "/apis":
-			reply(w, 200, `{"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}}]}`)
-		case p == "/api/v1":
-			reply(w, 200, resources("v1", res("pods", "Pod")+","+res("services", "Service")))
-		case p == "/apis/apps/v1":
-			reply(w, 200, resources("apps/v1", res("deployments", "Deployment")))
-		case strings.Contains(p, "/namespaces/"):
-			reply(w, 200, string(live))
+			reply(w, 200, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+		case resources[gv] != nil:
+			reply(w, 200, map[string]any{"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources[gv]})
+		case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/apis/"):
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(live)
 		default:
-			reply(w, 404, `{"kind":"Status","apiVersion":"v1","status":"Failure","code":404,"reason":"NotFound","message":"not found"}`)
+			reply(w, 404, map[string]any{"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404, "reason": "NotFound", "message": "not found"})
 		}
 	}))
 	return f
@@ -328,18 +249,4 @@ func contains(have, want any, at string) (string, bool) {
 		return "", true
 	}
 	return at, equalJSON(have, want)
-}
-
-// has reports whether v has a member at path.
-func has(v any, path []string) bool {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return false
-		}
-		if v, ok = m[k]; !ok {
-			return false
-		}
-	}
-	return true
 }

@@ -2,6 +2,8 @@ package patch
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,11 +127,7 @@ func (s strategic) mergeObject(orig, patch map[string]any, schema Schema, at *pa
 	if err := s.retainKeys(orig, patch, at); err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(patch))
-	for k := range patch {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(patch))
 	// Deletions from primitive lists first, then the members.
 	for _, k := range keys {
 		if field, ok := strings.CutPrefix(k, deleteFromPrimitivePrefix); ok {
