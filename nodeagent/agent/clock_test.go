@@ -152,7 +152,7 @@ func TestClockDrivesLeaseAndBackOff(t *testing.T) {
 
 	if _, err := a.Create(ctx, &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "crash"},
-		Spec: api.PodSpec{NodeName: "f1", Containers: []api.Container{{Name: "c", Image: "busybox"}}}}); err != nil {
+		Spec:       api.PodSpec{NodeName: "f1", Containers: []api.Container{{Name: "c", Image: "busybox"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	running := func() *api.Pod {
