@@ -291,3 +291,46 @@ func TestPropertyStrategicIdempotent(t *testing.T) {
 		}
 	})
 }
+
+// The three-way patch of kubectl apply, applied to the live object, gives
+// an object that holds the new configuration (here without duplicate keys,
+// which no merge can keep), and lacks the labels and containers the new
+// configuration dropped from the last one.
+func TestPropertyThreeWay(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		original, modified, current := genPod(t, "original"), genPod(t, "modified"), genPod(t, "current")
+		if rapid.Bool().Draw(t, "labels") {
+			original["metadata"].(map[string]any)["labels"] = map[string]any{"app": "x", "gone": "1"}
+		}
+		p, err := ThreeWay("Pod", mustJSON(t, original), mustJSON(t, modified), mustJSON(t, current))
+		if err != nil {
+			t.Fatalf("ThreeWay: %v", err)
+		}
+		got, err := Apply("Pod", StrategicMergePatchType, mustJSON(t, current), p)
+		if err != nil {
+			t.Fatalf("Apply of %s: %v", p, err)
+		}
+		result := mustDecode(t, got)
+		if at, ok := contains(result, mustDecode(t, mustJSON(t, modified)), ""); !ok {
+			t.Fatalf("the result lacks the configuration's %s\npatch:  %s\nresult: %s", at, p, got)
+		}
+		if _, ok := result.(map[string]any)["metadata"].(map[string]any)["labels"].(map[string]any)["gone"]; ok {
+			t.Fatalf("the label the configuration dropped is still there: %s", got)
+		}
+		kept := map[string]bool{}
+		for _, c := range modified["spec"].(map[string]any)["containers"].([]any) {
+			kept[c.(map[string]any)["name"].(string)] = true
+		}
+		for _, c := range original["spec"].(map[string]any)["containers"].([]any) {
+			name := c.(map[string]any)["name"].(string)
+			if kept[name] {
+				continue
+			}
+			for _, r := range result.(map[string]any)["spec"].(map[string]any)["containers"].([]any) {
+				if r.(map[string]any)["name"] == name {
+					t.Fatalf("container %s, dropped from the configuration, is still there: patch %s", name, p)
+				}
+			}
+		}
+	})
+}

@@ -254,8 +254,8 @@ func sameKeyOrder(a, b []any, id func(any) (string, bool)) bool {
 
 // combinePatches merges the deletions patch and the changes patch of a
 // three-way diff into one: members of both, objects combined member by
-// member, keyed lists element by element (the changes' elements first,
-// in their order, then the deletions' others).
+// member, merged lists element by element, in the order of their
+// $setElementOrder list, deletions last.
 func combinePatches(deletions, delta map[string]any, schema Schema) map[string]any {
 	out := map[string]any{}
 	for k, v := range deletions {
@@ -280,7 +280,24 @@ func combinePatches(deletions, delta map[string]any, schema Schema) map[string]a
 		case oIsMap && dIsMap:
 			out[k] = combinePatches(om, dm, fs)
 		case oIsList && dIsList && st.Merge && !strings.HasPrefix(k, "$"):
-			out[k] = combineLists(ol, dl, fs.Elem(), st)
+			combined := combineLists(ol, dl, fs.Elem(), st)
+			// As in Kubernetes, the combined list follows its order list,
+			// deletions last.
+			order, _ := delta[setElementOrderPrefix+k].([]any)
+			if order == nil {
+				order, _ = deletions[setElementOrderPrefix+k].([]any)
+			}
+			if order != nil {
+				id := identity(st.MergeKey)
+				rank := map[string]int{}
+				for i, e := range order {
+					if key, ok := id(e); ok {
+						rank[key] = i
+					}
+				}
+				combined = arrange(ol, combined, rank, id)
+			}
+			out[k] = combined
 		default:
 			out[k] = dv // equal directives, or the change wins
 		}
