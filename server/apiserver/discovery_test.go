@@ -173,3 +173,45 @@ func (m multiAuth) Authenticate(r *http.Request) (UserInfo, error) {
 	}
 	return m.b.Authenticate(r)
 }
+
+func TestTables(t *testing.T) {
+	ts := newTestServer(t)
+	ns := "/api/v1/namespaces/default"
+	ts.mustDo("POST", ns+"/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"x"}]}}`, 201)
+	table := []string{"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}
+	columns := func(t *testing.T, r response) {
+		o := r.object()
+		cols, _ := o["columnDefinitions"].([]any)
+		rows, _ := o["rows"].([]any)
+		if o["kind"] != "Table" || len(cols) < 5 || get(cols[0].(map[string]any), "name") != "Name" || len(rows) != 1 {
+			t.Errorf("table: %s", r.body)
+			return
+		}
+		if cells := get(rows[0].(map[string]any), "cells").([]any); cells[0] != "a" || cells[2] != "Pending" {
+			t.Errorf("row cells %v", cells)
+		}
+		if get(rows[0].(map[string]any), "object", "kind") != "PartialObjectMetadata" {
+			t.Errorf("row object %v", get(rows[0].(map[string]any), "object"))
+		}
+	}
+	runSteps(t, ts, []step{
+		{name: "list table", method: "GET", path: ns + "/pods", headers: table, code: 200, check: columns},
+		{name: "get table", method: "GET", path: ns + "/pods/a", headers: table, code: 200, check: columns},
+		{name: "include object", method: "GET", path: ns + "/pods?includeObject=Object", headers: table, code: 200,
+			contains: `"object":{"apiVersion":"v1","kind":"Pod"`},
+		{name: "bad include", method: "GET", path: ns + "/pods?includeObject=All", headers: table, code: 400},
+		{name: "table only for reads", method: "POST", path: ns + "/pods", body: "{}",
+			headers: []string{"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io"}, code: 406},
+	})
+	// A watch as Tables: column definitions in the first event only.
+	w := ts.watch(ns+"/pods?watch=1&timeoutSeconds=5", table...)
+	first := w.expect("ADDED", "")
+	ts.mustDo("POST", ns+"/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b"},"spec":{"containers":[{"name":"c","image":"x"}]}}`, 201)
+	second := w.expect("ADDED", "")
+	if first.obj["kind"] != "Table" || first.obj["columnDefinitions"] == nil || second.obj["columnDefinitions"] != nil {
+		t.Errorf("watch tables: %v then %v", first.obj, second.obj)
+	}
+	if rows, _ := second.obj["rows"].([]any); len(rows) != 1 || get(rows[0].(map[string]any), "cells").([]any)[0] != "b" {
+		t.Errorf("second watch table rows %v", second.obj["rows"])
+	}
+}

@@ -112,9 +112,14 @@ func TestKubectl(t *testing.T) {
 		t.Fatalf("replicas after scale = %v", got)
 	}
 
+	// The server's Table, with kubectl's columns.
 	out = k.mustRun("get", "deployments")
-	if !strings.Contains(out, "nginx-deployment") {
+	if !strings.Contains(out, "nginx-deployment") || !strings.Contains(out, "UP-TO-DATE") {
 		t.Errorf("get deployments: %q", out)
+	}
+	out = k.mustRun("get", "deploy", "-o", "wide")
+	if !strings.Contains(out, "SELECTOR") || !strings.Contains(out, "app=nginx") {
+		t.Errorf("get deploy -o wide: %q", out)
 	}
 
 	out = k.mustRun("delete", "-f", manifest)

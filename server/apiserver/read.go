@@ -24,7 +24,7 @@ func (ri *requestInfo) prefix() string {
 // version at least that new (Kubernetes' NotOlderThan); the latest is
 // always that.
 func (s *server) serveGet(req *request) {
-	out, err := negotiate(req.r, s.tables())
+	out, err := negotiate(req.r, tableOK(req.ri.kind.Kind))
 	if err != nil {
 		s.fail(req, err)
 		return
@@ -196,7 +196,7 @@ func (s *server) list(prefix, resource string, o *listOptions) (listResult, erro
 
 // serveList answers a LIST.
 func (s *server) serveList(req *request) {
-	out, err := negotiate(req.r, s.tables())
+	out, err := negotiate(req.r, tableOK(req.ri.kind.Kind))
 	if err != nil {
 		s.fail(req, err)
 		return

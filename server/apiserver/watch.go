@@ -11,6 +11,7 @@ import (
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/store"
+	"github.com/capstan-dev/capstan/server/printers"
 	"github.com/capstan-dev/capstan/server/storage"
 )
 
@@ -29,7 +30,13 @@ import (
 //     MinWatchTimeout and twice it), or when the client goes away.
 func (s *server) serveWatch(req *request) {
 	ri, q := req.ri, req.query
-	if _, err := negotiate(req.r, false); err != nil {
+	out, err := negotiate(req.r, tableOK(ri.kind.Kind))
+	if err != nil {
+		s.fail(req, err)
+		return
+	}
+	include, err := includeParam(req)
+	if err != nil {
 		s.fail(req, err)
 		return
 	}
@@ -89,7 +96,7 @@ func (s *server) serveWatch(req *request) {
 		}
 		initial, from = res.items, res.revision
 	}
-	w := &watchWriter{w: req.w, enc: json.NewEncoder(req.w), kind: ri.kind, last: from}
+	w := &watchWriter{w: req.w, enc: json.NewEncoder(req.w), kind: ri.kind, last: from, table: out.table, include: include, now: s.now}
 	req.w.Header().Set("Content-Type", mediaJSON)
 	req.w.Header().Set("Cache-Control", "no-cache, private")
 	stream, err := s.backend.WatchStream(ctx, ri.prefix(), from+1)
@@ -219,11 +226,36 @@ type watchWriter struct {
 	// last is the revision up to which every event has been sent.
 	last int64
 	err  error
+	// table: objects go as one-row Tables, the column definitions in the
+	// first only (as Kubernetes does); include is includeObject.
+	table, headersSent bool
+	include            string
+	now                func() api.Time
 }
 
-func (w *watchWriter) send(typ string, obj any) {
+// send writes one event of an object.
+func (w *watchWriter) send(typ string, obj api.Object) {
+	var v any = obj
+	if w.table {
+		t, err := printers.ToTable(w.kind.Kind, []api.Object{obj}, w.now(), w.include)
+		if err != nil {
+			w.status(api.NewInternalError(err))
+			w.err = err
+			return
+		}
+		if w.headersSent {
+			t.ColumnDefinitions = nil
+		}
+		w.headersSent = true
+		v = t
+	}
+	w.write(typ, v)
+}
+
+// write writes one event.
+func (w *watchWriter) write(typ string, v any) {
 	if w.err == nil {
-		w.err = w.enc.Encode(watchEvent{Type: typ, Object: obj})
+		w.err = w.enc.Encode(watchEvent{Type: typ, Object: v})
 	}
 }
 
@@ -234,11 +266,11 @@ func (w *watchWriter) bookmark(initialEnd bool) {
 	if initialEnd {
 		meta["annotations"] = map[string]string{"k8s.io/initial-events-end": "true"}
 	}
-	w.send("BOOKMARK", map[string]any{"apiVersion": w.kind.APIVersion(), "kind": w.kind.Kind, "metadata": meta})
+	w.write("BOOKMARK", map[string]any{"apiVersion": w.kind.APIVersion(), "kind": w.kind.Kind, "metadata": meta})
 }
 
 func (w *watchWriter) status(se *api.StatusError) {
-	w.send("ERROR", se.Status())
+	w.write("ERROR", se.Status())
 	w.flush()
 }
 

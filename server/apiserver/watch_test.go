@@ -27,10 +27,14 @@ type event struct {
 	obj           map[string]any
 }
 
-func (ts *testServer) watch(path string) *testWatch {
+// watch opens a watch; headers alternate name, value.
+func (ts *testServer) watch(path string, headers ...string) *testWatch {
 	ts.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", ts.srv.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := ts.srv.Client().Do(req)
 	if err != nil {
 		ts.t.Fatal(err)
