@@ -20,7 +20,8 @@
 // resourceVersion is given, bookmarks, an ERROR event carrying 410 Expired
 // when the resourceVersion is compacted). Subresources: status, scale
 // (autoscaling/v1 Scale for deployments and replicasets), pods' binding and
-// eviction.
+// eviction. Reads and watches answer meta.k8s.io/v1 Tables (kubectl's
+// columns, from server/printers) to clients that ask for them.
 //
 // Every failure is a Kubernetes Status with the right code and reason; bad
 // input (malformed JSON or YAML, unknown fields under
