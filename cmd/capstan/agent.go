@@ -45,7 +45,7 @@ Restarted, it adopts the containers that run instead of restarting them.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			o.API, o.Version = nodeapi.FromClient(c), version
+			o.API, o.Version, o.LogsToken = nodeapi.FromClient(c), version, cfg.Token
 			o.Log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 				return fmt.Errorf("data directory: %w", err)
@@ -70,6 +70,7 @@ Restarted, it adopts the containers that run instead of restarting them.`,
 	fl.StringVar(&o.CNIBinDir, "cni-bin-dir", podnet.DefaultPluginDir, "where the CNI plugins are (Debian: containernetworking-plugins)")
 	fl.StringVar(&o.ContainerdSocket, "containerd-socket", "/run/containerd/containerd.sock", "containerd's socket")
 	fl.StringVar(&o.ContainerdNamespace, "containerd-namespace", "capstan", "the containerd namespace of the node's containers and images")
+	fl.StringVar(&o.LogsAddress, "logs-address", ":10250", "where the HTTPS logs endpoint listens (GET /containerLogs/NS/POD/CONTAINER, the node's token required); empty: nowhere")
 	fl.StringVar(&o.DataDir, "data-dir", "/var/lib/capstan-agent", "where logs, volumes and pod network state live")
 	return cmd
 }

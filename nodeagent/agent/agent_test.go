@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/capstan-dev/capstan/nodeagent/agenttest"
 	"github.com/capstan-dev/capstan/nodeagent/apifake"
 	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
+	"github.com/capstan-dev/capstan/nodeagent/logs"
 )
 
 // These tests run the agent for real: a private containerd, real pod
@@ -140,9 +142,13 @@ func TestPodLifecycle(t *testing.T) {
 	if err != nil || code != 0 || string(out) != "s3cret" {
 		t.Fatalf("secret file in the container: %d %q %v", code, out, err)
 	}
-	logs, err := os.ReadFile(n.Runtime.LogPath(node.PodRef{Namespace: "default", Name: "web", UID: p.UID}, "httpd", 0))
-	if err != nil || string(logs) != "started\n" {
-		t.Fatalf("log: %q %v", logs, err)
+	logPath := n.Runtime.LogPath(node.PodRef{Namespace: "default", Name: "web", UID: p.UID}, "httpd", 0)
+	out, err = os.ReadFile(logPath)
+	if err != nil || string(out) != "started\n" {
+		t.Fatalf("log: %q %v", out, err)
+	}
+	if found, err := logs.Find(filepath.Join(n.Dir, "logs"), "default", "web", "httpd", false); err != nil || found != logPath {
+		t.Fatalf("the logs endpoint finds %q %v, want %s", found, err, logPath)
 	}
 	// The agent restarts: the container keeps running, not restarted.
 	n.Restart()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/node"
+	"github.com/capstan-dev/capstan/nodeagent/logs"
 	"github.com/capstan-dev/capstan/nodeagent/nodeapi"
 	"github.com/capstan-dev/capstan/nodeagent/podnet"
 	"github.com/capstan-dev/capstan/nodeagent/probe"
@@ -35,9 +36,13 @@ type NodeOptions struct {
 	ContainerdSocket, ContainerdNamespace string
 	// DataDir holds logs, volumes and pod network state.
 	DataDir string
-	Version string
-	API     nodeapi.API
-	Log     *slog.Logger
+	// LogsAddress is where the logs endpoint (nodeagent/logs) listens
+	// over HTTPS ("" for nowhere); LogsToken is the bearer token it
+	// requires (the node's API token).
+	LogsAddress, LogsToken string
+	Version                string
+	API                    nodeapi.API
+	Log                    *slog.Logger
 }
 
 // RunNode connects to containerd, sets up the pod network and runs an
@@ -87,6 +92,21 @@ func RunNode(ctx context.Context, o NodeOptions) error {
 			o.Log.Error("containerd events", "err", err)
 		}
 	}()
+	if o.LogsAddress != "" {
+		if o.LogsToken == "" {
+			o.Log.Warn("logs endpoint disabled: the agent has no token to require of its callers")
+		} else {
+			cert, err := logs.SelfSigned(o.NodeName, o.NodeIP)
+			if err != nil {
+				return err
+			}
+			go func() {
+				if err := logs.Serve(rctx, o.LogsAddress, filepath.Join(o.DataDir, "logs"), o.LogsToken, cert); err != nil {
+					o.Log.Error("logs endpoint", "err", err)
+				}
+			}()
+		}
+	}
 	o.Log.Info("node agent running", "node", o.NodeName, "podCIDR", cidr, "containerd", o.ContainerdSocket,
 		"namespace", o.ContainerdNamespace, "dataDir", o.DataDir)
 	if err := ag.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
