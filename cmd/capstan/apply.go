@@ -9,6 +9,7 @@ import (
 
 	"github.com/capstan-dev/capstan/client"
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/server/patch"
 )
 
 // lastAppliedAnnotation holds the configuration apply last applied.
@@ -27,11 +28,11 @@ FILENAME is a file, a directory (its .yaml, .yml and .json files; -R for
 subdirectories) or - for standard input; a file holds any number of YAML
 documents or JSON objects, or Lists. As kubectl does, apply records the
 configuration in the kubectl.kubernetes.io/last-applied-configuration
-annotation and updates with a three-way JSON merge patch: fields the
-configuration sets are set, fields it dropped since the last apply are
-removed, fields it never mentioned (defaults, status, what others set) are
-kept. Lists are replaced whole when the configuration changed them (kubectl
-merges some, such as containers, item by item).`,
+annotation and updates with the three-way strategic merge patch kubectl's
+client-side apply sends: fields the configuration sets are set, fields it
+dropped since the last apply are removed, fields it never mentioned
+(defaults, status, what others set) are kept, and lists such as containers,
+ports and env merge item by item by their keys.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.client()
@@ -110,23 +111,23 @@ func applyObject(ctx context.Context, c *client.Client, obj api.Object) (string,
 	if err != nil {
 		return "", err
 	}
-	current, err := toMap(liveJSON)
+	modifiedJSON, err := json.Marshal(modified)
 	if err != nil {
 		return "", err
 	}
-	var original map[string]any
-	if last := live.GetObjectMeta().Annotations[lastAppliedAnnotation]; last != "" {
-		original, _ = toMap([]byte(last)) // a corrupt annotation counts as none
+	original := []byte(live.GetObjectMeta().Annotations[lastAppliedAnnotation])
+	body, err := patch.ThreeWay(info.Kind, original, modifiedJSON, liveJSON)
+	if err != nil && len(original) > 0 {
+		// A corrupt annotation counts as none, as kubectl treats it.
+		body, err = patch.ThreeWay(info.Kind, nil, modifiedJSON, liveJSON)
 	}
-	patch := threeWayMergePatch(original, modified, current)
-	if len(patch) == 0 {
+	if err != nil {
+		return "", err
+	}
+	if string(body) == "{}" {
 		return ref + " unchanged", nil
 	}
-	body, err := json.Marshal(patch)
-	if err != nil {
-		return "", err
-	}
-	if _, err := c.Patch(ctx, info.Kind, m.Namespace, m.Name, client.MergePatchType, body, ""); err != nil {
+	if _, err := c.Patch(ctx, info.Kind, m.Namespace, m.Name, client.StrategicMergePatchType, body, ""); err != nil {
 		return "", err
 	}
 	return ref + " configured", nil
@@ -145,4 +146,32 @@ func setAnnotation(obj map[string]any, k, v string) {
 		meta["annotations"] = ann
 	}
 	ann[k] = v
+}
+
+// toMap decodes a JSON object.
+func toMap(data []byte) (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// dropNulls removes the null values of a configuration (fields the Go
+// types encode as null when unset), which in a patch would mean "delete".
+func dropNulls(m map[string]any) {
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case map[string]any:
+			dropNulls(x)
+		case []any:
+			for _, it := range x {
+				if im, ok := it.(map[string]any); ok {
+					dropNulls(im)
+				}
+			}
+		}
+	}
 }

@@ -72,6 +72,20 @@ func TestApplyCreateConfigureUnchanged(t *testing.T) {
 	if out := tc.must(changed, "apply", "-f", "-"); !strings.Contains(out, "unchanged") || strings.Contains(out, "configured") {
 		t.Errorf("fourth apply:\n%s", out)
 	}
+	// What someone else set inside a container survives an apply that
+	// changes that container: containers merge by name.
+	if _, err := tc.client.Patch(context.Background(), "Deployment", "default", "nginx-deployment", client.StrategicMergePatchType,
+		[]byte(`{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"EXTRA","value":"1"}]}]}}}}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	tc.must(strings.Replace(changed, "nginx:1.16.1", "nginx:1.17", 1), "apply", "-f", "-")
+	d, err = client.Get[*api.Deployment](context.Background(), tc.client, "default", "nginx-deployment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Spec.Template.Spec.Containers[0]; c.Image != "nginx:1.17" || len(c.Env) != 1 || c.Env[0].Name != "EXTRA" {
+		t.Errorf("after a merging apply: %+v", c)
+	}
 	// A bad manifest: the decoder's error with the file, exit code 1.
 	_, errOut, err := tc.run("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndatta: {}\n", "apply", "-f", "-")
 	if err == nil || !strings.Contains(errOut, "datta") {
