@@ -193,9 +193,10 @@ function fillNodes(st) {
 function drawInvariants(st) {
   $("invnote").textContent = st.invariantsNote || "";
   $("invariants").innerHTML = st.invariants.map((v) => {
-    const cls = st.invariantsNote && v.firstAt < 0 ? "skip" : v.ok ? "ok" : "bad";
+    const cls = st.invariantsNote && v.firstAt < 0 ? "skip" : !v.ok ? "bad" : v.excused ? "excused" : "ok";
     let first = "";
     if (v.firstAt >= 0) first = `<span class="first">first violated at ${fmt(v.firstAt)} <a href="#" data-t="${v.firstAt}">go</a>: ${esc(v.first)}</span>`;
+    else if (v.excused) first = `<span class="first">excused after a fault, as the model's caveat allows (first at ${fmt(v.excusedAt)} <a href="#" data-t="${v.excusedAt}">go</a>): ${esc(v.excusedFirst)}</span>`;
     else if (v.kind === "liveness" && !v.ok && v.now && !st.invariantsNote) first = `<span class="first">now: ${esc(v.now[0])}</span>`;
     return `<li class="${cls}" title="${esc(v.note)}" data-name="${v.name}"><span class="dot"></span>${v.name} <span class="kind">${v.kind}</span>${first}</li>`;
   }).join("");

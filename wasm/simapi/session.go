@@ -90,8 +90,11 @@ type Session struct {
 	// down and partitioned are the nodes the script crashed or cut off
 	// (and did not restart or heal).
 	down, partitioned map[string]bool
-	inv               *tracker
-	maxCheckPods      int
+	// faultAt is when the script first injected a fault (virtual ms), -1
+	// if it has not: from then on the invariants' caveats apply.
+	faultAt      int64
+	inv          *tracker
+	maxCheckPods int
 }
 
 // New returns a session with an empty script and seed 1.
@@ -222,6 +225,13 @@ var playable = map[string]bool{
 	"fail-next-write": true, "restart-control-plane": true, "delay-watch": true, "reorder-watch": true,
 }
 
+// faults are the commands after which the invariants' caveats apply: each
+// can leave a machine acting on a view that lags the store.
+var faults = map[string]bool{
+	"crash-node": true, "partition": true, "fail-next-write": true,
+	"restart-control-plane": true, "delay-watch": true, "reorder-watch": true,
+}
+
 func parseAction(a Action) (sim.Command, error) {
 	cmd, err := sim.ParseCommandLine(a.Line)
 	if err != nil {
@@ -263,6 +273,7 @@ func (s *Session) reset(sc Script) {
 	s.c = s.in.Cluster()
 	s.next = 0
 	s.down, s.partitioned = map[string]bool{}, map[string]bool{}
+	s.faultAt = -1
 	s.inv = newTracker(s.c)
 }
 
@@ -334,6 +345,9 @@ func (s *Session) do(a Action) string {
 	out := s.in.Exec(cmd)
 	if strings.Contains(out, "error: ") {
 		return out
+	}
+	if faults[cmd.Name] && s.faultAt < 0 {
+		s.faultAt = a.At
 	}
 	var nodes []string
 	for _, arg := range cmd.Args {

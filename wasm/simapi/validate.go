@@ -47,6 +47,12 @@ func validate(yaml string) *Validation {
 		}
 		return v
 	}
+	// Validation errors name a field: point at its line when the objects
+	// are the documents one for one (no List documents).
+	docs := documents(yaml)
+	if len(docs) != len(objs) {
+		docs = nil
+	}
 	for i, o := range objs {
 		cp := api.CopyObject(o)
 		m := cp.GetObjectMeta()
@@ -57,7 +63,11 @@ func validate(yaml string) *Validation {
 		v.Objects = append(v.Objects, kind+"/"+m.Name)
 		api.Default(cp)
 		for _, fe := range api.Validate(cp) {
-			v.Problems = append(v.Problems, Problem{Document: i, Kind: kind, Name: m.Name, Field: fe.Field, Message: fe.ErrorBody()})
+			p := Problem{Document: i, Kind: kind, Name: m.Name, Field: fe.Field, Message: fe.ErrorBody()}
+			if docs != nil {
+				p.Line = fieldLine(docs[i], fe.Field)
+			}
+			v.Problems = append(v.Problems, p)
 		}
 	}
 	return v
