@@ -193,7 +193,7 @@ func TestPlaygroundScreenshots(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	screenshot(t, ctx, filepath.Join(dir, "pending-why.png"))
 
-	example("invariant broken")
+	example("a caveat at work")
 	eval[bool](t, ctx, `seek(60000).then(() => true)`)
 	time.Sleep(300 * time.Millisecond)
 	screenshot(t, ctx, filepath.Join(dir, "invariant-failed.png"))
