@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/cockroachdb/datadriven"
+	"pgregory.net/rapid"
 	"sigs.k8s.io/yaml"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -30,23 +31,8 @@ func TestKubectlApplySends(t *testing.T) {
 	kubectl := needKubectl(t)
 	datadriven.RunTest(t, filepath.Join("testdata", "threeway.txt"), func(t *testing.T, d *datadriven.TestData) string {
 		in := parseThreeWay(t, d.Input)
-		srv := newFakeAPIServer(in.live)
-		defer srv.Close()
-		dir := t.TempDir()
-		kubeconfig := filepath.Join(dir, "kubeconfig")
-		manifest := filepath.Join(dir, "manifest.json")
-		cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", srv.URL)
-		if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(manifest, in.manifest, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(kubectl, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(dir, "cache"), "apply", "--validate=false", "-f", manifest).CombinedOutput()
-		if err != nil {
-			t.Fatalf("kubectl apply: %v: %s", err, out)
-		}
-		sent, contentType := srv.patch()
+		sent := kubectlApply(t, kubectl, in)
+		contentType := StrategicMergePatchType
 		mine, err := ThreeWay(in.kind, in.original, in.modified, in.live)
 		if err != nil {
 			t.Fatalf("ThreeWay: %v", err)
@@ -58,9 +44,6 @@ func TestKubectlApplySends(t *testing.T) {
 			}
 			return d.Expected
 		}
-		if contentType != StrategicMergePatchType {
-			t.Fatalf("kubectl sent a %q patch", contentType)
-		}
 		if !equalJSON(mustDecode(t, mine), mustDecode(t, sent)) {
 			t.Errorf("%s: ThreeWay's patch differs from kubectl apply's:\nThreeWay: %s\nkubectl:  %s", d.Pos, mine, sent)
 		}
@@ -68,7 +51,7 @@ func TestKubectlApplySends(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Apply: %v", err)
 		}
-		want := kubectlPatchLocal(t, kubectl, dir, in.live, sent)
+		want := kubectlPatchLocal(t, kubectl, t.TempDir(), in.live, sent)
 		gn, gerr := normalise(got)
 		wn, werr := normalise(want)
 		if gerr != nil || werr != nil {
@@ -79,6 +62,33 @@ func TestKubectlApplySends(t *testing.T) {
 		}
 		return d.Expected
 	})
+}
+
+// kubectlApply runs kubectl apply of the input's manifest against a fake
+// API server that holds its live object, and returns the patch kubectl
+// sent (nil if none).
+func kubectlApply(t *testing.T, kubectl string, in threeWayInput) []byte {
+	srv := newFakeAPIServer(in.live)
+	defer srv.Close()
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	manifest := filepath.Join(dir, "manifest.json")
+	cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", srv.URL)
+	if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, in.manifest, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(kubectl, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(dir, "cache"), "apply", "--validate=false", "-f", manifest).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kubectl apply: %v: %s", err, out)
+	}
+	sent, contentType := srv.patch()
+	if sent != nil && contentType != StrategicMergePatchType {
+		t.Fatalf("kubectl sent a %q patch", contentType)
+	}
+	return sent
 }
 
 // threeWayInput is a case of testdata/threeway.txt, with the original and
@@ -92,7 +102,7 @@ type threeWayInput struct {
 // kubectl apply diffs: the original from the live object's annotation,
 // the modified configuration from the manifest with the annotation set to
 // the manifest itself (with an empty annotations map if it had none).
-func parseThreeWay(t *testing.T, input string) threeWayInput {
+func parseThreeWay(t testing.TB, input string) threeWayInput {
 	liveYAML, manifestYAML, ok := strings.Cut(input, "\n---\n")
 	if !ok {
 		t.Fatalf("threeway: want the live object, ---, the manifest")
@@ -249,4 +259,35 @@ func contains(have, want any, at string) (string, bool) {
 		return "", true
 	}
 	return at, equalJSON(have, want)
+}
+
+// TestKubectlApplyRandom is TestKubectlApplySends over generated Pods:
+// for each last-applied configuration, new configuration and live object
+// that rapid draws, kubectl apply's patch must equal ThreeWay's. Opt-in
+// (-kubectl); about two seconds a case: -rapid.checks=N sets how many.
+func TestKubectlApplyRandom(t *testing.T) {
+	kubectl := needKubectl(t)
+	rapid.Check(t, func(rt *rapid.T) {
+		original, modified, current := genPod(rt, "original"), genPod(rt, "modified"), genPod(rt, "current")
+		md := current["metadata"].(map[string]any)
+		md["namespace"] = "default"
+		md["annotations"] = map[string]any{lastAppliedAnnotation: string(mustJSON(rt, original))}
+		modified["metadata"].(map[string]any)["namespace"] = "default"
+		input := string(mustJSON(rt, current)) + "\n---\n" + string(mustJSON(rt, modified))
+		in := parseThreeWay(t, input)
+		sent := kubectlApply(t, kubectl, in)
+		mine, err := ThreeWay(in.kind, in.original, in.modified, in.live)
+		if err != nil {
+			rt.Fatalf("ThreeWay: %v", err)
+		}
+		if sent == nil {
+			if string(mine) != "{}" {
+				rt.Fatalf("kubectl apply sent no patch; ThreeWay's is %s", mine)
+			}
+			return
+		}
+		if !equalJSON(mustDecode(rt, mine), mustDecode(rt, sent)) {
+			rt.Fatalf("ThreeWay's patch differs from kubectl apply's:\nThreeWay: %s\nkubectl:  %s", mine, sent)
+		}
+	})
 }
