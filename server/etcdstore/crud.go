@@ -2,6 +2,7 @@ package etcdstore
 
 import (
 	"context"
+	"fmt"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -169,8 +170,11 @@ func (s *Store) Delete(key string, pre store.Preconditions) (api.Object, error) 
 			if len(resp.PrevKvs) == 0 {
 				return storeError(store.NotFound, key, "not found")
 			}
-			out, err = decode(key, resp.PrevKvs[0].Value, resp.Header.Revision)
-			return err
+			if out, err = decode(key, resp.PrevKvs[0].Value, resp.Header.Revision); err != nil {
+				// Deleted all the same: a corrupt value can be removed.
+				return fmt.Errorf("etcdstore: %s deleted at revision %d, but its last state: %w", key, resp.Header.Revision, err)
+			}
+			return nil
 		}
 		get, err := s.kv.Get(ctx, k)
 		if err != nil {
