@@ -39,6 +39,8 @@
 //
 // Authentication and authorization are seams (Authenticator, Authorizer):
 // the server package plugs bearer tokens in; AllowAll serves tests and
-// explicit opt-ins. The handler is safe for concurrent use; it keeps no
+// explicit opt-ins. /healthz, /livez, /readyz and /version answer without
+// credentials (as Kubernetes' system:public-info-viewer allows); every
+// other path is authenticated and authorized. The handler is safe for concurrent use; it keeps no
 // state but metrics.
 package apiserver

@@ -154,35 +154,52 @@ type listResult struct {
 	remaining *int64
 }
 
+// maxListChunk bounds the store pages a filtered, limited list reads.
+const maxListChunk = 4096
+
 // list reads one page under prefix: up to o.limit matching items (all
-// when 0). With selectors it reads store pages no larger than what is
-// still missing, so that every item of the last page read is returned and
-// its continue token skips nothing.
+// when 0), at one revision. A filtered list reads store pages of growing
+// size (what is still missing, doubling, up to maxListChunk); when a page
+// holds more matches than needed it reads that page again cut just after
+// the last match it returns, so that the continue token skips nothing.
 func (s *server) list(prefix, resource string, o *listOptions) (listResult, error) {
 	var res listResult
 	opts := store.ListOptions{Revision: o.revision, Limit: o.limit, Continue: o.cont}
+	chunk := o.limit
 	for {
-		if o.limit > 0 {
-			opts.Limit = o.limit - int64(len(res.items))
+		need := o.limit - int64(len(res.items))
+		if o.limit > 0 && o.filtered() {
+			chunk = min(max(chunk, need), maxListChunk)
+			opts.Limit = chunk
 		}
-		page, err := s.backend.List(prefix, opts)
+		page, err := s.listPage(prefix, opts)
 		if err != nil {
-			if store.IsCompacted(err) && opts.Continue != "" {
-				return res, api.NewResourceExpired("The provided continue parameter is too old to display a consistent list result. " +
-					"You can start a new list without the continue parameter.")
-			}
-			if store.IsBadRequest(err) && opts.Continue != "" {
-				return res, api.NewBadRequest(fmt.Sprintf("invalid continue token: %v", err))
-			}
 			return res, err
 		}
-		res.revision = page.Revision
-		for _, it := range page.Items {
+		var matches []api.Object
+		cut := -1 // index in page.Items after which nothing is taken
+		for i, it := range page.Items {
 			if !o.filtered() || o.matches(it, resource) {
-				res.items = append(res.items, it)
+				if o.limit > 0 && int64(len(matches)) == need {
+					break
+				}
+				matches = append(matches, it)
+				cut = i
 			}
 		}
-		res.cont = page.Continue
+		if o.limit > 0 && int64(len(matches)) == need && cut+1 < len(page.Items) {
+			// Read the same page again, ending at the last match taken.
+			again := opts
+			again.Limit = int64(cut + 1)
+			if again.Continue == "" {
+				again.Revision = page.Revision
+			}
+			if page, err = s.listPage(prefix, again); err != nil {
+				return res, err
+			}
+		}
+		res.items = append(res.items, matches...)
+		res.revision, res.cont = page.Revision, page.Continue
 		if page.Continue == "" || o.limit == 0 || int64(len(res.items)) >= o.limit {
 			if page.Continue != "" && !o.filtered() {
 				n := page.RemainingItemCount
@@ -191,7 +208,24 @@ func (s *server) list(prefix, resource string, o *listOptions) (listResult, erro
 			return res, nil
 		}
 		opts.Continue, opts.Revision = page.Continue, 0
+		chunk *= 2
 	}
+}
+
+// listPage reads one store page, with Kubernetes' errors for a bad or
+// expired continue token.
+func (s *server) listPage(prefix string, opts store.ListOptions) (store.ListResult, error) {
+	page, err := s.backend.List(prefix, opts)
+	if err != nil && opts.Continue != "" {
+		if store.IsCompacted(err) {
+			return page, api.NewResourceExpired("The provided continue parameter is too old to display a consistent list result. " +
+				"You can start a new list without the continue parameter.")
+		}
+		if store.IsBadRequest(err) {
+			return page, api.NewBadRequest(fmt.Sprintf("invalid continue token: %v", err))
+		}
+	}
+	return page, err
 }
 
 // serveList answers a LIST.

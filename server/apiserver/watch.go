@@ -110,6 +110,7 @@ func (s *server) serveWatch(req *request) {
 		return
 	}
 	defer stream.Close()
+	defer cancel() // before Close: pump sees the context end, not a closed stream
 	req.w.WriteHeader(http.StatusOK)
 	s.metrics.watchers.WithLabelValues(ri.resource).Inc()
 	defer s.metrics.watchers.WithLabelValues(ri.resource).Dec()
