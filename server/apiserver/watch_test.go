@@ -225,3 +225,27 @@ func watcherCount(t *testing.T, ts *testServer) int {
 	}
 	return 0
 }
+
+// sendInitialEvents (client-go's watch-list): the current state, then a
+// BOOKMARK marked k8s.io/initial-events-end at the list's revision, then
+// changes.
+func TestWatchSendInitialEvents(t *testing.T) {
+	ts := newTestServer(t)
+	ns := "/api/v1/namespaces/default"
+	created := ts.mustDo("POST", ns+"/pods", fmt.Sprintf(podJSON, "a"), 201)
+	rv := fmt.Sprint(get(created.object(), "metadata", "resourceVersion"))
+	w := ts.watch(ns + "/pods?watch=1&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan")
+	w.expect("ADDED", "a")
+	b := w.expect("BOOKMARK", "")
+	if b.rv != rv || get(b.obj, "metadata", "annotations", "k8s.io/initial-events-end") != "true" {
+		t.Errorf("initial-events-end bookmark %v, want resourceVersion %s", b.obj, rv)
+	}
+	ts.mustDo("POST", ns+"/pods", fmt.Sprintf(podJSON, "b"), 201)
+	w.expect("ADDED", "b")
+	runSteps(t, ts, []step{
+		{name: "without bookmarks", method: "GET", path: ns + "/pods?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
+			code: 422, reason: api.StatusReasonInvalid},
+		{name: "match without sendInitialEvents", method: "GET", path: ns + "/pods?watch=1&resourceVersionMatch=Exact&resourceVersion=1",
+			code: 400, reason: api.StatusReasonBadRequest},
+	})
+}
