@@ -253,6 +253,19 @@ func TestDoneMeans(t *testing.T) {
 		}
 		return len(pods) == 3
 	})
+	if out = tc.must("", "rollout", "pause", "deployment/nginx-deployment"); out != "deployment.apps/nginx-deployment paused\n" {
+		t.Errorf("pause: %q", out)
+	}
+	if _, errOut, err := tc.run("", "rollout", "pause", "deployment/nginx-deployment"); err == nil || !strings.Contains(errOut, "is not resumed") {
+		t.Errorf("pause twice: %v %q", err, errOut)
+	}
+	if out = tc.must("", "rollout", "resume", "deployment/nginx-deployment"); out != "deployment.apps/nginx-deployment resumed\n" {
+		t.Errorf("resume: %q", out)
+	}
+	out = tc.must("", "rollout", "history", "deployment/nginx-deployment", "--revision=3")
+	if !strings.HasPrefix(out, "deployment.apps/nginx-deployment with revision #3\nPod Template:\n") || !strings.Contains(out, "nginx:1.14.2") {
+		t.Errorf("history --revision:\n%s", out)
+	}
 	out = tc.must("", "rollout", "undo", "deployment/nginx-deployment", "--to-revision=3")
 	if !strings.Contains(out, "skipped rollback") {
 		t.Errorf("undo to the current revision: %q", out)

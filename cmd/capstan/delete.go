@@ -24,6 +24,7 @@ type deleteOptions struct {
 	wait        bool
 	timeout     time.Duration
 	ignoreNF    bool
+	force       bool
 }
 
 func newDeleteCommand(f *clientFlags) *cobra.Command {
@@ -56,8 +57,7 @@ default) delete returns once the objects are gone.`,
 	fl.BoolVar(&o.wait, "wait", true, "wait until the objects are gone")
 	fl.DurationVar(&o.timeout, "timeout", 0, "give up waiting after this long (0: a week)")
 	fl.BoolVar(&o.ignoreNF, "ignore-not-found", false, "treat a missing object as deleted")
-	var force bool
-	fl.BoolVar(&force, "force", false, "with --grace-period=0: delete at once, without waiting for the node")
+	fl.BoolVar(&o.force, "force", false, "delete at once (grace period 0), without waiting for the node to stop the pod")
 	return cmd
 }
 
@@ -80,8 +80,16 @@ func runDelete(ctx context.Context, c *client.Client, o *deleteOptions, args []s
 	default:
 		return failed(fmt.Errorf("invalid cascade value (%s). Must be \"background\", \"foreground\", or \"orphan\"", o.cascade))
 	}
-	if o.gracePeriod >= 0 {
-		g := o.gracePeriod
+	// As kubectl: --force means no grace; a grace period of 0 without
+	// --force means 1 second (the node still stops the pod).
+	switch g := o.gracePeriod; {
+	case o.force && g < 0:
+		g = 0
+		opts.GracePeriodSeconds = &g
+	case g == 0 && !o.force:
+		g = 1
+		opts.GracePeriodSeconds = &g
+	case g >= 0:
 		opts.GracePeriodSeconds = &g
 	}
 	targets, err := deleteTargets(ctx, c, o, args, stdin)

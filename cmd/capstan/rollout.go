@@ -38,7 +38,7 @@ var rollbackSkipsAnnotation = map[string]bool{
 
 func newRolloutCommand(f *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "rollout (status|history|undo|restart) deployment/NAME",
+		Use:   "rollout (status|history|undo|restart|pause|resume) deployment/NAME",
 		Short: "Follow, list, undo or restart a Deployment's rollouts",
 	}
 	var timeout time.Duration
@@ -92,7 +92,29 @@ func newRolloutCommand(f *clientFlags) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.AddCommand(status, history, undo, restart)
+	pauseResume := func(paused bool, verb string) *cobra.Command {
+		return &cobra.Command{
+			Use:   verb + " deployment/NAME",
+			Short: map[bool]string{true: "Stop rolling out changes of a Deployment's template", false: "Roll out a paused Deployment's changes again"}[paused],
+			Args:  cobra.RangeArgs(1, 2),
+			RunE: withDeployment(f, func(ctx context.Context, c *client.Client, ns, name string, out io.Writer) error {
+				d, err := client.Get[*api.Deployment](ctx, c, ns, name)
+				if err != nil {
+					return err
+				}
+				if d.Spec.Paused == paused {
+					return fmt.Errorf("deployments.apps %q is not %s", name, map[bool]string{true: "resumed", false: "paused"}[paused])
+				}
+				body, _ := json.Marshal(map[string]any{"spec": map[string]any{"paused": paused}})
+				if _, err := c.Patch(ctx, "Deployment", ns, name, client.MergePatchType, body, ""); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "deployment.apps/%s %sd\n", name, verb)
+				return nil
+			}),
+		}
+	}
+	cmd.AddCommand(status, history, undo, restart, pauseResume(true, "pause"), pauseResume(false, "resume"))
 	return cmd
 }
 
