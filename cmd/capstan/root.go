@@ -24,6 +24,7 @@ in the node agent.`,
 	}
 	root.AddCommand(newSimCommand(), newPlaygroundCommand(), newVersionCommand(), newAgentCommand(), newImageCommand())
 	addClusterCommands(root)
+	root.AddCommand(newServerCommand(), newUpCommand())
 	return root
 }
 

@@ -26,7 +26,7 @@
 //
 // # Leadership
 //
-// Several servers may share one etcd; only one runs the machine. Elector
+// Several servers may share one etcd; only one runs the machine. Lead
 // campaigns through etcd's concurrency package (a Session whose lease has
 // the election TTL, default 15 s, and an Election on a key under the
 // server's prefix). The winner runs Run until its term ends: shutdown
@@ -47,17 +47,19 @@
 //     the guard in front of the store refuses every store write made after
 //     it, even one a registry call had already begun (a registry Delete or
 //     Bind is a read and then a write).
-//   - Config.Writer may refuse writes itself for lost leadership (ErrFenced
-//     in the error chain); the term then ends at the first refusal. Term
-//     carries the election key and its create revision, and
-//     Term.StillLeader the etcd compare that holds only during the term,
-//     for a store whose transactions can carry it.
+//   - In etcd itself: the server's Writer is an etcdstore over
+//     Term.FenceKV, so every write transaction also compares the election
+//     key's create revision (Term.StillLeader). Once the lease expired or
+//     another server was elected, a deposed leader's write fails in etcd,
+//     whatever this process believes (a process paused past its TTL, a
+//     write delayed in the network); the refusal (ErrFenced in the chain)
+//     ends the term at once and Lead campaigns again.
 //
-// What remains: a write already sent to etcd when the term ends (at most
-// Config.Writers of them) may still be applied, up to the store's timeout
-// later. Each is a compare-and-swap on the version the old leader saw, so
-// it applies only where nobody has written that object since; a bind in
-// particular applies only to a pod still unbound, so no pod is bound twice
-// whichever leader's bind lands. A store that adds Term.StillLeader to its
-// transactions closes this window too (etcdstore does not yet).
+// What remains: reads are not fenced (harmless: a deposed leader's reads
+// lead only to writes, which are), and the local-clock rule assumes clocks
+// that run at about the same rate (10% margin); the etcd compare does not.
+// Nothing a deposed leader sends is applied after its key is gone. Between the key's deletion and the new leader's first write the
+// old leader cannot write either; so at no time do two leaders' writes
+// interleave. (Each write is also a compare-and-swap on the version the
+// leader saw, and a bind applies only to a pod still unbound.)
 package controlplane

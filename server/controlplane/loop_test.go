@@ -174,22 +174,8 @@ func TestPendingThenBound(t *testing.T) {
 	})
 }
 
-// metric returns the sum of the values of the metric named name in reg.
 func metric(t *testing.T, reg *prometheus.Registry, name string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			for _, m := range mf.GetMetric() {
-				v += m.GetGauge().GetValue() + m.GetCounter().GetValue()
-			}
-		}
-	}
-	return v
+	return cptest.Metric(t, reg, name)
 }
 
 // compactingBackend makes the first watch fall behind a compaction at its

@@ -30,6 +30,11 @@ type Options struct {
 	// (store errors such as NotFound and Conflict included). It is called
 	// from many goroutines at once.
 	Observe func(op string, d time.Duration, err error)
+	// KV, if set, is used instead of the client's KV for reads and
+	// writes (watches still use the client): the control plane passes a
+	// KV whose writes are conditional on its leadership
+	// (controlplane.Term.FenceKV).
+	KV clientv3.KV
 }
 
 // DefaultTimeout bounds one call to etcd when Options.Timeout is 0: as long
@@ -61,6 +66,9 @@ func New(cli *clientv3.Client, opts Options) *Store {
 		timeout:    opts.Timeout,
 		observe:    opts.Observe,
 		retryDelay: 100 * time.Millisecond,
+	}
+	if opts.KV != nil {
+		s.kv = opts.KV
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
