@@ -1,43 +1,64 @@
 package node
 
-import "github.com/capstan-dev/capstan/core/api"
+import (
+	"math/bits"
 
-// hasher is FNV-1a over the fields of a status, written without reflection
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// hasher fingerprints the fields of a status, written without reflection
 // or allocation: the machine hashes a pod's status on every sync to decide
-// whether to emit it.
+// whether to emit it. It mixes a 64-bit word at a time (strings eight
+// bytes at a time, after their length): each step, rotl((h^w)*k1, 31)*k2,
+// is a bijection of h^w, so two inputs that differ in one word never
+// collide, and the hash costs a few nanoseconds per field where a byte-wise
+// FNV paid one multiplication per byte.
 type hasher uint64
 
 const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
+	hashSeed = 0x9e3779b97f4a7c15
+	hashK1   = 0xbf58476d1ce4e5b9
+	hashK2   = 0x94d049bb133111eb
 )
 
-func (h *hasher) byte(b byte) { *h = (*h ^ hasher(b)) * fnvPrime }
+func (h *hasher) word(w uint64) {
+	*h = hasher(bits.RotateLeft64((uint64(*h)^w)*hashK1, 31) * hashK2)
+}
 
+func (h *hasher) byte(b byte) { h.word(uint64(b)) }
+
+// str hashes s's length, then its bytes eight at a time (little-endian,
+// the last word padded with zeros): the length keeps ("ab","c") apart
+// from ("a","bc").
 func (h *hasher) str(s string) {
-	for i := 0; i < len(s); i++ {
-		h.byte(s[i])
+	h.word(uint64(len(s)))
+	for len(s) >= 8 {
+		h.word(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
+		s = s[8:]
 	}
-	h.byte(0xff) // separator: ("ab","c") != ("a","bc")
+	if len(s) > 0 {
+		var w uint64
+		for i := len(s) - 1; i >= 0; i-- {
+			w = w<<8 | uint64(s[i])
+		}
+		h.word(w)
+	}
 }
 
-func (h *hasher) int(v int64) {
-	for i := 0; i < 8; i++ {
-		h.byte(byte(v >> (8 * i)))
-	}
-}
+func (h *hasher) int(v int64) { h.word(uint64(v)) }
 
 func (h *hasher) bool(b bool) {
 	if b {
-		h.byte(1)
+		h.word(1)
 	} else {
-		h.byte(0)
+		h.word(0)
 	}
 }
 
 // hashStatus fingerprints every field of a pod status.
 func hashStatus(s *api.PodStatus) uint64 {
-	h := hasher(fnvOffset)
+	h := hasher(hashSeed)
 	h.str(s.Phase)
 	h.str(s.Message)
 	h.str(s.Reason)
@@ -84,7 +105,7 @@ var kubeletConditions = [...]string{api.PodInitialized, api.PodReady, api.Contai
 // addresses (without, they are left out: the shell may fill them in).
 // The machine compares the API's status with the one it last wrote by it.
 func hashOwned(s *api.PodStatus, withIP bool) uint64 {
-	h := hasher(fnvOffset)
+	h := hasher(hashSeed)
 	h.str(s.Phase)
 	for _, typ := range kubeletConditions {
 		found := false
