@@ -105,9 +105,17 @@ type Machine struct {
 
 	out       Ready
 	statusIdx map[string]int // pod UID -> index in out.StatusUpdates
+	// syncsLeft counts the pods of the current flush pass not yet synced,
+	// this one included: at most that many statuses are about to be
+	// emitted, so the list of StatusUpdates is allocated at that size.
+	syncsLeft int
 
 	// arena is where pod statuses are rendered (see podStatus).
 	arena statusArena
+	// lastConds and lastStart are the conditions and start time of the
+	// last status emitted, shared with the next one if equal (copyStatus).
+	lastConds []api.PodCondition
+	lastStart *api.Time
 }
 
 // New returns a machine for the node cfg describes. Its clock starts at
@@ -265,12 +273,14 @@ func (m *Machine) flush() {
 		batch := m.dirty
 		m.dirty = nil
 		slices.SortFunc(batch, func(a, b *podState) int { return compareKeys(&a.ref, &b.ref) })
-		for _, p := range batch {
+		for i, p := range batch {
 			p.dirty = false
+			m.syncsLeft = len(batch) - i
 			if !p.forgotten {
 				m.syncPod(p)
 			}
 		}
+		m.syncsLeft = 0
 		if m.dirty == nil {
 			// Nothing dirtied meanwhile: the batch's array serves again.
 			clear(batch)

@@ -340,12 +340,17 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	p.sentIP = s.PodIP != ""
 	p.ownedHash = hashOwned(&s, p.sentIP)
 	u := StatusUpdate{Pod: p.ref}
-	s.DeepCopyInto(&u.Status)
+	m.copyStatus(&s, &u.Status)
 	if i, ok := m.statusIdx[p.ref.UID]; ok {
 		m.out.StatusUpdates[i] = u
 		return true
 	}
 	m.statusIdx[p.ref.UID] = len(m.out.StatusUpdates)
+	if m.out.StatusUpdates == nil && m.syncsLeft > 1 {
+		// The pods a pass syncs tend to change together (a node's
+		// pods bound at one instant): one array, not log2(n) doublings.
+		m.out.StatusUpdates = make([]StatusUpdate, 0, m.syncsLeft)
+	}
 	m.out.StatusUpdates = append(m.out.StatusUpdates, u)
 	return true
 }
@@ -369,4 +374,29 @@ func (m *Machine) needsResync(p *podState) bool {
 	}
 	p.resync = false
 	return hashOwned(&p.pod.Status, p.sentIP) != p.ownedHash
+}
+
+// copyStatus copies the rendered status s out of the arena into dst. The
+// conditions and the start time are shared with the last status emitted
+// when they are equal (the pods a node starts at one instant have the same
+// ones): an emitted status is read-only for the machine and the shell
+// alike, and a shared slice has no spare capacity, so an append by its
+// holder copies it.
+func (m *Machine) copyStatus(s, dst *api.PodStatus) {
+	conds, start := s.Conditions, s.StartTime
+	s.Conditions, s.StartTime = nil, nil
+	s.DeepCopyInto(dst)
+	s.Conditions, s.StartTime = conds, start
+	if !slices.Equal(conds, m.lastConds) {
+		m.lastConds = make([]api.PodCondition, len(conds))
+		copy(m.lastConds, conds)
+	}
+	dst.Conditions = m.lastConds
+	if start != nil {
+		if m.lastStart == nil || *m.lastStart != *start {
+			m.lastStart = new(api.Time)
+			*m.lastStart = *start
+		}
+		dst.StartTime = m.lastStart
+	}
 }
