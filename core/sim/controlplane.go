@@ -13,8 +13,9 @@ import (
 // store: a watch of everything, possibly delayed or reordered, and the
 // writes it asks for, executed through the registry.
 type controlPlane struct {
-	m *control.Machine
-	w store.Watcher
+	m   *control.Machine
+	w   store.Watcher
+	buf eventBuf
 	// delay holds every watch event back this long; reorder shuffles
 	// each batch delivered.
 	delay   time.Duration
@@ -96,7 +97,7 @@ func (c *Cluster) SetWatchReorder(on bool) {
 // reports whether there were any.
 func (c *Cluster) pollControl() bool {
 	cp := &c.cp
-	evs, err := cp.w.Poll(0)
+	evs, err := cp.buf.poll(cp.w)
 	if err != nil {
 		// Fell behind a compaction: list and watch again, as an
 		// informer does.
@@ -116,6 +117,7 @@ func (c *Cluster) pollControl() bool {
 	default:
 		c.deliverControl(evs)
 	}
+	cp.buf.done(evs) // held events were copied
 	return progress
 }
 

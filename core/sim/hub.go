@@ -17,7 +17,8 @@ import (
 // namespace's objects as of that pod's revision, so a pod never waits for
 // an object that exists. Each node also gets its own Node object.
 type hub struct {
-	w store.Watcher
+	w   store.Watcher
+	buf eventBuf
 	// subs are the nodes subscribed to each namespace, in index order.
 	// Invariant: n is in subs[ns] iff n.subscribed[ns].
 	subs map[string][]*simNode
@@ -36,14 +37,46 @@ func (h *hub) init(c *Cluster) {
 
 // pumpHub routes every new store event; it reports whether there was any.
 func (c *Cluster) pumpHub() bool {
-	evs, err := c.hub.w.Poll(0)
+	evs, err := c.hub.buf.poll(c.hub.w)
 	if err != nil {
 		panic("sim: hub watch: " + err.Error())
 	}
 	for i := range evs {
 		c.route(&evs[i])
 	}
+	c.hub.buf.done(evs)
 	return len(evs) > 0
+}
+
+// maxKeptEvents bounds the array an eventBuf keeps: a burst (every pod
+// of a big apply created at one instant) gets its own, garbage after.
+const maxKeptEvents = 1024
+
+// eventBuf is an array of watch events that serves one poll after
+// another, so that a steady stream of events allocates none.
+type eventBuf struct{ a []store.Event }
+
+// poll returns w's new events, in the buffer's array when w can append
+// (Memory's watchers can). Until done is called, a nested poll gets an
+// array of its own.
+func (b *eventBuf) poll(w store.Watcher) ([]store.Event, error) {
+	ap, ok := w.(store.Appender)
+	if !ok {
+		return w.Poll(0)
+	}
+	a := b.a
+	b.a = nil
+	return ap.PollAppend(a, 0)
+}
+
+// done gives back the events of the last poll, which the caller no
+// longer refers to (the objects they point to are not reused).
+func (b *eventBuf) done(evs []store.Event) {
+	if cap(evs) == 0 || cap(evs) > maxKeptEvents {
+		return
+	}
+	clear(evs)
+	b.a = evs[:0]
 }
 
 // resourceOf returns the resource of a store key: "pods" for

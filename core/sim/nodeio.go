@@ -86,8 +86,8 @@ func (c *Cluster) writePodStatus(n *simNode, u node.StatusUpdate) error {
 	if n.partitioned {
 		return errPartitioned
 	}
-	cur, err := c.st.Get(api.KeyFor("pods", u.Pod.Namespace, u.Pod.Name))
-	if err != nil || cur.GetObjectMeta().UID != u.Pod.UID {
+	cur := c.mem.Lookup("pods", u.Pod.Namespace, u.Pod.Name)
+	if cur == nil || cur.GetObjectMeta().UID != u.Pod.UID {
 		return nil // gone: nothing to report
 	}
 	p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, Status: u.Status}

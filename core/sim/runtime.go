@@ -310,8 +310,8 @@ func sortedIDs(m map[string]*container) []string {
 // podOf returns the pod ref names as the API has it, or nil if it is gone
 // (or another pod by that name): the runtime reads its annotations.
 func (c *Cluster) podOf(ref node.PodRef) *api.Pod {
-	o, err := c.st.Get(api.KeyFor("pods", ref.Namespace, ref.Name))
-	if err != nil || o.GetObjectMeta().UID != ref.UID {
+	o := c.mem.Lookup("pods", ref.Namespace, ref.Name)
+	if o == nil || o.GetObjectMeta().UID != ref.UID {
 		return nil
 	}
 	return o.(*api.Pod)

@@ -146,6 +146,27 @@ func (m *Memory) GetAt(key string, rev int64) (api.Object, error) {
 	return m.copyOut(obj), nil
 }
 
+// Lookup returns the latest version of the object of resource, namespace
+// and name (the parts of api.KeyFor), or nil if there is none. It is Get
+// for a hot path: the key is built on the stack, so a read allocates
+// nothing (in shared mode).
+func (m *Memory) Lookup(resource, namespace, name string) api.Object {
+	var buf [128]byte
+	kb := append(buf[:0], api.KeyPrefix...)
+	kb = append(kb, resource...)
+	kb = append(kb, '/')
+	if namespace != "" {
+		kb = append(kb, namespace...)
+		kb = append(kb, '/')
+	}
+	kb = append(kb, name...)
+	r := m.records[string(kb)]
+	if r == nil {
+		return nil
+	}
+	return m.copyOut(r.latest())
+}
+
 // Update implements Store.
 func (m *Memory) Update(obj api.Object) (api.Object, error) {
 	if obj == nil {

@@ -118,3 +118,79 @@ func TestSharedUpdateAllocatesNoKey(t *testing.T) {
 		t.Errorf("Update allocates %v times", n)
 	}
 }
+
+// Lookup finds what Get finds, namespaced or not, nothing for a deleted
+// or unknown key, copies in the default mode, and allocates nothing in
+// the shared one.
+func TestLookup(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		m := store.NewMemoryWith(store.MemoryOptions{Shared: shared})
+		p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: api.ObjectMeta{Namespace: "default", Name: "web"}}
+		n := &api.Node{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: api.ObjectMeta{Name: "n1"}}
+		for _, o := range []api.Object{p, n} {
+			if _, err := m.Create(o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct{ res, ns, name, key string }{
+			{"pods", "default", "web", "/registry/pods/default/web"},
+			{"nodes", "", "n1", "/registry/nodes/n1"},
+		} {
+			want, _ := m.Get(c.key)
+			got := m.Lookup(c.res, c.ns, c.name)
+			if got == nil || got.GetObjectMeta().UID != want.GetObjectMeta().UID || got.GetObjectMeta().ResourceVersion != want.GetObjectMeta().ResourceVersion {
+				t.Fatalf("shared=%v: Lookup(%s %s %s) = %v, Get = %v", shared, c.res, c.ns, c.name, got, want)
+			}
+			if (got == want) != shared {
+				t.Errorf("shared=%v: Lookup and Get returned the same object: %v", shared, got == want)
+			}
+		}
+		if got := m.Lookup("pods", "default", "nope"); got != nil {
+			t.Errorf("unknown key: %v", got)
+		}
+		if _, err := m.Delete("/registry/pods/default/web", store.Preconditions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Lookup("pods", "default", "web"); got != nil {
+			t.Errorf("deleted key: %v", got)
+		}
+		if shared {
+			if a := testing.AllocsPerRun(100, func() { m.Lookup("nodes", "", "n1") }); a != 0 {
+				t.Errorf("Lookup allocates %v times", a)
+			}
+		}
+	}
+}
+
+// PollAppend appends what Poll would return, honours the limit, and
+// reuses the caller's array.
+func TestPollAppend(t *testing.T) {
+	m := store.NewMemory()
+	w1, _ := m.Watch("/registry/pods/", 0)
+	w2, _ := m.Watch("/registry/pods/", 0)
+	for _, name := range []string{"a", "b", "c"} {
+		p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}}
+		if _, err := m.Create(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _ := w1.Poll(0)
+	app := w2.(store.Appender)
+	buf := make([]store.Event, 1, 8)
+	got, err := app.PollAppend(buf, 2)
+	if err != nil || len(got) != 3 || &got[0] != &buf[0] {
+		t.Fatalf("PollAppend(limit 2) = %d events, err %v, same array %v", len(got), err, len(got) > 0 && &got[0] == &buf[0])
+	}
+	got, _ = app.PollAppend(got, 0)
+	if len(got) != 4 {
+		t.Fatalf("second PollAppend: %d events, want 4", len(got))
+	}
+	for i, e := range got[1:] {
+		if e.Key != want[i].Key || e.Revision != want[i].Revision || e.Type != want[i].Type {
+			t.Errorf("event %d: %s@%d, Poll gave %s@%d", i, e.Key, e.Revision, want[i].Key, want[i].Revision)
+		}
+	}
+	if more, _ := app.PollAppend(got[:0], 0); len(more) != 0 {
+		t.Errorf("nothing new, got %d", len(more))
+	}
+}

@@ -117,6 +117,16 @@ type Watcher interface {
 	Close()
 }
 
+// Appender is a Watcher that can append its events to the caller's
+// slice: a caller done with the events of one poll reuses their array for
+// the next instead of allocating one per poll. Memory's watchers are
+// Appenders.
+type Appender interface {
+	Watcher
+	// PollAppend is Poll, appending the events to dst and returning it.
+	PollAppend(dst []Event, limit int) ([]Event, error)
+}
+
 // EventType says what a write did to a key. The values are the Kubernetes
 // watch event types.
 type EventType string

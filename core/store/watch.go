@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -37,19 +38,22 @@ func (m *Memory) Watch(prefix string, fromRevision int64) (Watcher, error) {
 	return &memWatcher{m: m, prefix: prefix, next: fromRevision}, nil
 }
 
-// Poll implements Watcher. It costs O(writes since the last Poll), plus a
-// copy of each delivered object.
-func (w *memWatcher) Poll(limit int) ([]Event, error) {
+// Poll implements Watcher.
+func (w *memWatcher) Poll(limit int) ([]Event, error) { return w.PollAppend(nil, limit) }
+
+// PollAppend implements Appender. It costs O(writes since the last Poll),
+// plus a copy of each delivered object.
+func (w *memWatcher) PollAppend(dst []Event, limit int) ([]Event, error) {
 	if w.closed {
-		return nil, nil
+		return dst, nil
 	}
 	if w.err != nil {
-		return nil, w.err
+		return dst, w.err
 	}
 	m := w.m
 	if w.next < m.compacted {
 		w.err = newError(Compacted, w.prefix, "watcher at revision %d fell behind compaction at %d", w.next, m.compacted)
-		return nil, w.err
+		return dst, w.err
 	}
 	// The initial revision has no event: the first write is at
 	// initialRevision+1. The cursor itself stays put until a write is
@@ -67,10 +71,11 @@ func (w *memWatcher) Poll(limit int) ([]Event, error) {
 		if from <= m.rev {
 			w.next = m.rev + 1
 		}
-		return nil, nil
+		return dst, nil
 	}
-	out := make([]Event, 0, n)
-	for rev := from; rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {
+	out := slices.Grow(dst, n)
+	base := len(out)
+	for rev := from; rev <= m.rev && (limit <= 0 || len(out)-base < limit); rev++ {
 		e := m.log.at(int(rev - m.logStart))
 		w.next = rev + 1
 		if strings.HasPrefix(e.key, w.prefix) {
