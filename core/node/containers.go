@@ -31,7 +31,6 @@ func (p ctrPhase) String() string { return phaseNames[p] }
 // ctrState is the machine's view of one container of a pod (one name, across
 // its restarts).
 type ctrState struct {
-	phase ctrPhase
 	// attempt is the current instance's attempt (its restartCount); -1 if
 	// no instance was ever created. pending is the attempt being created.
 	attempt, pending int32
@@ -42,9 +41,8 @@ type ctrState struct {
 	// waiting to running, as the kubelet's synchronous create+start does).
 	id, prevID, newID string
 
-	// imageReady: the image is present for the next create (pulledRef is
-	// what the runtime resolved it to); imageID is the current instance's.
-	imageReady         bool
+	// pulledRef is what the runtime resolved the image to (see
+	// imageReady); imageID is the current instance's.
 	pulledRef, imageID string
 	// image is the current instance's image; newImage the created one's
 	// (they differ from the spec's after an image change).
@@ -61,24 +59,29 @@ type ctrState struct {
 	// the next Tick, then ImagePullBackOff).
 	pullFailedAt api.Time
 
-	// restartOK: the back-off check passed for the current exit.
-	restartOK            bool
 	restartBackoff, pull backoff
-	retryAt              api.Time
-	hasRetry             bool
+	// retryAt: when to retry a failed runtime operation (hasRetry).
+	retryAt api.Time
+	// killDeadline: when an outstanding kill (killSent) is due.
+	killDeadline api.Time
+	probes       *[3]probeState
 
+	// The small fields last, together: no padding between them.
+	phase ctrPhase
+	// imageReady: the image is present for the next create.
+	imageReady bool
+	// restartOK: the back-off check passed for the current exit.
+	restartOK bool
+	hasRetry  bool
 	// killSent: a KillContainer is outstanding, due by killDeadline;
 	// forced: the last one had no grace; killFailed: the runtime said it
 	// failed, and it is retried without grace at killDeadline.
 	// restartAfterKill: restart even under OnFailure (killed by a probe or
 	// a spec change).
 	killSent, forced, killFailed, restartAfterKill bool
-	killDeadline                                   api.Time
-
 	// started: the startup probe succeeded (or there is none);
 	// ready: the readiness probe's verdict.
 	started, ready bool
-	probes         *[3]probeState
 }
 
 type termState struct {

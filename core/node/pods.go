@@ -27,6 +27,34 @@ type podState struct {
 	terminal        string
 	reason, message string
 
+	// qos is qosClass of pod's spec (see setPod).
+	qos string
+
+	// conds are the transition times of Initialized, Ready, ContainersReady.
+	conds [3]condState
+
+	// statusHash is the hash of the last status emitted (statusSent).
+	statusHash uint64
+	// ownedHash is hashOwned of the last status emitted, with sentIP
+	// (it had a pod IP). resync: a version of the pod whose status
+	// differs from it in what the machine owns arrived (the node
+	// lifecycle controller marked the pod not ready, say): on the next
+	// Tick, if the API's status still differs, the status is written
+	// again even if unchanged (see needsResync).
+	ownedHash uint64
+
+	// rt lists this pod's runtime container IDs not yet removed.
+	rt []string
+
+	// retryAt: a runtime remove failed (hasRetry); retry then.
+	retryAt api.Time
+
+	// Scheduling: next is gathered during a sync (hasNext), wake is
+	// committed (hasWake).
+	next, wake api.Time
+
+	// The flags last, together: no padding between them.
+
 	// deleting: the pod has a deletionTimestamp (graceful deletion).
 	// gone: the pod object no longer exists in the API (or moved away).
 	deleting, gone bool
@@ -36,35 +64,9 @@ type podState struct {
 	// forgotten: removed from the machine; stale references ignore it.
 	forgotten bool
 
-	// qos is qosClass of pod's spec (see setPod).
-	qos string
-
-	// conds are the transition times of Initialized, Ready, ContainersReady.
-	conds [3]condState
-
-	// statusHash is the hash of the last status emitted (statusSent).
-	statusHash uint64
-	statusSent bool
-	// ownedHash is hashOwned of the last status emitted, with sentIP
-	// (it had a pod IP). resync: a version of the pod whose status
-	// differs from it in what the machine owns arrived (the node
-	// lifecycle controller marked the pod not ready, say): on the next
-	// Tick, if the API's status still differs, the status is written
-	// again even if unchanged (see needsResync).
-	ownedHash uint64
-	sentIP    bool
-	resync    bool
-
-	// rt lists this pod's runtime container IDs not yet removed.
-	rt []string
-
-	// retryAt: a runtime remove failed; retry then.
-	retryAt  api.Time
-	hasRetry bool
-
-	// Scheduling: next is gathered during a sync, wake is committed.
-	next, wake              api.Time
-	hasNext, hasWake, dirty bool
+	statusSent, sentIP, resync bool
+	hasRetry                   bool
+	hasNext, hasWake, dirty    bool
 	// blockedOnObjects: the last sync waited for a referenced object.
 	blockedOnObjects bool
 	// refreshVolumes: a secret or configMap a volume projects changed.
