@@ -105,6 +105,9 @@ type Machine struct {
 
 	out       Ready
 	statusIdx map[string]int // pod UID -> index in out.StatusUpdates
+	// spare holds the emptied arrays of a Ready given back by Release:
+	// the next Ready's lists are appended to them.
+	spare Ready
 	// syncsLeft counts the pods of the current flush pass not yet synced,
 	// this one included: at most that many statuses are about to be
 	// emitted, so the list of StatusUpdates is allocated at that size.
@@ -169,9 +172,36 @@ func (m *Machine) HasReady() bool { return !m.out.IsEmpty() }
 // the caller now owns it.
 func (m *Machine) Ready() Ready {
 	rd := m.out
-	m.out = Ready{}
+	m.out = Ready{Actions: m.spare.Actions, StatusUpdates: m.spare.StatusUpdates,
+		PodDeletions: m.spare.PodDeletions, Events: m.spare.Events}
+	m.spare = Ready{}
 	clear(m.statusIdx)
 	return rd
+}
+
+// maxSpare bounds the arrays Release keeps: a machine's steady state
+// emits a few outputs at a time, and a burst (thirty pods bound at once)
+// should not stay allocated for the machine's lifetime.
+const maxSpare = 4
+
+// Release gives back a Ready the caller has executed and no longer
+// refers to, so that its small arrays serve the next Ready instead of
+// new ones. What the caller keeps must be its own: the list elements are
+// overwritten, though the memory they point to (a status's conditions,
+// say) is never reused. Calling it is optional.
+func (m *Machine) Release(rd *Ready) {
+	m.spare = Ready{Actions: spare(rd.Actions), StatusUpdates: spare(rd.StatusUpdates),
+		PodDeletions: spare(rd.PodDeletions), Events: spare(rd.Events)}
+	*rd = Ready{}
+}
+
+// spare returns s emptied for reuse, or nil if it is too big to keep.
+func spare[T any](s []T) []T {
+	if cap(s) > maxSpare {
+		return nil
+	}
+	clear(s)
+	return s[:0]
 }
 
 func (m *Machine) step(in Input) error {

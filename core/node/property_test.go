@@ -91,6 +91,9 @@ func (w *world) step(t *rapid.T, in node.Input) {
 	w.outputs = append(w.outputs, rd.Describe())
 	w.check(t, &rd)
 	w.pending = append(w.pending, rd.Actions...)
+	// Executed: the arrays go back to the machine. checkDeterminism
+	// replays without Release, so reusing them must change no output.
+	w.m.Release(&rd)
 }
 
 func (w *world) randomStep(t *rapid.T) {

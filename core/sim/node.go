@@ -293,8 +293,10 @@ func (c *Cluster) drainNodes() bool {
 		for _, n := range batch {
 			n.dirty = false
 			if n.m != nil && n.m.HasReady() {
-				rd := n.m.Ready()
+				m := n.m
+				rd := m.Ready()
 				c.execNodeReady(n, &rd)
+				m.Release(&rd) // executed: its small arrays serve again
 				progress = true
 			}
 		}
