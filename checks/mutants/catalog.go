@@ -137,8 +137,8 @@ var Catalog = []Mutant{
 		ID:      "store-watch-drops-event",
 		Bug:     "a watcher's Poll skips the first pending event of every batch",
 		File:    "core/store/watch.go",
-		Find:    "for rev := from; rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {",
-		Replace: "for rev := from + 1; rev <= m.rev && (limit <= 0 || len(out) < limit); rev++ {",
+		Find:    "for rev := from; rev <= m.rev && (limit <= 0 || len(out)-base < limit); rev++ {",
+		Replace: "for rev := from + 1; rev <= m.rev && (limit <= 0 || len(out)-base < limit); rev++ {",
 		Checks:  []Check{storeModel, storeTests},
 	},
 	{
