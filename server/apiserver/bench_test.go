@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/capstan-dev/capstan/core/store"
+	"github.com/capstan-dev/capstan/server/etcdserver/etcdtest"
+	"github.com/capstan-dev/capstan/server/etcdstore"
 	"github.com/capstan-dev/capstan/server/storage"
 )
 
@@ -23,8 +25,19 @@ import (
 //
 //	go test -run '^$' -bench PodCreate -benchtime 20000x ./server/apiserver
 func BenchmarkPodCreate(b *testing.B) {
+	benchPodCreate(b, storage.NewLocked(store.NewMemory()))
+}
+
+// BenchmarkPodCreateEtcd is BenchmarkPodCreate over server/etcdstore on
+// one embedded etcd member (in-process client, fsync on: etcd's
+// defaults but fast raft timings).
+func BenchmarkPodCreateEtcd(b *testing.B) {
+	m := etcdtest.Member(b, false)
+	benchPodCreate(b, etcdstore.New(m.Client(), etcdstore.Options{}))
+}
+
+func benchPodCreate(b *testing.B, backend storage.Backend) {
 	const clients = 32
-	backend := storage.NewLocked(store.NewMemory())
 	h, err := New(Config{Backend: backend, Authenticator: AllowAll{}, Authorizer: AllowAll{}})
 	if err != nil {
 		b.Fatal(err)

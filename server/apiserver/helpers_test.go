@@ -15,17 +15,21 @@ import (
 	"github.com/capstan-dev/capstan/server/storage"
 )
 
-// testServer is the handler over a Locked store, served by httptest.
+// testServer is the handler over a fresh backend, served by httptest.
 type testServer struct {
 	t       *testing.T
 	srv     *httptest.Server
-	backend *storage.Locked
+	backend storage.Backend
 	h       http.Handler
 }
 
+// testBackend makes the backend of each test server: a Locked store,
+// unless a test that runs others over etcd set it.
+var testBackend = func(t *testing.T) storage.Backend { return storage.NewLocked(store.NewMemory()) }
+
 func newTestServer(t *testing.T, mod ...func(*Config)) *testServer {
 	t.Helper()
-	backend := storage.NewLocked(store.NewMemory())
+	backend := testBackend(t)
 	cfg := Config{Backend: backend, Authenticator: AllowAll{}, Authorizer: AllowAll{},
 		Clock: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
 	for _, m := range mod {
@@ -35,7 +39,7 @@ func newTestServer(t *testing.T, mod ...func(*Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{t: t, srv: httptest.NewServer(h), backend: backend, h: h}
+	ts := &testServer{t: t, srv: httptest.NewServer(h), backend: cfg.Backend, h: h}
 	t.Cleanup(ts.srv.Close)
 	ts.mustDo("POST", "/api/v1/namespaces", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default"}}`, 201)
 	return ts
