@@ -14,7 +14,7 @@ import (
 	"github.com/capstan-dev/capstan/server/storage"
 )
 
-func newServer(t *testing.T) *client.Client {
+func newServer(t testing.TB) *client.Client {
 	t.Helper()
 	h, err := apiserver.New(apiserver.Config{Backend: storage.NewLocked(store.NewMemory()),
 		Authenticator: apiserver.AllowAll{}, Authorizer: apiserver.AllowAll{}})
