@@ -147,6 +147,9 @@ func TestCRUD(t *testing.T) {
 		{name: "put a collection", method: "PUT", path: ns + "/pods", body: "{}", code: 405, reason: api.StatusReasonMethodNotAllowed},
 		{name: "cluster-scoped", method: "POST", path: "/api/v1/nodes", body: `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}}`, code: 201},
 		{name: "cluster-scoped get", method: "GET", path: "/api/v1/nodes/n1", code: 200, check: hasField([]string{"metadata", "namespace"}, nil)},
+		{name: "cluster-scoped with a namespace", method: "POST", path: "/api/v1/persistentvolumes",
+			body: `{"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv1","namespace":"default"},"spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"hostPath":{"path":"/tmp"}}}`,
+			code: 201, check: hasField([]string{"metadata", "namespace"}, nil)},
 		{name: "cluster-scoped under a namespace", method: "GET", path: ns + "/nodes/n1", code: 404},
 		{name: "all namespaces", method: "GET", path: "/api/v1/pods", code: 200, check: func(t *testing.T, r response) {
 			if n := len(itemNames(t, r)); n != 2 {
@@ -197,6 +200,10 @@ func TestUpdateDelete(t *testing.T) {
 			headers: []string{"Content-Type", "application/merge-patch+json"}, code: 404, reason: api.StatusReasonNotFound},
 		{name: "delete precondition", method: "DELETE", path: ns + "/configmaps/c",
 			body: `{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"wrong"}}`, code: 409, reason: api.StatusReasonConflict},
+		{name: "delete dry run in the body", method: "DELETE", path: ns + "/configmaps/c", body: `{"dryRun":["All"]}`, code: 200},
+		{name: "dry run kept it", method: "GET", path: ns + "/configmaps/c", code: 200},
+		{name: "delete dry run in the query", method: "DELETE", path: ns + "/configmaps/c?dryRun=All", code: 200},
+		{name: "dry run kept it again", method: "GET", path: ns + "/configmaps/c", code: 200},
 		{name: "delete bad policy", method: "DELETE", path: ns + "/configmaps/c?propagationPolicy=Sideways", code: 400, reason: api.StatusReasonBadRequest},
 		{name: "delete bad body", method: "DELETE", path: ns + "/configmaps/c", body: `{"gracePeriodSeconds":"x"}`, code: 400, reason: api.StatusReasonBadRequest},
 		{name: "delete", method: "DELETE", path: ns + "/configmaps/c", body: fmt.Sprintf(`{"preconditions":{"uid":%q}}`, uid), code: 200,

@@ -102,9 +102,13 @@ func (s *server) serve(req *request) {
 				s.writeError(w, r, newMethodNotAllowed(r.Method, path), "", "")
 				return
 			}
+			ns := ri.namespace
+			if ri.resource == "namespaces" {
+				ns = ri.name // a namespace is in itself, for authorization (as Kubernetes)
+			}
 			if !s.authorize(req, Attributes{
 				Verb: ri.verb, APIGroup: ri.group, APIVersion: ri.version, Resource: ri.resource,
-				Subresource: ri.subresource, Namespace: ri.namespace, Name: ri.name, ResourceRequest: true, Path: path,
+				Subresource: ri.subresource, Namespace: ns, Name: ri.name, ResourceRequest: true, Path: path,
 			}) {
 				return
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/registry"
 )
 
 // serveStatus answers the status subresource: GET the object, PUT or
@@ -266,10 +267,13 @@ func (s *server) serveEviction(req *request) {
 		s.fail(req, api.NewBadRequest(fmt.Sprintf("name in URL does not match name in Eviction object (%s, %s)", req.ri.name, ev.Metadata.Name)))
 		return
 	}
-	opts, err := s.readDeleteOptions(req, ev.DeleteOptions)
+	opts, dry, err := s.readDeleteOptions(req, ev.DeleteOptions)
 	if err != nil {
 		s.fail(req, err)
 		return
+	}
+	if dry && !ws.dry {
+		ws.reg = registry.New(dryRunStore{s.backend}, s.regCfg)
 	}
 	if _, err := ws.reg.Delete("pods", req.ri.namespace, req.ri.name, opts, s.now()); err != nil {
 		s.fail(req, err)

@@ -84,7 +84,8 @@ func (s *server) readJSON(req *request) ([]byte, error) {
 }
 
 // checkPlacement makes the body's namespace (and, for an existing object,
-// name) agree with the path's, filling the namespace from the path.
+// name) agree with the path's, filling the namespace from the path, as
+// Kubernetes' EnsureObjectNamespaceMatchesRequestNamespace does.
 func checkPlacement(ri *requestInfo, obj api.Object) error {
 	m := obj.GetObjectMeta()
 	if ri.kind.Namespaced {
@@ -96,8 +97,10 @@ func checkPlacement(ri *requestInfo, obj api.Object) error {
 			return api.NewBadRequest(fmt.Sprintf("the namespace of the provided object (%s) does not match the namespace sent on the request (%s)",
 				m.Namespace, ri.namespace))
 		}
-	} else if m.Namespace != "" {
-		return api.NewBadRequest(fmt.Sprintf("%s is cluster-scoped: metadata.namespace must be empty, got %q", ri.kind.Kind, m.Namespace))
+	} else {
+		// A cluster-scoped object's namespace is cleared, as Kubernetes
+		// does (manifests often carry one).
+		m.Namespace = ""
 	}
 	if ri.name != "" && m.Name != ri.name {
 		if m.Name == "" {
@@ -180,24 +183,24 @@ var returnDeletedObject = map[string]bool{
 // readDeleteOptions reads a DELETE's options from its body (a
 // DeleteOptions) and query (gracePeriodSeconds, propagationPolicy,
 // orphanDependents), the query winning as in Kubernetes.
-func (s *server) readDeleteOptions(req *request, body []byte) (registry.DeleteOptions, error) {
-	var o registry.DeleteOptions
+func (s *server) readDeleteOptions(req *request, body []byte) (o registry.DeleteOptions, dry bool, err error) {
 	var d deleteOptions
 	if len(body) > 0 {
 		if err := decodeStrictJSON(body, &d); err != nil {
-			return o, err
+			return o, false, err
 		}
 		if d.Kind != "" && d.Kind != "DeleteOptions" {
-			return o, api.NewBadRequest(fmt.Sprintf("the body of a DELETE must be a DeleteOptions, not a %s", d.Kind))
+			return o, false, api.NewBadRequest(fmt.Sprintf("the body of a DELETE must be a DeleteOptions, not a %s", d.Kind))
 		}
 		for _, v := range d.DryRun {
 			if v != "All" {
-				return o, api.NewBadRequest(fmt.Sprintf("invalid dryRun value %q: the only supported value is \"All\"", v))
+				return o, false, api.NewBadRequest(fmt.Sprintf("invalid dryRun value %q: the only supported value is \"All\"", v))
 			}
 		}
+		dry = len(d.DryRun) > 0
 	}
 	if g, ok, err := intParam(req.query, "gracePeriodSeconds", 0); err != nil {
-		return o, err
+		return o, false, err
 	} else if ok {
 		d.GracePeriodSeconds = &g
 	}
@@ -207,7 +210,7 @@ func (s *server) readDeleteOptions(req *request, body []byte) (registry.DeleteOp
 	if req.query.Has("orphanDependents") {
 		b, err := boolParam(req.query, "orphanDependents")
 		if err != nil {
-			return o, err
+			return o, false, err
 		}
 		d.OrphanDependents = &b
 	}
@@ -217,7 +220,7 @@ func (s *server) readDeleteOptions(req *request, body []byte) (registry.DeleteOp
 	}
 	if d.OrphanDependents != nil {
 		if d.PropagationPolicy != nil {
-			return o, api.NewInvalid("DeleteOptions", "", api.ErrorList{api.NewPath("propagationPolicy").Invalid(o.PropagationPolicy,
+			return o, false, api.NewInvalid("DeleteOptions", "", api.ErrorList{api.NewPath("propagationPolicy").Invalid(o.PropagationPolicy,
 				"orphanDependents and deletionPropagation cannot be both set")})
 		}
 		if *d.OrphanDependents {
@@ -234,7 +237,7 @@ func (s *server) readDeleteOptions(req *request, body []byte) (registry.DeleteOp
 			o.Preconditions.ResourceVersion = *p.ResourceVersion
 		}
 	}
-	return o, nil
+	return o, dry, nil
 }
 
 // serveDelete answers a DELETE of one object: the object as it now is
@@ -316,12 +319,16 @@ func (s *server) startDelete(req *request) (writeStart, registry.DeleteOptions, 
 	}
 	body, err := readBody(req.r, req.w, s.cfg.MaxBodyBytes)
 	var opts registry.DeleteOptions
+	dry := false
 	if err == nil {
-		opts, err = s.readDeleteOptions(req, body)
+		opts, dry, err = s.readDeleteOptions(req, body)
 	}
 	if err != nil {
 		s.fail(req, err)
 		return ws, opts, false
+	}
+	if dry && !ws.dry {
+		ws.reg, ws.dry = registry.New(dryRunStore{s.backend}, s.regCfg), true
 	}
 	return ws, opts, true
 }
