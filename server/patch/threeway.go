@@ -203,7 +203,10 @@ func diffMergedList(patch map[string]any, k string, from, to []any, elem Schema,
 		if len(gone) > 0 {
 			patch[deleteFromPrimitivePrefix+k] = gone
 		}
-		if len(gone) > 0 || !opts.ignoreChanges && !equalJSON(from, to) {
+		// Kubernetes compares to with from sorted (its diff sorts from in
+		// place first), so an unchanged list not in sorted order gets an
+		// order list too: harmless, and kept to send what kubectl sends.
+		if len(gone) > 0 || !opts.ignoreChanges && !equalJSON(sortedByText(from), to) {
 			order = to
 		}
 	} else {
@@ -223,6 +226,14 @@ func diffMergedList(patch map[string]any, k string, from, to []any, elem Schema,
 		patch[setElementOrderPrefix+k] = order
 	}
 	return nil
+}
+
+// sortedByText returns a sorted copy of a list of primitives, sorted as
+// Kubernetes sorts them: by their text.
+func sortedByText(l []any) []any {
+	out := slices.Clone(l)
+	sort.SliceStable(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
+	return out
 }
 
 // mergeKeyText is how Kubernetes sorts list elements: by the text of
