@@ -43,10 +43,12 @@
 // that is not a JSON object. Apply never panics (FuzzApply).
 //
 // ThreeWay computes the patch client-side kubectl apply sends, from the
-// last applied configuration, the new one and the live object: byte for
-// byte kubectl's for every case of testdata/threeway.txt (checked against
-// kubectl apply itself with -kubectl), so a capstan CLI can apply exactly
-// as kubectl does. The merge-key table is exported too (Rules, SchemaFor,
+// last applied configuration, the new one and the live object: the same
+// JSON as kubectl's for the cases of testdata/threeway.txt and for
+// generated Pods (checked against kubectl apply itself with -kubectl), so
+// a capstan CLI can apply as kubectl does. One difference on purpose:
+// where a list merged as a set (finalizers) is reordered into sorted
+// order, kubectl loses the new order and ThreeWay keeps it. The merge-key table is exported too (Rules, SchemaFor,
 // Schema.Field) for other code that walks objects as the server merges
 // them.
 //

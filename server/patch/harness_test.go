@@ -33,7 +33,8 @@ import (
 //	                       decoder, unless lenient. differs marks a case
 //	                       where Kubernetes' answer differs (the comment
 //	                       above it says how): see TestAgainstKubectl.
-//	threeway [differs]     the body is a live object, "---", a manifest:
+//	threeway [differs] [patch-differs]
+//	                       the body is a live object, "---", a manifest:
 //	                       print ThreeWay's patch for kubectl apply of the
 //	                       manifest, and check that Apply's result of it
 //	                       holds the manifest (see TestKubectlApplySends)

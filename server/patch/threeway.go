@@ -206,7 +206,9 @@ func diffMergedList(patch map[string]any, k string, from, to []any, elem Schema,
 		// Kubernetes compares to with from sorted (its diff sorts from in
 		// place first), so an unchanged list not in sorted order gets an
 		// order list too: harmless, and kept to send what kubectl sends.
-		if len(gone) > 0 || !opts.ignoreChanges && !equalJSON(sortedByText(from), to) {
+		// Where from is reordered into sorted order kubectl sends no order
+		// list, and the new order is lost; ThreeWay sends it.
+		if len(gone) > 0 || !opts.ignoreChanges && (!equalJSON(from, to) || !equalJSON(sortedByText(from), to)) {
 			order = to
 		}
 	} else {
