@@ -21,6 +21,7 @@ import (
 	"github.com/capstan-dev/capstan/core/control"
 	"github.com/capstan-dev/capstan/core/registry"
 	"github.com/capstan-dev/capstan/server/apiserver"
+	"github.com/capstan-dev/capstan/server/auth"
 	"github.com/capstan-dev/capstan/server/controlplane"
 	"github.com/capstan-dev/capstan/server/etcdserver"
 	"github.com/capstan-dev/capstan/server/etcdstore"
@@ -138,7 +139,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.InsecureHTTP {
 		acfg.Authenticator, acfg.Authorizer = apiserver.AllowAll{}, apiserver.AllowAll{}
 	} else {
-		acfg.Authenticator, acfg.Authorizer = tokenAuthenticator{creds.Tokens}, authorizer{}
+		acfg.Authenticator, acfg.Authorizer = creds.Tokens, auth.MastersOnly{}
 	}
 	h, err := apiserver.New(acfg)
 	if err != nil {

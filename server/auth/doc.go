@@ -18,7 +18,9 @@
 //
 // # Authorization
 //
-// Authorizer is the seam the authorization issue fills (per-node
-// credentials for node agents, roles). Today: members of system:masters
-// may do everything, everybody else nothing, with a reason that says so.
+// Tokens implements apiserver.Authenticator and MastersOnly
+// apiserver.Authorizer. The authorizer is the seam the authorization issue
+// fills (per-node credentials for node agents, roles): replace MastersOnly
+// in the server's apiserver.Config. Today members of system:masters may do
+// everything, everybody else nothing, with a reason that says so.
 package auth

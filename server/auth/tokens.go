@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"strings"
+
+	"github.com/capstan-dev/capstan/server/apiserver"
 )
 
 // User is an authenticated identity.
@@ -127,6 +130,20 @@ func NewToken() (string, error) {
 		return "", fmt.Errorf("token: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+var errNoToken = errors.New("a valid bearer token is required (Authorization: Bearer <token>; the admin's is in admin.kubeconfig)")
+
+var _ apiserver.Authenticator = (*Tokens)(nil)
+
+// Authenticate implements apiserver.Authenticator: the user of the
+// request's bearer token, or an error (401 Unauthorized).
+func (t *Tokens) Authenticate(r *http.Request) (apiserver.UserInfo, error) {
+	u, ok := t.AuthenticateToken(BearerToken(r.Header.Get("Authorization")))
+	if !ok {
+		return apiserver.UserInfo{}, errNoToken
+	}
+	return apiserver.UserInfo{Name: u.Name, UID: u.UID, Groups: u.Groups}, nil
 }
 
 // AuthenticateToken returns the user a token belongs to.

@@ -1,11 +1,14 @@
 package auth_test
 
 import (
+	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/capstan-dev/capstan/server/apiserver"
 	"github.com/capstan-dev/capstan/server/auth"
 )
 
@@ -97,10 +100,27 @@ func TestBearerToken(t *testing.T) {
 
 func TestMastersOnly(t *testing.T) {
 	var a auth.MastersOnly
-	if d := a.Authorize(auth.Attributes{User: auth.User{Name: "admin", Groups: []string{auth.MastersGroup}}, Verb: "delete"}); !d.Allowed {
-		t.Errorf("admin refused: %s", d.Reason)
+	ctx := context.Background()
+	if ok, why, err := a.Authorize(ctx, apiserver.UserInfo{Name: "admin", Groups: []string{auth.MastersGroup}}, apiserver.Attributes{Verb: "delete"}); !ok || err != nil {
+		t.Errorf("admin refused: %s %v", why, err)
 	}
-	if d := a.Authorize(auth.Attributes{User: auth.User{Name: "node-1"}, Verb: "get"}); d.Allowed || !strings.Contains(d.Reason, "node-1") {
-		t.Errorf("node-1: %+v, want refused with a reason naming it", d)
+	if ok, why, err := a.Authorize(ctx, apiserver.UserInfo{Name: "node-1"}, apiserver.Attributes{Verb: "get"}); ok || err != nil || !strings.Contains(why, "node-1") {
+		t.Errorf("node-1: %v %q %v, want refused with a reason naming it", ok, why, err)
+	}
+}
+
+// Authenticate reads the bearer token of a request.
+func TestAuthenticate(t *testing.T) {
+	toks, admin, err := auth.ParseTokens([]byte("tok,admin,1,\"system:masters\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/api", nil)
+	if _, err := toks.Authenticate(r); err == nil {
+		t.Error("no header authenticated")
+	}
+	r.Header.Set("Authorization", "Bearer "+admin)
+	if u, err := toks.Authenticate(r); err != nil || u.Name != "admin" || len(u.Groups) != 1 {
+		t.Errorf("admin: %+v, %v", u, err)
 	}
 }
