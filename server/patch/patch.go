@@ -44,12 +44,15 @@ const MaxCopyBytes = 4 << 20
 // object of the given kind, and returns the patched object's JSON.
 //
 // Every error is an *api.StatusError: 415 UnsupportedMediaType for a patch
-// type Apply does not know, 400 BadRequest for a malformed patch (or one
+// type Apply does not know (or a strategic merge patch of a kind core/api
+// does not know), 400 BadRequest for a malformed patch (or one
 // that turns the object into something other than a JSON object), 409
 // Conflict when a JSON patch's test operation fails, 422 Invalid when a
 // JSON patch operation cannot apply (a missing path, an index out of range)
 // or a $retainKeys list does not cover the patch, 413 when a JSON patch has
-// too many operations or copies too much. Apply never panics.
+// too many operations or copies too much, 500 only when original is not
+// a JSON object (the server's fault, not the client's). Apply never
+// panics.
 //
 // The result is not validated against the kind's schema: the caller
 // decodes it (strictly, or not) as it would a PUT body.
@@ -93,7 +96,7 @@ func Apply(kind, patchType string, original, patchBytes []byte) (result []byte, 
 func NewUnsupportedMediaType(contentType string) *api.StatusError {
 	msg := fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: %s", strings.Join(ContentTypes, ", "))
 	if mt, _, err := mime.ParseMediaType(contentType); err == nil && mt == ApplyPatchType {
-		msg = "server-side apply (" + ApplyPatchType + ") is not supported; use client-side kubectl apply - accepted media types include: " + strings.Join(ContentTypes, ", ")
+		msg = "server-side apply (" + ApplyPatchType + ") is not supported: use kubectl apply without --server-side - accepted media types include: " + strings.Join(ContentTypes, ", ")
 	}
 	return &api.StatusError{ErrStatus: api.Status{
 		TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Status"},
