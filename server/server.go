@@ -198,6 +198,18 @@ func (s *Server) runControlPlane(ctx context.Context, st storage.Backend, m *con
 		// transaction also requires this term's election key: a deposed
 		// leader's writes fail in etcd itself.
 		fenced := etcdstore.New(s.cli, etcdstore.Options{Prefix: s.cfg.EtcdPrefix, Observe: s.etcdMetrics.observe, KV: t.FenceKV(s.cli.KV)})
+		hk := controlplane.HousekeepingConfig{Backend: st, Writer: fenced, Clock: s.cfg.Clock, Logger: s.cfg.Logger}
+		if s.member == nil {
+			// An external etcd: compact its history as Kubernetes'
+			// API server does (the embedded member compacts itself).
+			hk.CompactInterval = 5 * time.Minute
+		}
+		hkDone := make(chan struct{})
+		go func() {
+			defer close(hkDone)
+			controlplane.Housekeep(ctx, hk)
+		}()
+		defer func() { <-hkDone }()
 		return controlplane.Run(ctx, controlplane.Config{
 			Backend: st,
 			Writer:  fenced,

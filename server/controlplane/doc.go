@@ -24,6 +24,11 @@
 // that matters from the store; see core/control); so does a store error,
 // after a backoff.
 //
+// Housekeep runs beside the loop during a term: it deletes Events past
+// their TTL (one hour, as Kubernetes' --event-ttl) and, for an external
+// etcd, compacts the history every five minutes, as Kubernetes' API server
+// does; only the leader does either.
+//
 // # Leadership
 //
 // Several servers may share one etcd; only one runs the machine. Lead
