@@ -217,6 +217,11 @@ func invariantCases() []invariantCase {
 				objs = append(objs, replicaPods("web-1", "web", 2, onNode("n1"), ready("10.0.0.1"))...)
 				// The third pod fits nowhere: the cluster lacks capacity.
 				objs = append(objs, mkPod("default", "web-1-x", withLabels("app", "web"), ownedBy("ReplicaSet", "web-1"), requesting("2", "")))
+				// A rollout stuck for room: db's new pod fits nowhere, so
+				// its old one stays, one more active pod than replicas.
+				objs = append(objs, mkDeployment("db", 1), mkReplicaSet("db-1", "db", 1), mkReplicaSet("db-2", "db", 1))
+				objs = append(objs, replicaPods("db-1", "db", 1, onNode("n1"), ready("10.0.0.2"))...)
+				objs = append(objs, mkPod("default", "db-2-x", withLabels("app", "db"), ownedBy("ReplicaSet", "db-2"), requesting("2", "")))
 				return model.DeploymentsAvailable(model.NewSnapshot(objs...))
 			},
 		},

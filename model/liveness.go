@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"strings"
+
+	"github.com/capstan-dev/capstan/core/api"
 )
 
 // DeploymentsAvailable (liveness): every Deployment has its spec.replicas
@@ -12,16 +14,20 @@ import (
 // ReplicaSets the Deployment controls; available is Ready for
 // minReadySeconds.
 //
-// "Lacks the capacity" is decided by the reference scheduler, not by the
-// pods' conditions (which are what is being judged): a Deployment short of
-// available pods is excused when it has a pending pod (active, unbound)
-// that Schedule finds no feasible node for, given the snapshot's nodes,
-// bound pods and volumes. A shortfall with no pending pod (nobody created
-// it), or with a pending pod that some node could take, is a violation.
-// A bound pod that never becomes Ready is a violation too: runs that let
-// containers fail must not evaluate this. Paused Deployments and those
-// being deleted are out of scope. Evaluate at the end of a run, after the
-// inputs have been stable long enough.
+// "Lacks the capacity" (LacksCapacity) is decided by the reference
+// scheduler, not by the pods' conditions (which are what is being judged):
+// a Deployment with a pending pod (active, unbound) that Schedule finds
+// no feasible node for, given the snapshot's nodes, bound pods and
+// volumes, is excused both halves. Short of available pods, it is waiting
+// for room; with more active pods than replicas, it is a rollout stuck
+// for room, which keeps its old pods and its surge as kube's does
+// (RollingUpdateBounds, a safety invariant, still bounds that surge). A
+// shortfall with no pending pod (nobody created it), or whose pending
+// pods some node could take, is a violation, and so is a surplus without
+// such a pod. A bound pod that never becomes Ready is a violation too:
+// runs that let containers fail must not evaluate this. Paused
+// Deployments and those being deleted are out of scope. Evaluate at the
+// end of a run, after the inputs have been stable long enough.
 func DeploymentsAvailable(s *Snapshot) []Violation {
 	var out []Violation
 	bound := BoundPods(s.Pods)
@@ -31,43 +37,59 @@ func DeploymentsAvailable(s *Snapshot) []Violation {
 		}
 		replicas := replicasOf(d.Spec.Replicas)
 		st := s.deploymentState(d)
+		if st.available >= replicas && int64(len(st.active)) <= replicas {
+			continue
+		}
+		pending, fits, blocked := s.pendingPods(st, bound)
+		if blocked {
+			continue
+		}
 		name := describeObject("Deployment", &d.ObjectMeta)
 		if int64(len(st.active)) > replicas {
 			out = append(out, Violation{"DeploymentsAvailable", name, fmt.Sprintf("%d active pods, want %d", len(st.active), replicas)})
 		}
-		if st.available >= replicas {
-			continue
-		}
-		var pending, fits []string
-		excused := false
-		for _, p := range st.active {
-			if p.Spec.NodeName != "" {
-				continue
+		if st.available < replicas {
+			msg := fmt.Sprintf("%d/%d available (%d active, %d pending)", st.available, replicas, len(st.active), len(pending))
+			if len(fits) > 0 {
+				msg += ": " + strings.Join(fits, "; ")
 			}
-			pending = append(pending, p.Name)
-			feasible, _, _ := Schedule(s.Nodes, bound, s.PVs, s.PVCs, p)
-			var nodes []string
-			for _, n := range s.Nodes {
-				if feasible[n.Name] {
-					nodes = append(nodes, n.Name)
-				}
-			}
-			if len(nodes) == 0 {
-				excused = true
-			} else {
-				fits = append(fits, p.Name+" fits "+strings.Join(nodes, ","))
-			}
+			out = append(out, Violation{"DeploymentsAvailable", name, msg})
 		}
-		if excused {
-			continue
-		}
-		msg := fmt.Sprintf("%d/%d available (%d active, %d pending)", st.available, replicas, len(st.active), len(pending))
-		if len(fits) > 0 {
-			msg += ": " + strings.Join(fits, "; ")
-		}
-		out = append(out, Violation{"DeploymentsAvailable", name, msg})
 	}
 	return sortViolations(out)
+}
+
+// LacksCapacity reports whether Deployment d has a pending pod (active,
+// unbound) that the reference scheduler finds no node for: what excuses
+// it from DeploymentsAvailable.
+func LacksCapacity(s *Snapshot, d *api.Deployment) bool {
+	_, _, blocked := s.pendingPods(s.deploymentState(d), BoundPods(s.Pods))
+	return blocked
+}
+
+// pendingPods returns the names of a Deployment's pending pods, for each
+// one that some node could take the nodes it fits, and whether one of
+// them fits no node.
+func (s *Snapshot) pendingPods(st deploymentState, bound []*api.Pod) (pending, fits []string, blocked bool) {
+	for _, p := range st.active {
+		if p.Spec.NodeName != "" {
+			continue
+		}
+		pending = append(pending, p.Name)
+		feasible, _, _ := Schedule(s.Nodes, bound, s.PVs, s.PVCs, p)
+		var nodes []string
+		for _, n := range s.Nodes {
+			if feasible[n.Name] {
+				nodes = append(nodes, n.Name)
+			}
+		}
+		if len(nodes) == 0 {
+			blocked = true
+		} else {
+			fits = append(fits, p.Name+" fits "+strings.Join(nodes, ","))
+		}
+	}
+	return pending, fits, blocked
 }
 
 // Fixpoint (liveness): once the inputs are stable, the control plane

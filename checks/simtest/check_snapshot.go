@@ -208,10 +208,6 @@ func (ck *checker) rolloutChecks(s *model.Snapshot) {
 		if availabilityHalf(v) && !ck.dep(name).checkable {
 			continue
 		}
-		if !availabilityHalf(v) && ck.workarounds && ck.depConflicted(name) {
-			ck.cov.hit(CovBug3Excused) // BUG-3, as in surge
-			continue
-		}
 		kept = append(kept, v)
 	}
 	if len(inRollout) > 0 {
@@ -264,19 +260,4 @@ func (ck *checker) logMatchesStore() []model.Violation {
 	}
 	slices.SortFunc(out, func(a, b model.Violation) int { return strings.Compare(a.Object+a.Message, b.Object+b.Message) })
 	return out
-}
-
-// depConflicted reports whether a ReplicaSet of Deployment default/name
-// met an injected conflict in this grid step or the one before.
-func (ck *checker) depConflicted(name string) bool {
-	d, ok := ck.objs[api.KeyFor("deployments", "default", name)].(*api.Deployment)
-	if !ok {
-		return false
-	}
-	for key, x := range ck.objs {
-		if rs, ok := x.(*api.ReplicaSet); ok && controlled(&rs.ObjectMeta, "Deployment", &d.ObjectMeta) && ck.conflicted(key) {
-			return true
-		}
-	}
-	return false
 }

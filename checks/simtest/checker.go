@@ -68,19 +68,10 @@ type checker struct {
 	fig  *Figures
 	cov  Coverage
 	fail *Failure
-	// workarounds: excuse the known core bugs' symptoms (see doc.go);
-	// confNow and confPrev are the ReplicaSets that met an injected
-	// conflict since the last check, and in the step before (BUG-3).
-	workarounds       bool
-	confNow, confPrev map[string]bool
 	// failedNow and failedBinds are the scheduler's failed bindings (pod
 	// key -> node) of this grid step, and of this one and the one before.
 	failedNow, failedPrev, failedBinds map[string]string
 }
-
-// conflicted reports whether the ReplicaSet at key met an injected
-// conflict in this grid step or the one before.
-func (ck *checker) conflicted(key string) bool { return ck.confNow[key] || ck.confPrev[key] }
 
 type nodeVersion struct {
 	node *api.Node
@@ -110,7 +101,6 @@ func newChecker(c *sim.Cluster, s *Schedule, fig *Figures) *checker {
 	}
 	ck := &checker{c: c, s: s, log: w, firstRev: 2, lastOf: map[string]int{}, objs: map[string]api.Object{},
 		nodeVersions: map[string][]nodeVersion{}, deps: map[string]*depTrack{}, fig: fig, cov: Coverage{},
-		confNow: map[string]bool{}, confPrev: map[string]bool{},
 		failedNow: map[string]string{}, failedPrev: map[string]string{}, failedBinds: map[string]string{}}
 	ck.faults.init()
 	ck.watchers = newProbeWatchers(c, s.Seed)
@@ -134,8 +124,6 @@ func (ck *checker) eval(name string) { ck.fig.Evals[name]++ }
 func (ck *checker) check(now time.Duration) {
 	ck.now = now
 	ck.fig.Checks++
-	ck.confNow, ck.confPrev = ck.confPrev, ck.confNow
-	clear(ck.confNow)
 	ck.failedNow, ck.failedPrev = ck.failedPrev, ck.failedNow
 	clear(ck.failedNow)
 	evs, err := ck.log.Poll(0)

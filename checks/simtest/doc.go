@@ -88,10 +88,11 @@
 //     watch is not delayed, nothing but heartbeats was written for two
 //     seconds): EndpointsMatchSelector.
 //
-// At the end, after the quiet period: DeploymentsAvailable (its "more
-// active pods than replicas" half excused, as its doc says and its code
-// does not, when a pending pod of the Deployment fits no node: a rollout
-// stuck for capacity keeps its surge, as kube's does), EndpointsComplete,
+// At the end, after the quiet period: DeploymentsAvailable (which, as
+// model/ states it, excuses a Deployment that lacks the capacity: a
+// pending pod of it fits no node; a rollout stuck for room keeps its old
+// pods and its surge, as kube's does; counted in the coverage table),
+// EndpointsComplete,
 // quiescence and EndpointsMatchSelector, Fixpoint over the last three
 // minutes (Leases, Events and Node heartbeats excepted), and
 // GarbageCollected, the runner's own (model/ has no such property): no
@@ -152,18 +153,18 @@
 // pods of a healthy, reachable node were evicted meanwhile. Found reading
 // the event log of BUG-1's scenario; no invariant of model/ fails on it.
 //
-// BUG-3 (core/control, open): a Deployment's status claims the new spec
-// is observed (observedGeneration = generation) while the ReplicaSet
-// scale that spec asks for has failed: the deployment controller writes
+// BUG-3 (core/control, fixed): a Deployment's status claimed the new spec
+// was observed (observedGeneration = generation) while the ReplicaSet
+// scale that spec asks for had failed: the deployment controller wrote
 // the ReplicaSet updates and the status of one sync together, and the
-// status goes through when a ReplicaSet update meets a conflict. Until
-// the retry, RollingUpdateBounds' surge half fails (a Deployment scaled to
-// 0 whose ReplicaSet still asks for its old pods). Kube returns on the
-// scaling error before writing the status. Found by the per-write checks
-// (6 seeds in 2,000: an injected ReplicaSet conflict, then a scale-down).
-// The runner's one workaround (-workarounds=false turns it off): the
-// surge half is excused for a Deployment one of whose ReplicaSets met an
-// injected conflict in the same or the previous grid step.
+// status went through when a ReplicaSet update met a conflict, breaking
+// RollingUpdateBounds' surge half until the retry (a Deployment scaled to
+// 0 whose ReplicaSet still asked for its old pods). Kube returns on the
+// scaling error before writing the status; the controller now writes the
+// status after the ReplicaSet writes have come back. Found by the
+// per-write checks (6 seeds in 2,000: an injected ReplicaSet conflict,
+// then a scale-down). The runner excused it while it was open; it excuses
+// no core bug now.
 //
 // BUG-4 (core/control with core/node, gone with BUG-2's fix): a livelock.
 // A pod deleted while its node was cut off and Unknown; when the

@@ -38,7 +38,7 @@ func TestRegressions(t *testing.T) {
 				replayInChild(t, f, bug)
 				return
 			}
-			res, err := Replay(string(data), Options{NoWorkarounds: true})
+			res, err := Replay(string(data), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +53,7 @@ func TestRegressions(t *testing.T) {
 			case failed:
 				t.Fatalf("%s: %s", f, why)
 			case bug != "":
-				t.Logf("%s passes: %s looks fixed (remove its workaround, see doc.go)", f, bug)
+				t.Logf("%s passes: %s looks fixed (drop its \"# bug:\" line and update docs/bugs.md)", f, bug)
 			}
 		})
 	}
@@ -85,7 +85,7 @@ func replayInChild(t *testing.T, file, bug string) {
 	case err != nil:
 		t.Fatalf("%s: %v\n%s", file, err, out)
 	case bug != "":
-		t.Logf("%s passes: %s looks fixed (remove its workaround, see doc.go)", file, bug)
+		t.Logf("%s passes: %s looks fixed (drop its \"# bug:\" line and update docs/bugs.md)", file, bug)
 	}
 }
 
@@ -99,7 +99,7 @@ func TestReplayChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Replay(string(data), Options{NoWorkarounds: true})
+	res, err := Replay(string(data), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

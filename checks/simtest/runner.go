@@ -18,9 +18,6 @@ type Options struct {
 	// KeepLog keeps the sim's event log in the Result (for the
 	// determinism check).
 	KeepLog bool
-	// NoWorkarounds runs without avoiding the known core bugs (see
-	// doc.go), to reproduce them.
-	NoWorkarounds bool
 	// Transcript keeps every command run in the Result (for
 	// ScenarioText).
 	Transcript bool
@@ -97,25 +94,22 @@ const compactEvery = 5 * time.Minute
 // session is one cluster under check: the interpreter that runs the
 // commands, the checker, the clock on the grid.
 type session struct {
-	in  *sim.Interpreter
-	c   *sim.Cluster
-	ck  *checker
-	res *Result
-	now time.Duration
-	// workarounds: avoid the known core bugs (see doc.go).
-	workarounds bool
-	transcript  bool
+	in         *sim.Interpreter
+	c          *sim.Cluster
+	ck         *checker
+	res        *Result
+	now        time.Duration
+	transcript bool
 	// last is the output of the last command.
 	last string
 }
 
 func newSession(s *Schedule, res *Result, opts Options) *session {
 	ss := &session{in: sim.NewInterpreter(sim.Config{CompactEvery: -1, ShareObjects: !opts.CopyObjects}), res: res,
-		workarounds: !opts.NoWorkarounds, transcript: opts.Transcript}
+		transcript: opts.Transcript}
 	ss.exec(s.Init, "")
 	ss.c = ss.in.Cluster()
 	ss.ck = newChecker(ss.c, s, &res.Figures)
-	ss.ck.workarounds = ss.workarounds
 	ss.ck.cov = res.Coverage
 	return ss
 }
@@ -309,12 +303,11 @@ func (ck *checker) liveness() {
 	s := ck.snapshot()
 	var vs []model.Violation
 	ck.eval("DeploymentsAvailable")
-	for _, v := range model.DeploymentsAvailable(s) {
-		if tooManyActive(v) && capacityBlocked(s, strings.TrimPrefix(v.Object, "Deployment default/")) {
-			ck.cov.hit(CovStuckRollout)
-			continue
+	vs = append(vs, model.DeploymentsAvailable(s)...)
+	for _, d := range s.Deployments {
+		if !d.Spec.Paused && d.DeletionTimestamp == nil && model.LacksCapacity(s, d) {
+			ck.cov.hit(CovCapacityExcused)
 		}
-		vs = append(vs, v)
 	}
 	ck.eval("EndpointsComplete")
 	vs = append(vs, model.EndpointsComplete(s)...)
@@ -346,48 +339,6 @@ func (ck *checker) liveness() {
 // fixpointWindow is how long before the end nothing but heartbeats may be
 // written.
 const fixpointWindow = 3 * time.Minute
-
-// tooManyActive tells DeploymentsAvailable's "more active pods than
-// replicas" from its shortfall (TestModelWording pins the text).
-func tooManyActive(v model.Violation) bool { return strings.Contains(v.Message, "active pods, want") }
-
-// capacityBlocked reports whether a Deployment has an active pending pod
-// the reference scheduler finds no node for. DeploymentsAvailable's doc
-// excuses a Deployment "unless the cluster lacks the capacity", but its
-// code applies that to the shortfall only: a rollout stuck because its new
-// pods fit nowhere keeps its old pods and its surge, as kube's does, and
-// that half is excused here by the same test.
-func capacityBlocked(s *model.Snapshot, name string) bool {
-	for _, d := range s.Deployments {
-		if d.Name != name {
-			continue
-		}
-		for _, rs := range s.ReplicaSets {
-			if !controlled(&rs.ObjectMeta, "Deployment", &d.ObjectMeta) {
-				continue
-			}
-			for _, p := range s.Pods {
-				if p.Spec.NodeName != "" || model.Terminated(p) || p.DeletionTimestamp != nil || !controlled(&p.ObjectMeta, "ReplicaSet", &rs.ObjectMeta) {
-					continue
-				}
-				feasible, _, _ := model.Schedule(s.Nodes, model.BoundPods(s.Pods), s.PVs, s.PVCs, p)
-				if len(feasible) == 0 || !anyTrue(feasible) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func anyTrue(m map[string]bool) bool {
-	for _, v := range m {
-		if v {
-			return true
-		}
-	}
-	return false
-}
 
 // garbageCollected (liveness, the runner's own: model/ has no such
 // property): at the end no Pod or ReplicaSet has an owner reference to a

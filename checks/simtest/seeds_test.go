@@ -19,7 +19,6 @@ var (
 	flagDetEvery    = flag.Int("determinism-every", 50, "run every Nth seed twice (sharing objects, then copying them) and compare the event logs byte for byte; 0: never")
 	flagShrink      = flag.Int("shrink-budget", 300, "runs the shrinker may make per failing seed (0: no shrinking)")
 	flagShrinkMax   = flag.Int("shrink-failures", 3, "failing seeds to shrink (the first ones)")
-	flagWorkarounds = flag.Bool("workarounds", true, "avoid the known core bugs (see doc.go); false reproduces them")
 	flagOut         = flag.String("scenario-dir", "", "where minimal failing scenarios are written (default: a temporary directory)")
 	flagReport      = flag.String("report", "", "also write the figures and the coverage table to this file")
 	flagCoverageMin = flag.Int("coverage-min-seeds", 1000, "fail if a required situation never happened in a run of at least this many seeds")
@@ -149,16 +148,12 @@ func watchdog(mu *sync.Mutex, running []struct {
 }
 
 func reproduce(seed uint64) string {
-	s := fmt.Sprintf("go test ./checks/simtest -run TestSeeds -seed-start=%d -seeds=1 -v", seed)
-	if !*flagWorkarounds {
-		s += " -workarounds=false"
-	}
-	return s
+	return fmt.Sprintf("go test ./checks/simtest -run TestSeeds -seed-start=%d -seeds=1 -v", seed)
 }
 
 func runSeed(seed uint64) seedResult {
 	s := Generate(seed)
-	opts := Options{NoWorkarounds: !*flagWorkarounds}
+	var opts Options
 	det := *flagDetEvery > 0 && seed%uint64(*flagDetEvery) == 0
 	opts.KeepLog = det
 	res := Run(s, opts)
@@ -195,7 +190,7 @@ func compareRuns(a, b *Result) string {
 // shrinkReport shrinks a failing seed's schedule and writes the minimal
 // scenario to a file; it returns the text to log.
 func shrinkReport(t *testing.T, seed uint64) string {
-	opts := Options{NoWorkarounds: !*flagWorkarounds, Transcript: true}
+	opts := Options{Transcript: true}
 	res := Run(Generate(seed), opts)
 	if res.Failure == nil {
 		return fmt.Sprintf("seed %d: passed when run again for shrinking", seed)

@@ -95,6 +95,10 @@ type depPlan struct {
 	newRS  *rsView
 	old    []*rsView
 	status api.DeploymentStatus
+	// preScale is the status as it was before calculateStatus, with the
+	// conditions kube writes before it scales; what finish writes when the
+	// plan writes ReplicaSets.
+	preScale *api.DeploymentStatus
 	// ann is the Deployment's annotations to write, nil if unchanged.
 	ann     map[string]string
 	deletes []*rsView
@@ -227,17 +231,31 @@ func (p *depPlan) run() {
 }
 
 // finish emits the plan's writes: ReplicaSet creates and updates, oldest
-// set first, deletions, then the Deployment's own write (its annotations
-// first; its status on the next sync if both changed, since one object
-// takes one write at a time).
+// set first, deletions, then the Deployment's own write: its annotations
+// first; its status on a later sync if both changed, since one object
+// takes one write at a time.
+//
+// A sync that writes ReplicaSets writes only the status kube writes
+// before it scales (preScale: the conditions of a pause, a resume, a new
+// ReplicaSet found or not created, the collision count); the status that
+// says what the ReplicaSets now are (observedGeneration: the scaling this
+// spec asks for is done) waits until their writes have come back: their
+// events requeue the Deployment, whose next sync writes it from what the
+// store then holds, and a failed write requeues it to scale again. Kube's
+// syncDeployment returns on a scaling error before it updates the status;
+// writes here are executed after the sync, and writing both would let the
+// status through when the scaling fails (BUG-3 in docs/bugs.md).
 func (p *depPlan) finish() {
 	m, key := p.m, p.e.key
+	scaling := len(p.deletes) > 0
 	for _, v := range append(slices.Clip(p.all), p.other...) {
 		switch {
 		case v.e == nil:
 			m.emitCreate(qDeployment, key, v.rs, "new replica set")
+			scaling = true
 		case v.next != nil:
 			m.emitUpdate(qDeployment, key, v.e, v.next, strings.Join(v.reason, ", "))
+			scaling = true
 		}
 	}
 	for _, v := range p.deletes {
@@ -249,9 +267,13 @@ func (p *depPlan) finish() {
 		m.emitUpdate(qDeployment, key, p.e, &d, "revision "+p.ann[AnnotationRevision])
 		return
 	}
-	if !deploymentStatusEqual(&p.status, &p.d.Status) {
+	st := &p.status
+	if scaling && p.preScale != nil {
+		st = p.preScale
+	}
+	if !deploymentStatusEqual(st, &p.d.Status) {
 		d := *p.d
-		d.Status = p.status
+		d.Status = *st
 		m.emitStatus(qDeployment, key, p.e, &d, "status")
 	}
 }

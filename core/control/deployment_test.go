@@ -345,3 +345,44 @@ func TestDeploymentProgressDeadlineExceeded(t *testing.T) {
 		t.Fatalf("Progressing after the deadline = %+v", c)
 	}
 }
+
+// TestDeploymentStatusWaitsForScale is BUG-3's regression (docs/bugs.md):
+// a Deployment's status must never say its spec is observed while the
+// ReplicaSet scale that spec asks for has failed. After every step, a
+// Deployment whose observedGeneration is its generation has ReplicaSets
+// asking for no more than replicas + maxSurge pods.
+func TestDeploymentStatusWaitsForScale(t *testing.T) {
+	h := newHarness(t, Config{Seed: 17})
+	h.addNode("n1", "8", "16Gi")
+	h.create(rolling(deployment("web", 3, "nginx:1"), api.FromInt(1), api.FromInt(0)))
+	h.settle()
+	failures := 0
+	h.fail = func(w Write) (api.StatusReason, bool) {
+		if w.Op == OpUpdate && w.Kind == "ReplicaSet" && failures < 3 {
+			failures++
+			return api.StatusReasonConflict, true
+		}
+		return "", false
+	}
+	h.check = func() {
+		d := h.deploymentOf("web")
+		if d.Status.ObservedGeneration < d.Generation {
+			return
+		}
+		var asked int32
+		for _, rs := range h.replicaSetsOf("web") {
+			asked += replicasOf(rs.Spec.Replicas)
+		}
+		if limit := replicasOf(d.Spec.Replicas) + 1; asked > limit {
+			t.Fatalf("status observes generation %d (replicas %d) while its ReplicaSets ask for %d pods", d.Generation, replicasOf(d.Spec.Replicas), asked)
+		}
+	}
+	h.mutate("deployments", "default", "web", func(o api.Object) { o.(*api.Deployment).Spec.Replicas = int32p(0) })
+	h.settle()
+	if failures != 3 {
+		t.Fatalf("%d ReplicaSet updates failed, want 3", failures)
+	}
+	if d := h.deploymentOf("web"); d.Status.ObservedGeneration != d.Generation || len(h.activePods("web")) != 0 {
+		t.Errorf("after the retries: observedGeneration %d of %d, %d pods", d.Status.ObservedGeneration, d.Generation, len(h.activePods("web")))
+	}
+}
