@@ -109,8 +109,8 @@ func warmRollout(d api.Object) func(*World) error {
 }
 
 // faultTiming are the clocks of the configurations with a fault: a node
-// renews its lease every 10s and is marked unknown after 20s without
-// one; pods do not tolerate an unreachable node at all (they are evicted
+// renews its lease every 10s and is marked unknown at the first node
+// monitor check (every 5s) after 20s without one; pods do not tolerate an unreachable node at all (they are evicted
 // as soon as it is tainted). Exploration may move the clock 45s: past a
 // lost node's expiry, the taint, the evictions.
 func faultTiming(c Config) Config {
@@ -164,7 +164,8 @@ func NodePartition() Config {
 }
 
 // AfterCrash: as NodeCrash, but n2 crashed during Setup, 15s ago: its
-// lease expires in some 5s. Exploration starts at the node lifecycle
+// lease expires in some 5s (and is checked at the next 5s monitor check
+// after that). Exploration starts at the node lifecycle
 // controller's timer and reaches the replacement pods running. The clock
 // moves only when the control plane has caught up with its watch
 // (AdvanceWhenCaughtUp): NodeCrash explores a watch lagging across time,

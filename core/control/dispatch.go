@@ -44,6 +44,8 @@ func (m *Machine) dispatch(e *entry, old, new api.Object) {
 		m.onPV(e, old, new)
 	case kindPVC:
 		m.onPVC(e, old, new)
+	case kindLease:
+		m.onLease(e, new)
 	}
 }
 
@@ -124,7 +126,9 @@ func (m *Machine) onPod(e *entry, old, new *api.Pod) {
 		switch {
 		case ne == nil:
 			m.enqueue(qPodGC, e.key)
-		case old == nil || old.Spec.NodeName == "" || new.DeletionTimestamp != nil:
+		case old == nil || old.Spec.NodeName == "":
+			// Newly bound (or first seen): the node controllers judge it
+			// at once.
 			n := ne.obj.(*api.Node)
 			if hasNoExecute(n) {
 				m.enqueue(qTaint, ne.key)
@@ -133,9 +137,10 @@ func (m *Machine) onPod(e *entry, old, new *api.Pod) {
 				m.enqueue(qNode, ne.key)
 			}
 		default:
-			if !ne.obj.(*api.Node).IsReady() && podReady(new) {
-				m.enqueue(qNode, ne.key)
+			if new.DeletionTimestamp != nil && old.DeletionTimestamp == nil && hasNoExecute(ne.obj.(*api.Node)) {
+				m.enqueue(qTaint, ne.key)
 			}
+			m.maybeRemarkPods(ne, new)
 		}
 	} else if new.DeletionTimestamp != nil {
 		m.enqueue(qPodGC, e.key)
@@ -162,6 +167,9 @@ func (m *Machine) onNode(e *entry, old, new *api.Node) {
 		return
 	}
 	m.sched.UpdateNode(new)
+	if old != nil && heartbeat(old) != heartbeat(new) {
+		m.heardFrom(e, new)
+	}
 	if old == nil || nodeSchedulingChanged(old, new) {
 		m.moveAllToActive()
 	}
@@ -173,6 +181,14 @@ func (m *Machine) onNode(e *entry, old, new *api.Node) {
 			m.enqueue(qTaint, e.key)
 		}
 	}
+}
+
+// heartbeat returns the node's Ready condition's last heartbeat, 0 if none.
+func heartbeat(n *api.Node) api.Time {
+	if c := n.Condition(api.NodeReady); c != nil {
+		return c.LastHeartbeatTime
+	}
+	return 0
 }
 
 // nodeSchedulingChanged reports whether a node update can make an

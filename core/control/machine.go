@@ -16,6 +16,13 @@ type Config struct {
 	// its Lease (or posting status) before it is marked Unknown. Default
 	// 40s.
 	NodeMonitorGracePeriod time.Duration
+	// NodeMonitorPeriod is how often the node lifecycle controller
+	// checks the nodes (kube's --node-monitor-period): a node is marked
+	// Unknown at the first check after its grace period ends, and pods
+	// made ready again on a node that is not are marked not ready at the
+	// next check, never once per event. Checks run at the multiples of
+	// the period; only those with work arm a timer. Default 5s.
+	NodeMonitorPeriod time.Duration
 	// DefaultTolerationSeconds is how long pods that say nothing about the
 	// not-ready and unreachable NoExecute taints tolerate them, as the
 	// tolerations Kubernetes' DefaultTolerationSeconds admission adds
@@ -51,6 +58,9 @@ type Config struct {
 func (c *Config) setDefaults() {
 	if c.NodeMonitorGracePeriod == 0 {
 		c.NodeMonitorGracePeriod = 40 * time.Second
+	}
+	if c.NodeMonitorPeriod <= 0 {
+		c.NodeMonitorPeriod = 5 * time.Second
 	}
 	if c.DefaultTolerationSeconds == 0 {
 		c.DefaultTolerationSeconds = 300
@@ -243,12 +253,21 @@ func (m *Machine) Tick(now api.Time) {
 	}
 	m.now, m.started = now, true
 	m.timers.due(now, m.enqueue)
+	m.nodes.checks.due(now, m.enqueue)
 }
 
 // NextTimer returns when the machine next wants a Tick to act on its own
-// (a lease expiring, a toleration running out, a pod becoming
-// available...), if ever.
-func (m *Machine) NextTimer() (api.Time, bool) { return m.timers.next() }
+// (a node's lease running out, a toleration running out, a pod becoming
+// available...), if ever. Each node's lease check follows its renewals:
+// it is the first node monitor check after the node's grace period ends
+// if it renews nothing more, not a check armed before its last renewal.
+func (m *Machine) NextTimer() (api.Time, bool) {
+	t, ok := m.timers.next()
+	if c, cok := m.nodes.checks.next(); cok && (!ok || c < t) {
+		return c, true
+	}
+	return t, ok
+}
 
 // Failed reports that a write failed. The object it was about is
 // reconsidered (level-triggered: nothing is lost), and what the write

@@ -35,7 +35,8 @@ func TestNodeLeaseExpiryEvictsAndReplaces(t *testing.T) {
 	if c := h.node("n1").Condition(api.NodeReady); c.Status != api.ConditionTrue {
 		t.Fatalf("n1 Ready=%s within the grace period", c.Status)
 	}
-	h.advance(2 * time.Second)
+	// It is marked at the first node monitor check (every 5s) after it.
+	h.advance(6 * time.Second)
 	n := h.node("n1")
 	c := n.Condition(api.NodeReady)
 	if c.Status != api.ConditionUnknown || c.Reason != "NodeStatusUnknown" || c.Message != "Kubelet stopped posting node status." {
@@ -179,5 +180,62 @@ func TestPodGCOnNodeDeleted(t *testing.T) {
 	}
 	if len(h.activePods("web")) != 4 || len(h.writes("delete Pod", "grace=0", "pod-gc")) == 0 {
 		t.Errorf("active %d, gc deletes %v", len(h.activePods("web")), h.writes("pod-gc"))
+	}
+}
+
+// TestNodeNotReadyRemarksPodsPeriodically: the node lifecycle controller
+// marks a not-ready node's pods not ready at once when the node goes not
+// ready, and a pod its agent writes ready again only at the next node
+// monitor check (every NodeMonitorPeriod), as kube's periodic
+// monitorNodeHealth does. It used to mark such a pod again on every event
+// of it: an agent that keeps its pods ready on a node it reports
+// NotReady made the two write at each other forever at one instant (the
+// livelock of BUG-4).
+func TestNodeNotReadyRemarksPodsPeriodically(t *testing.T) {
+	h := newHarness(t, Config{Seed: 34})
+	h.addNode("n1", "4", "8Gi")
+	h.create(barePod("a", nil, "100m"))
+	h.settle()
+	// The kubelet reports NotReady but keeps its lease, and keeps writing
+	// its pod ready.
+	h.mutateStatus("nodes", "", "n1", func(o api.Object) {
+		o.(*api.Node).Status.Conditions[0].Status = api.ConditionFalse
+	})
+	h.step()
+	if len(h.writes("update-status Pod default/a", "node not ready")) != 1 {
+		t.Fatalf("pod not marked at once when its node went not ready: %v", h.writes("Pod default/a"))
+	}
+	h.settle() // must come to rest: the agent's rewrite waits for the next check
+	start := h.now
+	h.advanceBy(30*time.Second, time.Second)
+	marks := len(h.writes("update-status Pod default/a", "node not ready"))
+	checks := int(h.now.Sub(start)/(5*time.Second)) + 1
+	if marks < 2 || marks > checks+1 {
+		t.Errorf("pod marked %d times in %s, want one per 5s monitor check (at most %d)", marks, h.now.Sub(start), checks+1)
+	}
+}
+
+// TestNextTimerFollowsLeaseRenewals: NextTimer reports a node's lease
+// check as the first monitor check after its last renewal plus the grace
+// period, not a check armed before its renewals (which fired early, for
+// nothing, and kept a simulation from skipping ahead).
+func TestNextTimerFollowsLeaseRenewals(t *testing.T) {
+	h := newHarness(t, Config{Seed: 35})
+	h.addNode("n1", "4", "8Gi")
+	h.settle()
+	for range 3 {
+		h.advance(10 * time.Second) // renews the lease at h.now
+	}
+	at, ok := h.m.NextTimer()
+	period := api.Time(5 * time.Second)
+	want := (h.now.Add(40*time.Second)/period + 1) * period
+	if !ok || at != want {
+		t.Fatalf("NextTimer = %v (%v), want the lease check at %v (%s after the last renewal)", at, ok, want, want.Sub(h.now))
+	}
+	// Nothing is due before it: ticking just before does nothing.
+	h.now = at - 1
+	h.m.Tick(h.now)
+	if h.m.Pending() {
+		t.Fatal("work pending before the lease check")
 	}
 }

@@ -26,6 +26,11 @@ type nodeState struct {
 	// noExec is when this machine first saw each node's current NoExecute
 	// taints, for taints without timeAdded.
 	noExec map[string]api.Time
+	// checks holds each live node's lease check, by node key: the first
+	// monitor check after its grace period ends if it is not heard from
+	// again. Reset (later) by every renewal, so that NextTimer says when
+	// a lease may really run out.
+	checks timers
 }
 
 func (s *nodeState) init() {
@@ -36,11 +41,24 @@ func (s *nodeState) init() {
 func (s *nodeState) forget(name string) {
 	delete(s.seen, name)
 	delete(s.noExec, name)
+	s.checks.cancel(qNode, api.KeyFor("nodes", "", name))
 }
 
 // syncNode is kube's node lifecycle controller for one node: mark it
 // Unknown when it stops renewing its Lease, keep its condition taints in
 // step with its conditions, and mark its pods not ready while it is not.
+//
+// Kube runs it for every node every NodeMonitorPeriod (monitorNodeHealth)
+// and on node events (its taint passes); here only the checks with work
+// are timers: a node's lease check (nodes.checks), and the next check
+// after a pod on a node that is not ready went ready again
+// (maybeRemarkPods). Its own events run it at once: a node going not
+// ready has its pods marked in the same breath, as kube's check does
+// right after it updates the node, and so does a pod newly bound to one
+// (kube's pod update handler). A pod written ready again by its agent is
+// marked again only at the next check: an agent and this controller
+// disagreeing about a pod write once per period, never in a loop at one
+// instant (BUG-4 in docs/bugs.md).
 func (m *Machine) syncNode(key string) {
 	e := m.objects[key]
 	if e == nil || e.kind != kindNode {
@@ -75,13 +93,61 @@ func (m *Machine) lastHeard(n *api.Node) api.Time {
 	return t
 }
 
-// maybeMarkUnknown sets the node's conditions to Unknown once it has not
-// been heard from for NodeMonitorGracePeriod; otherwise it arms a timer
-// for that moment. It reports whether it wrote.
+// monitorCheck returns the first node monitor check strictly after t
+// (checks run at the multiples of NodeMonitorPeriod).
+func (m *Machine) monitorCheck(t api.Time) api.Time {
+	p := api.Time(m.cfg.NodeMonitorPeriod)
+	return (t/p + 1) * p
+}
+
+// leaseCheck returns the node's lease check: the first monitor check
+// after it has not been heard from for NodeMonitorGracePeriod.
+func (m *Machine) leaseCheck(n *api.Node) api.Time {
+	return m.monitorCheck(m.lastHeard(n).Add(m.cfg.NodeMonitorGracePeriod))
+}
+
+// heardFrom moves the node's lease check after it renewed its Lease or
+// posted a heartbeat; a check already due (the renewal came too late) is
+// the node's sync now. Before the first Tick there is no time to judge
+// by: the node's first sync arms it.
+func (m *Machine) heardFrom(e *entry, n *api.Node) {
+	if !m.started {
+		return
+	}
+	if check := m.leaseCheck(n); check > m.now {
+		m.nodes.checks.set(qNode, e.key, check)
+	} else {
+		m.enqueue(qNode, e.key)
+	}
+}
+
+// onLease moves the lease check of the node a kube-node-lease Lease
+// belongs to.
+func (m *Machine) onLease(e *entry, new api.Object) {
+	if new == nil || e.meta().Namespace != leaseNamespace {
+		return
+	}
+	if ne := m.nodeByName[e.meta().Name]; ne != nil {
+		m.heardFrom(ne, ne.obj.(*api.Node))
+	}
+}
+
+// maybeRemarkPods asks for a monitor check of node ne at the next period
+// when pod p, on it, is ready while the node is not.
+func (m *Machine) maybeRemarkPods(ne *entry, p *api.Pod) {
+	if !ne.obj.(*api.Node).IsReady() && podReady(p) && !podFinished(p) {
+		m.after(qNode, ne.key, m.monitorCheck(m.now))
+	}
+}
+
+// maybeMarkUnknown sets the node's conditions to Unknown at the first
+// monitor check after it has not been heard from for
+// NodeMonitorGracePeriod; until then its lease check is armed for that
+// check. It reports whether it wrote.
 func (m *Machine) maybeMarkUnknown(e *entry, n *api.Node) bool {
-	deadline := m.lastHeard(n).Add(m.cfg.NodeMonitorGracePeriod)
-	if !m.now.After(deadline) {
-		m.after(qNode, e.key, deadline+1)
+	check := m.leaseCheck(n)
+	if m.now < check {
+		m.nodes.checks.set(qNode, e.key, check)
 		return false
 	}
 	conds := slices.Clone(n.Status.Conditions)

@@ -71,6 +71,23 @@ func (t *timers) arm(q queueID, key string, at api.Time) {
 	heap.Push(&t.h, timer{at: at, q: q, key: key})
 }
 
+// set arms (q, key) at at, replacing whatever it was armed for, later or
+// earlier.
+func (t *timers) set(q queueID, key string, at api.Time) {
+	if t.armed == nil {
+		t.armed = map[timerKey]api.Time{}
+	}
+	k := timerKey{q, key}
+	if cur, ok := t.armed[k]; ok && cur == at {
+		return
+	}
+	t.armed[k] = at
+	heap.Push(&t.h, timer{at: at, q: q, key: key})
+}
+
+// cancel disarms (q, key).
+func (t *timers) cancel(q queueID, key string) { delete(t.armed, timerKey{q, key}) }
+
 // due pops the timers due at now and calls fn for each live one, in
 // (at, q, key) order.
 func (t *timers) due(now api.Time, fn func(q queueID, key string)) {
