@@ -1,6 +1,7 @@
 package control
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -9,9 +10,13 @@ import (
 
 // busy reports whether the machine is waiting to see the result of an
 // update of key it asked for: a controller that wants to write key again
-// waits (the result's event requeues it), so that two controllers never
-// race the same resourceVersion. A write whose result never shows up
-// stops blocking after WriteTimeout; q/forKey is then woken up.
+// waits, so that two controllers never race the same resourceVersion. It
+// waits for the write's outcome, whichever controller made the write and
+// whichever controllers the outcome's event is routed to: q/forKey is
+// registered as a waiter, requeued at once when the result's event or
+// its failure arrives (settled). A write whose result never shows up
+// stops blocking after WriteTimeout; q/forKey is then woken up by a
+// timer, the only one busy arms.
 func (m *Machine) busy(key string, q queueID, forKey string) bool {
 	f, ok := m.inflight[key]
 	if !ok {
@@ -19,11 +24,34 @@ func (m *Machine) busy(key string, q queueID, forKey string) bool {
 	}
 	e := m.objects[key]
 	if e == nil || e.rev > f.rev || m.now-f.at >= api.Time(m.cfg.WriteTimeout) {
-		delete(m.inflight, key)
+		m.settled(key)
 		return false
+	}
+	w := timerKey{q, forKey}
+	if !slices.Contains(f.waiters, w) {
+		f.waiters = append(f.waiters, w)
+		m.inflight[key] = f
 	}
 	m.after(q, forKey, f.at+api.Time(m.cfg.WriteTimeout))
 	return true
+}
+
+// settled ends the wait for the write in flight to key, if any: its
+// outcome arrived (an event past the revision it was based on, or its
+// failure), or it timed out. The controllers busy turned away are
+// requeued now, and their WriteTimeout timers disarmed: level-triggered,
+// each sync re-arms what it still needs.
+func (m *Machine) settled(key string) {
+	f, ok := m.inflight[key]
+	if !ok {
+		return
+	}
+	delete(m.inflight, key)
+	timeout := f.at + api.Time(m.cfg.WriteTimeout)
+	for _, w := range f.waiters {
+		m.timers.disarm(w.q, w.key, timeout)
+		m.enqueue(w.q, w.key)
+	}
 }
 
 // emitCreate asks for obj to be created.

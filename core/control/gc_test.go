@@ -1,6 +1,7 @@
 package control
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -132,4 +133,65 @@ func TestNamespaceDeletionCascades(t *testing.T) {
 	if h.get("namespaces", "", "team") != nil {
 		t.Error("namespace not removed once empty")
 	}
+}
+
+// TestBusyWaiterWokenByOutcome: a controller turned away because another
+// controller's write to the same object is in flight is requeued when
+// that write's event arrives, whoever made it and wherever dispatch
+// routes its event (EXP-3 to EXP-5 in docs/bugs.md: the taint manager,
+// the garbage collector and foreground deletion waited WriteTimeout, a
+// minute, instead). Here the taint manager wants to evict a pod whose
+// Ready=False status, written by the node lifecycle controller, is in
+// flight.
+func TestBusyWaiterWokenByOutcome(t *testing.T) {
+	h := newHarness(t, Config{Seed: 70, DefaultTolerationSeconds: -1})
+	h.addNode("n1", "4", "8Gi")
+	h.create(barePod("a", nil, "100m"))
+	h.settle()
+	h.down["n1"] = true
+	h.mutateStatus("nodes", "", "n1", func(o api.Object) {
+		o.(*api.Node).Status.Conditions[0].Status = api.ConditionFalse
+	})
+	apply := func(w Write) {
+		t.Helper()
+		if err := h.reg.apply(w, h.now); err != nil {
+			t.Fatalf("%s: %v", w.Describe(), err)
+		}
+		h.feed()
+	}
+	var taint, mark *Write
+	ws := h.m.Ready()
+	for i := range ws {
+		switch {
+		case ws[i].Kind == "Node" && ws[i].Op == OpUpdate:
+			taint = &ws[i]
+		case ws[i].Kind == "Pod" && ws[i].Op == OpUpdateStatus:
+			mark = &ws[i]
+		}
+	}
+	if taint == nil || mark == nil {
+		t.Fatalf("want the node's taints and the pod's Ready=False in one sync, got %v", describeWrites(ws))
+	}
+	apply(*taint) // the taint lands first: the taint manager meets the pod write in flight
+	for _, w := range h.m.Ready() {
+		if w.Op == OpDelete {
+			t.Fatalf("evicted while the pod's status write is in flight: %s", w.Describe())
+		}
+	}
+	apply(*mark)
+	if !h.m.Pending() {
+		t.Fatal("the pod write's outcome woke nothing")
+	}
+	ws = h.m.Ready()
+	if !slices.ContainsFunc(ws, func(w Write) bool { return w.Op == OpDelete && w.Name == "a" && w.Controller == "taint-eviction" }) {
+		t.Fatalf("pod not evicted once its status write came back: %v", describeWrites(ws))
+	}
+}
+
+func describeWrites(ws []Write) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, w.Describe())
+	}
+	return out
 }

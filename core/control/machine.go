@@ -159,6 +159,9 @@ type Machine struct {
 type inflight struct {
 	rev int64
 	at  api.Time
+	// waiters are the controller keys busy turned away while the write
+	// was in flight, requeued when its outcome arrives.
+	waiters []timerKey
 }
 
 // New returns a machine that knows nothing yet: feed it the store's
@@ -207,7 +210,7 @@ func (m *Machine) Step(ev store.Event) {
 	}
 	if len(m.inflight) > 0 {
 		if f, ok := m.inflight[ev.Key]; ok && ev.Revision > f.rev {
-			delete(m.inflight, ev.Key)
+			m.settled(ev.Key)
 		}
 	}
 	if ev.Type == store.Deleted {
@@ -276,7 +279,7 @@ func (m *Machine) NextTimer() (api.Time, bool) {
 func (m *Machine) Failed(f WriteFailed) {
 	w := f.Write
 	if w.Op != OpCreate && w.Op != OpBind {
-		delete(m.inflight, w.Key)
+		m.settled(w.Key)
 	}
 	q, ok := queueNamed(w.Controller)
 	if !ok {

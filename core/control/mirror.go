@@ -62,6 +62,9 @@ type mirror struct {
 	// svcBySelector maps a (namespace, key, value) label to the services
 	// whose selector contains that pair.
 	svcBySelector map[labelPair]set
+	// pvByClaim maps a claim's store key to the volumes whose claimRef
+	// names it (whatever the uid).
+	pvByClaim map[string]set
 	// tombs remembers the deletion revision of recently deleted keys, so
 	// that a late event for a deleted key is ignored. Bounded: the oldest
 	// are forgotten first (tombOrder).
@@ -92,6 +95,7 @@ func newMirror() mirror {
 		orphans:       map[nsKey]set{},
 		svcBySelector: map[labelPair]set{},
 		inNamespace:   map[nsKey]set{},
+		pvByClaim:     map[string]set{},
 		tombs:         map[string]int64{},
 	}
 	for k := range m.byKind {
@@ -214,6 +218,28 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 		m.indexPod(e, old, new)
 	case kindService:
 		m.indexService(e, old, new)
+	case kindPV:
+		m.indexPV(e, old, new)
+	}
+}
+
+func (m *mirror) indexPV(e *entry, old, new api.Object) {
+	claimKey := func(o api.Object) string {
+		if o == nil {
+			return ""
+		}
+		if r := o.(*api.PersistentVolume).Spec.ClaimRef; r != nil {
+			return api.KeyFor("persistentvolumeclaims", r.Namespace, r.Name)
+		}
+		return ""
+	}
+	if ok, nk := claimKey(old), claimKey(new); ok != nk {
+		if ok != "" {
+			removeFrom(m.pvByClaim, ok, e)
+		}
+		if nk != "" {
+			addTo(m.pvByClaim, nk, e)
+		}
 	}
 }
 

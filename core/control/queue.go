@@ -88,6 +88,14 @@ func (t *timers) set(q queueID, key string, at api.Time) {
 // cancel disarms (q, key).
 func (t *timers) cancel(q queueID, key string) { delete(t.armed, timerKey{q, key}) }
 
+// disarm cancels (q, key)'s timer if it is armed for at exactly.
+func (t *timers) disarm(q queueID, key string, at api.Time) {
+	k := timerKey{q, key}
+	if cur, ok := t.armed[k]; ok && cur == at {
+		delete(t.armed, k)
+	}
+}
+
 // due pops the timers due at now and calls fn for each live one, in
 // (at, q, key) order.
 func (t *timers) due(now api.Time, fn func(q queueID, key string)) {

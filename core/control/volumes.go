@@ -41,7 +41,10 @@ func (m *Machine) onPV(e *entry, old, new api.Object) {
 	m.moveAllToActive()
 }
 
-// onPVC feeds the scheduler and marks the binder's work.
+// onPVC feeds the scheduler and marks the binder's work: the claim, the
+// volumes its volumeName names, and the volumes whose claimRef names it
+// (one the claim did not take, or one pre-bound to a claim now gone, is
+// the pv-binder's to release).
 func (m *Machine) onPVC(e *entry, old, new api.Object) {
 	if new == nil {
 		m.sched.RemovePVC(old.(*api.PersistentVolumeClaim))
@@ -55,6 +58,9 @@ func (m *Machine) onPVC(e *entry, old, new api.Object) {
 				m.enqueue(qVolume, api.KeyFor("persistentvolumes", "", v))
 			}
 		}
+	}
+	for _, pve := range m.pvByClaim[e.key] {
+		m.enqueue(qVolume, pve.key)
 	}
 	m.moveAllToActive()
 }
@@ -82,6 +88,13 @@ func (m *Machine) syncClaim(key string) {
 			n := *pv
 			n.Spec.ClaimRef = &api.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1",
 				Namespace: c.Namespace, Name: c.Name, UID: c.UID, ResourceVersion: e.meta().ResourceVersion}
+			if pv.Spec.ClaimRef == nil {
+				n.Annotations = maps.Clone(pv.Annotations)
+				if n.Annotations == nil {
+					n.Annotations = map[string]string{}
+				}
+				n.Annotations[annBoundByController] = "yes"
+			}
 			m.emitUpdate(qClaim, key, pve, &n, "bind to "+c.Namespace+"/"+c.Name)
 			return
 		}
@@ -131,9 +144,17 @@ func claimRefMatches(ref *api.ObjectReference, c *api.PersistentVolumeClaim) boo
 
 // volumeFor returns the volume a pending claim binds to: one already
 // pointing at it (pre-bound), else the smallest available match; nil if
-// none or if that volume is being written.
+// none, or while a free volume that satisfies the claim is being written.
+//
+// Such a volume may be becoming this claim's (its claimRef, written by an
+// earlier sync, not seen yet) or someone else's, or staying free: the
+// claim waits for the write's outcome (busy requeues it) rather than
+// take another volume on a view that lags its own writes, which would
+// leave two volumes pre-bound to one claim (EXP-1 in docs/bugs.md). Kube
+// updates its cache with its own writes for the same reason.
 func (m *Machine) volumeFor(key string, c *api.PersistentVolumeClaim) *entry {
 	var best *entry
+	wait := false
 	for _, pve := range m.byKind[kindPV].sorted() {
 		pv := pve.obj.(*api.PersistentVolume)
 		if pv.DeletionTimestamp != nil {
@@ -145,12 +166,19 @@ func (m *Machine) volumeFor(key string, c *api.PersistentVolumeClaim) *entry {
 			}
 			continue
 		}
-		if !volumeSatisfies(pv, c) || m.busy(pve.key, qClaim, key) {
+		if !volumeSatisfies(pv, c) {
+			continue
+		}
+		if m.busy(pve.key, qClaim, key) {
+			wait = true
 			continue
 		}
 		if best == nil || smallerVolume(pv, best.obj.(*api.PersistentVolume)) {
 			best = pve
 		}
+	}
+	if wait {
+		return nil
 	}
 	return best
 }
@@ -192,7 +220,9 @@ func volumeSatisfies(pv *api.PersistentVolume, c *api.PersistentVolumeClaim) boo
 
 // syncVolume is kube's volume binder for one volume: a free volume is
 // Available; a volume whose claim is gone is Released (Retain) or
-// deleted (Delete).
+// deleted (Delete); a volume whose claim is bound to another volume is
+// unbound (kube's unbindVolume: the claimRef cleared if this controller
+// set it, else only its uid, leaving the user's pre-binding).
 func (m *Machine) syncVolume(key string) {
 	e := m.objects[key]
 	if e == nil || e.kind != kindPV {
@@ -216,8 +246,15 @@ func (m *Machine) syncVolume(key string) {
 	}
 	ce := m.getKind("persistentvolumeclaims", r.Namespace, r.Name)
 	if ce != nil && (r.UID == "" || ce.meta().UID == r.UID) {
-		if c := ce.obj.(*api.PersistentVolumeClaim); c.Spec.VolumeName == pv.Name {
+		switch c := ce.obj.(*api.PersistentVolumeClaim); c.Spec.VolumeName {
+		case pv.Name:
 			setPhase(api.VolumeBound, "bound")
+		case "":
+			// The claim's binding is in progress: the pvc-binder's.
+		default:
+			if r.UID != "" {
+				m.unbindVolume(e, pv, "claim "+r.Namespace+"/"+r.Name+" is bound to "+c.Spec.VolumeName)
+			}
 		}
 		return
 	}
@@ -230,4 +267,24 @@ func (m *Machine) syncVolume(key string) {
 		return
 	}
 	setPhase(api.VolumeReleased, "claim "+r.Namespace+"/"+r.Name+" deleted")
+}
+
+// unbindVolume releases a volume pre-bound to a claim that took another
+// one (kube's unbindVolume): the claimRef goes if the binder set it, else
+// only its uid. Its phase follows on the next sync.
+func (m *Machine) unbindVolume(e *entry, pv *api.PersistentVolume, why string) {
+	n := *pv
+	if _, ok := pv.Annotations[annBoundByController]; ok {
+		n.Spec.ClaimRef = nil
+		n.Annotations = maps.Clone(pv.Annotations)
+		delete(n.Annotations, annBoundByController)
+		if len(n.Annotations) == 0 {
+			n.Annotations = nil
+		}
+	} else {
+		r := *pv.Spec.ClaimRef
+		r.UID = ""
+		n.Spec.ClaimRef = &r
+	}
+	m.emitUpdate(qVolume, e.key, e, &n, "unbind: "+why)
 }

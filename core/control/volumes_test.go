@@ -118,3 +118,77 @@ func TestVolumeNoMatchStaysPending(t *testing.T) {
 		t.Errorf("%d claims bound to one volume", bound)
 	}
 }
+
+// TestVolumeStrandedIsUnbound: a volume pre-bound to a claim that took
+// another volume is released (kube's unbindVolume): its claimRef cleared
+// when the binder set it, only the claimRef's uid when a user did. EXP-1
+// in docs/bugs.md: such a volume used to stay Available with its claimRef
+// forever, taken by nobody.
+func TestVolumeStrandedIsUnbound(t *testing.T) {
+	h := newHarness(t, Config{Seed: 63})
+	h.create(pv("small", "1Gi", "", ""))
+	h.create(pv("big", "2Gi", "", ""))
+	h.create(pv("user", "2Gi", "", ""))
+	h.create(pvc("a", "1Gi"))
+	h.settle()
+	c := h.get("persistentvolumeclaims", "default", "a").(*api.PersistentVolumeClaim)
+	if c.Spec.VolumeName != "small" {
+		t.Fatalf("claim a bound to %q, want small", c.Spec.VolumeName)
+	}
+	// What a lagging view (or a restart losing the writes in flight) can
+	// leave: big pre-bound to a by the binder, user pre-bound to a by a
+	// user, a bound to small.
+	ref := &api.ObjectReference{Kind: "PersistentVolumeClaim", Namespace: "default", Name: "a", UID: c.UID}
+	h.mutate("persistentvolumes", "", "big", func(o api.Object) {
+		v := o.(*api.PersistentVolume)
+		v.Spec.ClaimRef = ref
+		v.Annotations = map[string]string{annBoundByController: "yes"}
+	})
+	h.mutate("persistentvolumes", "", "user", func(o api.Object) { o.(*api.PersistentVolume).Spec.ClaimRef = ref })
+	h.settle()
+	big := h.get("persistentvolumes", "", "big").(*api.PersistentVolume)
+	if big.Spec.ClaimRef != nil || big.Annotations[annBoundByController] != "" || big.Status.Phase != api.VolumeAvailable {
+		t.Errorf("big: claimRef %+v, annotations %v, phase %s; want unbound and Available", big.Spec.ClaimRef, big.Annotations, big.Status.Phase)
+	}
+	user := h.get("persistentvolumes", "", "user").(*api.PersistentVolume)
+	if r := user.Spec.ClaimRef; r == nil || r.Name != "a" || r.UID != "" {
+		t.Errorf("user's pre-binding: claimRef %+v, want a without uid", r)
+	}
+	// big is free again: a second claim takes it.
+	h.create(pvc("b", "2Gi"))
+	h.settle()
+	if v := h.get("persistentvolumeclaims", "default", "b").(*api.PersistentVolumeClaim).Spec.VolumeName; v != "big" {
+		t.Errorf("claim b bound to %q, want big", v)
+	}
+}
+
+// TestVolumeDanglingClaimRefReleased: a volume pre-bound to a claim that
+// is deleted before the claim's volumeName is written is released (EXP-2
+// in docs/bugs.md: the claim's deletion requeued only the volume its
+// volumeName named, none, and the volume stayed Available with a claimRef
+// to a claim that is gone).
+func TestVolumeDanglingClaimRefReleased(t *testing.T) {
+	h := newHarness(t, Config{Seed: 64})
+	h.create(pv("v", "1Gi", "", ""))
+	h.create(pv("gone", "1Gi", api.PersistentVolumeReclaimDelete, ""))
+	h.fail = func(w Write) (api.StatusReason, bool) {
+		return api.StatusReasonConflict, w.Op == OpUpdate && w.Kind == "PersistentVolumeClaim"
+	}
+	h.create(pvc("a", "1Gi"))
+	h.create(pvc("b", "1Gi"))
+	h.settle()
+	for _, name := range []string{"gone", "v"} {
+		if r := h.get("persistentvolumes", "", name).(*api.PersistentVolume).Spec.ClaimRef; r == nil {
+			t.Fatalf("volume %s not pre-bound", name)
+		}
+	}
+	h.del("persistentvolumeclaims", "default", "a", "")
+	h.del("persistentvolumeclaims", "default", "b", "")
+	h.settle()
+	if ph := h.get("persistentvolumes", "", "v").(*api.PersistentVolume).Status.Phase; ph != api.VolumeReleased {
+		t.Errorf("v (Retain) is %s after its claim went, want Released", ph)
+	}
+	if h.get("persistentvolumes", "", "gone") != nil {
+		t.Error("gone (Delete) kept after its claim went")
+	}
+}
