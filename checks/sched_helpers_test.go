@@ -106,6 +106,8 @@ func genNode(t *rapid.T, name string) *api.Node {
 	case 9: // no hostname label
 	case 8:
 		labels[api.LabelHostname] = "host-" + name // not the node's name
+	case 7:
+		labels[api.LabelHostname] = "shared" // one value on several nodes (SCHED-1)
 	default:
 		labels[api.LabelHostname] = name
 	}

@@ -236,29 +236,50 @@ func nodeNames(ns []*api.Node) string {
 	return strings.Join(names, ",")
 }
 
-// TestSchedulerHostnameSpreadPerNode pins kube's score for a
-// ScheduleAnyway constraint on kubernetes.io/hostname: kube counts the
-// matching pods on the node itself, not in every node sharing its
-// hostname label value. core/sched (and so model.Schedule, which mirrors
-// it) counts the whole "domain", which differs only when two nodes carry
-// the same hostname label. The generated clusters never do; this case
-// shows the difference.
+// TestSchedulerHostnameSpreadPerNode is SCHED-1's regression
+// (docs/bugs.md): kube scores a ScheduleAnyway constraint on
+// kubernetes.io/hostname by the matching pods on the node itself, not in
+// every node sharing its hostname label value (PodTopologySpread's Score
+// special-cases the key), while its filter counts domains by label value
+// for every key. core/sched and model.Schedule both follow kube; the
+// generated clusters now share hostname values too (genNode), so the
+// property test compares them on such clusters as well.
 func TestSchedulerHostnameSpreadPerNode(t *testing.T) {
-	t.Skip("core/sched deviation (undocumented): ScheduleAnyway spread on kubernetes.io/hostname counts pods in every node with the same hostname label value; kube counts the node's own pods")
 	a, b, c := mkNode("a", "4", "8Gi", "110", true), mkNode("b", "4", "8Gi", "110", true), mkNode("c", "4", "8Gi", "110", true)
 	a.Labels[api.LabelHostname], b.Labels[api.LabelHostname] = "h", "h"
 	s := sched.New(sched.Config{PercentageOfNodesToScore: 100})
 	for _, n := range []*api.Node{a, b, c} {
 		s.AddNode(n)
 	}
-	s.AddPod(mkPod("default", "e", onNode("b"), withLabels("app", "web")))
+	e := mkPod("default", "e", onNode("b"), withLabels("app", "web"))
+	s.AddPod(e)
 	p := mkPod("default", "p", withLabels("app", "web"))
 	p.Spec.TopologySpreadConstraints = []api.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: api.LabelHostname,
 		WhenUnsatisfiable: api.ScheduleAnyway, LabelSelector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
+	// kube: a and c have no matching pod on them (100), b has one (0).
+	want := map[string]int64{"a": 100, "b": 0, "c": 100}
 	for _, n := range s.Explain(p).Nodes {
-		// kube: a and c have no matching pod on them (100), b has one (0).
-		if want := map[string]int64{"a": 100, "b": 0, "c": 100}[n.Node]; n.Scores[4] != want {
-			t.Errorf("node %s: PodTopologySpread score %d, kube gives %d", n.Node, n.Scores[4], want)
+		if n.Scores[4] != want[n.Node] {
+			t.Errorf("core/sched: node %s: PodTopologySpread score %d, kube gives %d", n.Node, n.Scores[4], want[n.Node])
 		}
+	}
+	_, _, scores := model.Schedule([]*api.Node{a, b, c}, []*api.Pod{e}, nil, nil, p)
+	for name, w := range want {
+		if got := scores[name].TopologySpread; got != w {
+			t.Errorf("model: node %s: PodTopologySpread score %d, kube gives %d", name, got, w)
+		}
+	}
+	// The filter still counts the domain: with DoNotSchedule and maxSkew
+	// 1, domain h (a and b) holds one pod and domain c none, so a is as
+	// infeasible as b.
+	p.Spec.TopologySpreadConstraints[0].WhenUnsatisfiable = api.DoNotSchedule
+	feasible, _, _ := model.Schedule([]*api.Node{a, b, c}, []*api.Pod{e}, nil, nil, p)
+	for _, n := range s.Explain(p).Nodes {
+		if ok := len(n.Reasons) == 0; ok != feasible[n.Node] {
+			t.Errorf("node %s: core/sched feasible=%v, model %v", n.Node, ok, feasible[n.Node])
+		}
+	}
+	if feasible["a"] || feasible["b"] || !feasible["c"] {
+		t.Errorf("DoNotSchedule on a shared hostname value: feasible %v, want c only", feasible)
 	}
 }

@@ -250,7 +250,9 @@ func normaliseMinMax(raw []int64) []int64 {
 // spreadScores is PodTopologySpread's score over the ScheduleAnyway
 // constraints: per node, the sum over constraints of the matching pods in
 // the node's domain (counted over the nodes passing the pod's node
-// affinity and having every ScheduleAnyway key) plus maxSkew − 1; fewer is
+// affinity and having every ScheduleAnyway key; for kubernetes.io/hostname
+// the matching pods on the node itself, as kube's Score counts them: the
+// two differ when nodes share a hostname value) plus maxSkew − 1; fewer is
 // better: 100 × (max + min − raw) / max, 100 for all when max is 0. A node
 // lacking a constraint's key scores 0 and is left out of min and max. Each
 // constraint weighs the same (capstan's deviation from kube's
@@ -276,7 +278,16 @@ func (c *cluster) spreadScores(pod *api.Pod, feasible []*api.Node) []int64 {
 				ignored[i] = true
 				break
 			}
-			raw[i] += counts[j][value] + int64(tsc.MaxSkew) - 1
+			cnt := counts[j][value]
+			if tsc.TopologyKey == api.LabelHostname {
+				cnt = 0
+				for _, p := range c.podsOn(n.Name) {
+					if spreadMatches(pod, tsc, p) {
+						cnt++
+					}
+				}
+			}
+			raw[i] += cnt + int64(tsc.MaxSkew) - 1
 		}
 		if ignored[i] {
 			continue

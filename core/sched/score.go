@@ -188,10 +188,12 @@ func (s *Scheduler) scoreInterPod(q *query, feas []int32, out []int64) {
 }
 
 // scoreSpread is PodTopologySpread's score for ScheduleAnyway constraints:
-// fewer matching pods in the node's domains is better. Nodes lacking a
-// constraint's key score 0. kube weighs each constraint by ln(domains+2);
-// capstan weighs them equally to stay in integers (identical rankings for
-// a single constraint).
+// fewer matching pods in the node's domains is better, except that a
+// constraint on kubernetes.io/hostname counts the node's own pods, as
+// kube's Score does (the two differ only when nodes share a hostname
+// label value). Nodes lacking a constraint's key score 0. kube weighs
+// each constraint by ln(domains+2); capstan weighs them equally to stay
+// in integers (identical rankings for a single constraint).
 func (s *Scheduler) scoreSpread(q *query, feas []int32, out []int64) {
 	soft := q.sh.soft
 	sc := &s.scratch
@@ -208,6 +210,9 @@ func (s *Scheduler) scoreSpread(q *query, feas []int32, out []int64) {
 			if !ok {
 				ignored[i] = true
 				break
+			}
+			if soft[j].perNode {
+				c = soft[j].v.src.at(slot)
 			}
 			sum += int64(c) + int64(soft[j].maxSkew) - 1
 		}

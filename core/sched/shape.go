@@ -32,6 +32,11 @@ type spreadQuery struct {
 	maxSkew    int32
 	minDomains int32
 	self       int32 // 1 if the pod matches its own constraint
+	// perNode: a ScheduleAnyway constraint on kubernetes.io/hostname,
+	// scored by the matching pods on the node itself (kube's Score
+	// special case), not in its domain, which differ only when nodes
+	// share a hostname label value. Filtering always counts domains.
+	perNode bool
 }
 
 type prefQuery struct {
@@ -184,6 +189,7 @@ func (s *Scheduler) compileQueries(sh *podShape, p *api.Pod) {
 			if when == api.DoNotSchedule {
 				sh.hard = append(sh.hard, q)
 			} else {
+				q.perNode = c.TopologyKey == api.LabelHostname
 				sh.soft = append(sh.soft, q)
 			}
 		}

@@ -71,6 +71,14 @@ type tally struct {
 	views   []*view
 }
 
+// at returns the count of node slot.
+func (t *tally) at(slot int32) int32 {
+	if int(slot) < len(t.perNode) {
+		return t.perNode[slot]
+	}
+	return 0
+}
+
 func (s *Scheduler) bumpTally(t *tally, slot int32, delta int32) {
 	for int(slot) >= len(t.perNode) {
 		t.perNode = append(t.perNode, 0)
