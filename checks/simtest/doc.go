@@ -171,8 +171,8 @@
 // partition healed, the node lifecycle controller (the node still
 // Unknown) marked the pod not ready, the agent killing it wrote it ready
 // again, which woke the controller again, forever, at one virtual instant.
-// Found by the soak (seed 2001 hung; the watchdog named it). The
-// controller still marks a not-ready node's pods on every event of them,
-// not on a period as kube's does: anything else that keeps a reachable
-// agent's node not Ready would spin the same way.
+// Found by the soak (seed 2001 hung; the watchdog named it). Its cause is
+// gone too: the node lifecycle controller marks a pod written ready again
+// on a node that is not ready at its next 5s monitor check, as kube's
+// periodic check does, never on every event of it.
 package simtest

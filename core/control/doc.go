@@ -64,8 +64,9 @@
 // not newer than the mirror's for that key (duplicates, stale events, a
 // late event for a deleted key) are ignored. While an update or delete the
 // machine asked for has not come back, no controller writes that object
-// again (its event requeues them), so two controllers never race on one
-// resourceVersion.
+// again, so two controllers never race on one resourceVersion: each one
+// turned away waits on the write, and is requeued when its event or its
+// failure arrives.
 //
 // Restarting is New, the Added events of a List at one revision, then the
 // watch from the next revision: the machine rebuilds everything from the
@@ -85,7 +86,9 @@
 //   - deployment (deployment*.go): kube's rolling update and recreate,
 //     proportional scaling, pause, revisions, rollback by template reuse,
 //     history cleanup, progress deadline.
-//   - node-lifecycle, taint-eviction, pod-gc (nodelifecycle.go, taint.go).
+//   - node-lifecycle, taint-eviction, pod-gc (nodelifecycle.go, taint.go):
+//     node health on kube's 5s monitor period (a node's lease check is
+//     the first check after its grace period, moved by every renewal).
 //   - endpoints and service-ip (endpoints.go, serviceip.go).
 //   - garbage-collector and namespace (gc.go).
 //   - pv-binder and pvc-binder (volumes.go).
