@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/node"
+	"github.com/capstan-dev/capstan/nodeagent/agent"
 	"github.com/capstan-dev/capstan/nodeagent/agenttest"
 	"github.com/capstan-dev/capstan/nodeagent/apifake"
 	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
@@ -24,7 +27,9 @@ func BenchmarkPodStartup(b *testing.B) {
 	const pods = 50
 	d := containerdtest.Start(b)
 	a := apifake.New()
-	n := agenttest.Start(b, d, a, agenttest.Options{Name: "bench", PodCIDR: "10.253.9.0/24", Bridge: "capbench"})
+	timed := &timedRuntime{sum: map[string]time.Duration{}, n: map[string]int{}}
+	n := agenttest.Start(b, d, a, agenttest.Options{Name: "bench", PodCIDR: "10.253.9.0/24", Bridge: "capbench",
+		Wrap: func(rt agent.Runtime) agent.Runtime { timed.Runtime = rt; return timed }})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var (
@@ -106,4 +111,30 @@ func BenchmarkPodStartup(b *testing.B) {
 	b.ReportMetric(q(0.5), "p50-ms")
 	b.ReportMetric(q(0.99), "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1])/float64(time.Millisecond), "max-ms")
+	timed.mu.Lock()
+	defer timed.mu.Unlock()
+	for _, k := range []string{"EnsureImage", "CreateContainer", "StartContainer"} {
+		if timed.n[k] > 0 {
+			b.ReportMetric(float64(timed.sum[k])/float64(timed.n[k])/float64(time.Millisecond), k+"-ms")
+		}
+	}
+}
+
+// timedRuntime measures the mean duration of each kind of action.
+type timedRuntime struct {
+	agent.Runtime
+	mu  sync.Mutex
+	sum map[string]time.Duration
+	n   map[string]int
+}
+
+func (t *timedRuntime) Do(ctx context.Context, a node.Action) node.Input {
+	start := time.Now()
+	in := t.Runtime.Do(ctx, a)
+	kind := strings.TrimPrefix(fmt.Sprintf("%T", a), "node.")
+	t.mu.Lock()
+	t.sum[kind] += time.Since(start)
+	t.n[kind]++
+	t.mu.Unlock()
+	return in
 }

@@ -10,6 +10,8 @@ package agenttest
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -35,6 +37,8 @@ type Options struct {
 	PodCIDR, Bridge string
 	// Tune adjusts the machine's config (back-off, lease timing).
 	Tune func(*node.Config)
+	// Wrap, if set, wraps the runtime the agent uses (to observe it).
+	Wrap func(agent.Runtime) agent.Runtime
 }
 
 // Node is one agent under test.
@@ -86,7 +90,7 @@ func (n *Node) start() {
 	t := n.t
 	var ag *agent.Agent
 	rt, err := runtime.New(runtime.Config{Client: n.Client, Namespace: n.opts.Name, DataDir: n.Dir, Network: n.Network,
-		Volumes: volumes.New(n.Dir), Observe: func(in node.Input) { ag.Observe(in) }})
+		Volumes: volumes.New(n.Dir), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Observe: func(in node.Input) { ag.Observe(in) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +103,16 @@ func (n *Node) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag, err = agent.New(agent.Config{Node: cfg, PodCIDR: n.opts.PodCIDR, API: n.API, Runtime: rt, Prober: probe.New(rt),
-		TickInterval: 50 * time.Millisecond})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.Default()
+	}
+	var art agent.Runtime = rt
+	if n.opts.Wrap != nil {
+		art = n.opts.Wrap(rt)
+	}
+	ag, err = agent.New(agent.Config{Node: cfg, PodCIDR: n.opts.PodCIDR, API: n.API, Runtime: art, Prober: probe.New(rt),
+		TickInterval: 50 * time.Millisecond, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
