@@ -131,6 +131,8 @@ func TestCRUD(t *testing.T) {
 		{name: "no name", method: "POST", path: ns + "/configmaps", body: `{"apiVersion":"v1","kind":"ConfigMap"}`, code: 422, reason: api.StatusReasonInvalid},
 		{name: "unsupported media type", method: "POST", path: ns + "/pods", body: fmt.Sprintf(podJSON, "x"),
 			headers: []string{"Content-Type", "text/plain"}, code: 415, reason: "UnsupportedMediaType"},
+		{name: "protobuf body", method: "POST", path: ns + "/pods", body: "k8s\x00",
+			headers: []string{"Content-Type", "application/vnd.kubernetes.protobuf"}, code: 415, contains: "does not take protobuf"},
 		{name: "not acceptable", method: "GET", path: ns + "/pods", headers: []string{"Accept", "application/vnd.kubernetes.protobuf"},
 			code: 406, reason: "NotAcceptable"},
 		{name: "yaml out", method: "GET", path: ns + "/pods/a", headers: []string{"Accept", "application/yaml"}, code: 200,
