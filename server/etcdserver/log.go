@@ -34,6 +34,14 @@ func (c *slogCore) level(l zapcore.Level) slog.Level {
 	return sl
 }
 
+// benign are messages etcd logs as errors that are not: they are logged at
+// info instead.
+var benign = map[string]bool{
+	// A fresh member's storage has no raft term until its first apply;
+	// etcd tries again later and succeeds.
+	"failed to update storage version": true,
+}
+
 func slogLevel(l zapcore.Level) slog.Level {
 	switch {
 	case l <= zapcore.DebugLevel:
@@ -57,6 +65,9 @@ func (c *slogCore) With(fields []zapcore.Field) zapcore.Core {
 }
 
 func (c *slogCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if benign[e.Message] && e.Level > zapcore.InfoLevel {
+		e.Level = zapcore.InfoLevel
+	}
 	if c.Enabled(e.Level) {
 		return ce.AddCore(e, c)
 	}

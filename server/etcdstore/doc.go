@@ -48,7 +48,10 @@
 // any reason but compaction or Close (a member down, a lost leader), it
 // watches again from there, so an event is never skipped nor repeated.
 // Compaction is sticky: the events buffered before it are delivered, then
-// every Poll fails with store.Compacted. Watch(prefix, 0) reads the
+// every Poll fails with store.Compacted. So is falling behind: a consumer
+// that leaves more than Options.MaxWatchBuffer events unread loses its
+// watch the same way (as Kubernetes' API server drops a watcher that does
+// not keep up), rather than growing the server's memory without bound. Watch(prefix, 0) reads the
 // current revision r first and watches from r+1, and Watch(prefix, from)
 // checks the compaction revision synchronously, so both answer as the
 // in-memory store does instead of some time later.

@@ -35,7 +35,16 @@ type Options struct {
 	// KV whose writes are conditional on its leadership
 	// (controlplane.Term.FenceKV).
 	KV clientv3.KV
+	// MaxWatchBuffer bounds the events a watcher holds for a consumer
+	// that does not keep up; 0 means DefaultMaxWatchBuffer. A watcher
+	// that would hold more stops watching: it delivers what it holds,
+	// then fails with store.Compacted (410 Gone at the API), so that its
+	// consumer lists again instead of the server running out of memory.
+	MaxWatchBuffer int
 }
+
+// DefaultMaxWatchBuffer is the default of Options.MaxWatchBuffer.
+const DefaultMaxWatchBuffer = 100_000
 
 // DefaultTimeout bounds one call to etcd when Options.Timeout is 0: as long
 // as etcd's own request timeout, and as Kubernetes allows a request.
@@ -51,6 +60,7 @@ type Store struct {
 	observe func(op string, d time.Duration, err error)
 	// retryDelay is the pause before a watch that ended is started again.
 	retryDelay time.Duration
+	maxBuffer  int
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -66,6 +76,10 @@ func New(cli *clientv3.Client, opts Options) *Store {
 		timeout:    opts.Timeout,
 		observe:    opts.Observe,
 		retryDelay: 100 * time.Millisecond,
+		maxBuffer:  opts.MaxWatchBuffer,
+	}
+	if s.maxBuffer <= 0 {
+		s.maxBuffer = DefaultMaxWatchBuffer
 	}
 	if opts.KV != nil {
 		s.kv = opts.KV

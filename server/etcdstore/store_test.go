@@ -3,6 +3,7 @@ package etcdstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strconv"
@@ -334,5 +335,44 @@ func TestTimeout(t *testing.T) {
 	}
 	if observed.Load() != int64(len(calls)) {
 		t.Errorf("%d failed calls observed, want %d", observed.Load(), len(calls))
+	}
+}
+
+// A watcher whose consumer falls more than MaxWatchBuffer events behind
+// delivers what it kept, in order, then fails with Compacted for good.
+func TestWatchBufferBound(t *testing.T) {
+	m := etcdtest.Member(t, false)
+	s := etcdstore.New(m.Client(), etcdstore.Options{Prefix: newPrefix(), MaxWatchBuffer: 5})
+	wt, err := s.Watch(cmPrefix, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wt.Close()
+	w := &writer{t: t, s: s}
+	for i := range 12 {
+		w.create(fmt.Sprint("c", i))
+	}
+	var got []store.Event
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		evs, err := wt.Poll(0)
+		got = append(got, evs...)
+		if err != nil {
+			if !store.IsCompacted(err) {
+				t.Fatalf("Poll of a watcher that fell behind: %v", err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no error after %d events", len(got))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if len(got) > 5 {
+		t.Fatalf("%d events delivered, at most 5 kept", len(got))
+	}
+	checkRevisions(t, got, w.revs[:len(got)])
+	if _, err := wt.Poll(0); !store.IsCompacted(err) {
+		t.Fatalf("Poll after falling behind: %v", err)
 	}
 }

@@ -116,8 +116,11 @@ func (w *watcher) run(next int64) {
 				evs = evs[1:]
 			}
 			if len(evs) > 0 {
+				if !w.push(evs) {
+					w.cancel()
+					return
+				}
 				next = evs[len(evs)-1].Kv.ModRevision + 1
-				w.push(evs)
 				delay = s.retryDelay
 			}
 		}
@@ -139,12 +142,21 @@ func (w *watcher) run(next int64) {
 	}
 }
 
-// push appends events to buf and wakes a waiting Next.
-func (w *watcher) push(evs []*clientv3.Event) {
+// push appends events to buf and wakes a waiting Next. If buf would
+// outgrow the store's bound it fails the watcher instead, and returns
+// false.
+func (w *watcher) push(evs []*clientv3.Event) bool {
 	w.mu.Lock()
-	w.buf = append(w.buf, evs...)
+	ok := len(w.buf)+len(evs) <= w.s.maxBuffer
+	if ok {
+		w.buf = append(w.buf, evs...)
+	} else if w.err == nil {
+		w.err = storeError(store.Compacted, w.prefix,
+			"watcher fell %d events behind (at most %d are kept for it): list and watch again", len(w.buf)+len(evs), w.s.maxBuffer)
+	}
 	w.mu.Unlock()
 	w.signal()
+	return ok
 }
 
 // fail makes err sticky (the first error wins) and wakes a waiting Next.
