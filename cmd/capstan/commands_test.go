@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -205,9 +206,10 @@ func TestDoneMeans(t *testing.T) {
 	}
 	pod := podsOf()[0].Name
 	out = tc.must("", "describe", "pod", pod)
-	for _, want := range []string{"Name:", "Status:           Pending", "Controlled By:", "Containers:\n  nginx:\n    Image:"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("describe pod lacks %q:\n%s", want, out)
+	for _, want := range []string{`(?m)^Name: +nginx-deployment-`, `(?m)^Status: +Pending$`, `(?m)^Node: +<none>$`,
+		`(?m)^Controlled By: +ReplicaSet/nginx-deployment-`, `Containers:\n  nginx:\n    Image: +nginx:1.14.2\n`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("describe pod lacks %s:\n%s", want, out)
 		}
 	}
 

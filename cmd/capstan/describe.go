@@ -45,7 +45,7 @@ kind in the namespace (or those matching -l).`,
 				errs = append(errs, ferrs...)
 				for _, obj := range objs {
 					if !first {
-						fmt.Fprintln(out)
+						fmt.Fprint(out, "\n\n") // kubectl's separator
 					}
 					first = false
 					if err := describeObject(ctx, c, obj, out); err != nil {
@@ -113,10 +113,20 @@ func (d *describer) mapLines(level int, title string, m map[string]string, sep s
 
 // meta prints the lines every object starts with.
 func (d *describer) meta(m *api.ObjectMeta, namespaced bool) {
+	d.name(m, namespaced)
+	d.labels(m)
+}
+
+// name prints Name and Namespace.
+func (d *describer) name(m *api.ObjectMeta, namespaced bool) {
 	d.line(0, "Name:\t%s", m.Name)
 	if namespaced {
 		d.line(0, "Namespace:\t%s", m.Namespace)
 	}
+}
+
+// labels prints Labels and Annotations (without apply's).
+func (d *describer) labels(m *api.ObjectMeta) {
 	d.mapLines(0, "Labels", m.Labels, "=")
 	ann := m.Annotations
 	if _, ok := ann[lastAppliedAnnotation]; ok {
@@ -143,7 +153,16 @@ func describeObject(ctx context.Context, c *client.Client, obj api.Object, out i
 		}
 		describeDeployment(d, o, rss)
 	case *api.ReplicaSet:
-		describeReplicaSet(d, o)
+		pods, _, err := client.ListOf[*api.Pod](ctx, c, o.Namespace, client.ListOptions{LabelSelector: printers.FormatSelector(o.Spec.Selector)})
+		if err != nil {
+			return err
+		}
+		describeReplicaSet(d, o, pods)
+	case *api.Namespace:
+		// kubectl prints no events for a namespace.
+		d.meta(&o.ObjectMeta, false)
+		d.line(0, "Status:\t%s", o.Status.Phase)
+		return d.flush(out)
 	case *api.Service:
 		describeService(d, o)
 	case *api.Node:
@@ -151,7 +170,11 @@ func describeObject(ctx context.Context, c *client.Client, obj api.Object, out i
 		if err != nil {
 			return err
 		}
-		describeNode(d, o, pods)
+		lease, err := client.Get[*api.Lease](ctx, c, "kube-node-lease", o.Name)
+		if err != nil && !api.IsNotFound(err) {
+			return err
+		}
+		describeNode(d, o, lease, pods)
 	default:
 		if err := describeGeneric(d, obj, info.Namespaced); err != nil {
 			return err

@@ -11,10 +11,9 @@ import (
 )
 
 func describeDeployment(d *describer, dep *api.Deployment, rss []*api.ReplicaSet) {
-	d.meta(&dep.ObjectMeta, true)
-	// meta printed Labels and Annotations; kubectl puts CreationTimestamp
-	// between Namespace and Labels, which the tabwriter does not mind.
+	d.name(&dep.ObjectMeta, true)
 	d.line(0, "CreationTimestamp:\t%s", stamp(dep.CreationTimestamp))
+	d.labels(&dep.ObjectMeta)
 	d.line(0, "Selector:\t%s", printers.FormatSelector(dep.Spec.Selector))
 	st := dep.Status
 	d.line(0, "Replicas:\t%d desired | %d updated | %d total | %d available | %d unavailable",
@@ -66,14 +65,23 @@ func describeDeployment(d *describer, dep *api.Deployment, rss []*api.ReplicaSet
 	}
 }
 
-func describeReplicaSet(d *describer, rs *api.ReplicaSet) {
-	d.meta(&rs.ObjectMeta, true)
+func describeReplicaSet(d *describer, rs *api.ReplicaSet, pods []*api.Pod) {
+	d.name(&rs.ObjectMeta, true)
 	d.line(0, "Selector:\t%s", printers.FormatSelector(rs.Spec.Selector))
+	d.labels(&rs.ObjectMeta)
 	if ref := controllerOf(&rs.ObjectMeta); ref != nil {
 		d.line(0, "Controlled By:\t%s/%s", ref.Kind, ref.Name)
 	}
 	d.line(0, "Replicas:\t%d current / %d desired", rs.Status.Replicas, replicasOf(rs.Spec.Replicas))
-	d.line(0, "Pods Status:\t%d Ready / %d Available", rs.Status.ReadyReplicas, rs.Status.AvailableReplicas)
+	// The phases of the pods it controls, as kubectl counts them.
+	phases := map[string]int{}
+	for _, p := range pods {
+		if ref := controllerOf(&p.ObjectMeta); ref != nil && ref.UID == rs.UID {
+			phases[p.Status.Phase]++
+		}
+	}
+	d.line(0, "Pods Status:\t%d Running / %d Waiting / %d Succeeded / %d Failed",
+		phases[api.PodRunning], phases[api.PodPending], phases[api.PodSucceeded], phases[api.PodFailed])
 	podTemplate(d, &rs.Spec.Template)
 }
 
@@ -119,82 +127,6 @@ func describeService(d *describer, s *api.Service) {
 		affinity = "None"
 	}
 	d.line(0, "Session Affinity:\t%s", affinity)
-}
-
-func describeNode(d *describer, n *api.Node, pods []*api.Pod) {
-	d.line(0, "Name:\t%s", n.Name)
-	d.line(0, "Roles:\t%s", printers.NodeRoles(n.Labels))
-	d.mapLines(0, "Labels", n.Labels, "=")
-	d.mapLines(0, "Annotations", n.Annotations, ": ")
-	d.line(0, "CreationTimestamp:\t%s", stamp(n.CreationTimestamp))
-	if len(n.Spec.Taints) == 0 {
-		d.line(0, "Taints:\t<none>")
-	}
-	for i, t := range n.Spec.Taints {
-		s := t.Key
-		if t.Value != "" {
-			s += "=" + t.Value
-		}
-		s += ":" + t.Effect
-		if i == 0 {
-			d.line(0, "Taints:\t%s", s)
-		} else {
-			d.line(0, "\t%s", s)
-		}
-	}
-	d.line(0, "Unschedulable:\t%v", n.Spec.Unschedulable)
-	d.line(0, "Conditions:")
-	d.line(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage")
-	d.line(1, "----\t------\t-----------------\t------------------\t------\t-------")
-	for _, c := range n.Status.Conditions {
-		d.line(1, "%s \t%s \t%s \t%s \t%s \t%s", c.Type, c.Status, stamp(c.LastHeartbeatTime), stamp(c.LastTransitionTime), c.Reason, c.Message)
-	}
-	d.line(0, "Addresses:")
-	for _, a := range n.Status.Addresses {
-		d.line(1, "%s:\t%s", a.Type, a.Address)
-	}
-	resourceBlock := func(title string, l api.ResourceList) {
-		d.line(0, "%s:", title)
-		keys := make([]string, 0, len(l))
-		for k := range l {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			d.line(1, "%s:\t%s", k, l[k].String())
-		}
-	}
-	resourceBlock("Capacity", n.Status.Capacity)
-	resourceBlock("Allocatable", n.Status.Allocatable)
-	info := n.Status.NodeInfo
-	d.line(0, "System Info:")
-	d.line(1, "Machine ID:\t%s", info.MachineID)
-	d.line(1, "Kernel Version:\t%s", info.KernelVersion)
-	d.line(1, "OS Image:\t%s", info.OSImage)
-	d.line(1, "Operating System:\t%s", info.OperatingSystem)
-	d.line(1, "Architecture:\t%s", info.Architecture)
-	d.line(1, "Container Runtime Version:\t%s", info.ContainerRuntimeVersion)
-	d.line(1, "Kubelet Version:\t%s", info.KubeletVersion)
-	d.line(0, "Non-terminated Pods:\t(%d in total)", countLive(pods))
-	d.line(1, "Namespace\tName\tCPU Requests\tMemory Requests\tAge")
-	d.line(1, "---------\t----\t------------\t---------------\t---")
-	for _, p := range pods {
-		if p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
-			continue
-		}
-		cpu, mem := podRequests(p)
-		d.line(1, "%s\t%s\t%s\t%s\t%s", p.Namespace, p.Name, milliCPU(cpu), bytesText(mem), printers.Since(p.CreationTimestamp, d.now))
-	}
-}
-
-func countLive(pods []*api.Pod) int {
-	n := 0
-	for _, p := range pods {
-		if p.Status.Phase != api.PodSucceeded && p.Status.Phase != api.PodFailed {
-			n++
-		}
-	}
-	return n
 }
 
 // describeGeneric prints the metadata, then the rest of the object as YAML

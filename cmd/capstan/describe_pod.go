@@ -11,17 +11,25 @@ import (
 )
 
 func describePod(d *describer, p *api.Pod) {
-	d.meta(&p.ObjectMeta, true)
-	d.line(0, "Priority:\t%d", derefInt32(p.Spec.Priority))
-	d.line(0, "Service Account:\t%s", p.Spec.ServiceAccountName)
-	node := none(p.Spec.NodeName)
-	if p.Spec.NodeName != "" && p.Status.HostIP != "" {
-		node += "/" + p.Status.HostIP
+	d.name(&p.ObjectMeta, true)
+	if p.Spec.Priority != nil {
+		d.line(0, "Priority:\t%d", *p.Spec.Priority)
 	}
-	d.line(0, "Node:\t%s", node)
+	if p.Spec.PriorityClassName != "" {
+		d.line(0, "Priority Class Name:\t%s", p.Spec.PriorityClassName)
+	}
+	if p.Spec.ServiceAccountName != "" {
+		d.line(0, "Service Account:\t%s", p.Spec.ServiceAccountName)
+	}
+	if p.Spec.NodeName == "" {
+		d.line(0, "Node:\t<none>")
+	} else {
+		d.line(0, "Node:\t%s/%s", p.Spec.NodeName, p.Status.HostIP)
+	}
 	if p.Status.StartTime != nil {
 		d.line(0, "Start Time:\t%s", stamp(*p.Status.StartTime))
 	}
+	d.labels(&p.ObjectMeta)
 	// The status line is the phase, as kubectl's describe prints it; the
 	// STATUS column of get (Terminating, CrashLoopBackOff) comes below.
 	status := p.Status.Phase
@@ -70,13 +78,6 @@ func describePod(d *describer, p *api.Pod) {
 	tolerations(d, p.Spec.Tolerations)
 }
 
-func derefInt32(p *int32) int32 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
 func derefInt64(p *int64) int64 {
 	if p == nil {
 		return 0
@@ -96,8 +97,14 @@ func controllerOf(m *api.ObjectMeta) *api.OwnerReference {
 // containers prints each container of a pod (or template, without
 // statuses) under its name.
 func containers(d *describer, cs []api.Container, statuses []api.ContainerStatus) {
+	containersIndented(d, "  ", cs, statuses)
+}
+
+// containersIndented prints containers with their names after indent (a
+// pod template's are one space deeper than a pod's, as kubectl prints them).
+func containersIndented(d *describer, indent string, cs []api.Container, statuses []api.ContainerStatus) {
 	for _, c := range cs {
-		d.line(1, "%s:", c.Name)
+		d.line(0, "%s%s:", indent, c.Name)
 		var st *api.ContainerStatus
 		for i := range statuses {
 			if statuses[i].Name == c.Name {
@@ -320,7 +327,7 @@ func tolerations(d *describer, ts []api.Toleration) {
 	}
 }
 
-// podTemplate prints a pod template at the given level.
+// podTemplate prints a pod template, as kubectl's DescribePodTemplate.
 func podTemplate(d *describer, t *api.PodTemplateSpec) {
 	d.line(0, "Pod Template:")
 	d.mapLines(1, "Labels", t.Labels, "=")
@@ -330,13 +337,19 @@ func podTemplate(d *describer, t *api.PodTemplateSpec) {
 	if t.Spec.ServiceAccountName != "" {
 		d.line(1, "Service Account:\t%s", t.Spec.ServiceAccountName)
 	}
+	if len(t.Spec.InitContainers) > 0 {
+		d.line(1, "Init Containers:")
+		containersIndented(d, "   ", t.Spec.InitContainers, nil)
+	}
 	d.line(1, "Containers:")
-	var b describer
-	containers(&b, t.Spec.Containers, nil)
-	for _, l := range strings.Split(strings.TrimRight(b.buf.String(), "\n"), "\n") {
+	containersIndented(d, "   ", t.Spec.Containers, nil)
+	var v describer
+	volumes(&v, t.Spec.Volumes)
+	v.mapLines(0, "Node-Selectors", t.Spec.NodeSelector, "=")
+	tolerations(&v, t.Spec.Tolerations)
+	for _, l := range strings.Split(strings.TrimRight(v.buf.String(), "\n"), "\n") {
 		d.line(1, "%s", l)
 	}
-	d.mapLines(1, "Node-Selectors", t.Spec.NodeSelector, "=")
 }
 
 // describePodTemplate prints a template alone (rollout history --revision).

@@ -26,7 +26,8 @@ func normalizeTable(s string) []string {
 }
 
 // TestTablesMatchKubectl prints every kind with kubectl (from the API
-// server's Tables) and with capstan, and compares them.
+// server's Tables) and with capstan, and compares them; and the same for
+// describe of the kinds capstan describes as kubectl does.
 func TestTablesMatchKubectl(t *testing.T) {
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
@@ -69,31 +70,35 @@ data: {a: "1"}
 	tc.must("", "create", "secret", "generic", "db", "--from-literal=a=b")
 	tc.must("", "rollout", "status", "deployment/nginx-deployment", "--timeout=20s")
 	for _, args := range [][]string{
+		{"describe", "pods"}, {"describe", "deploy"}, {"describe", "rs"}, {"describe", "nodes"}, {"describe", "ns", "default"},
 		{"pods,deploy,rs,svc,ep", "-o", "wide"}, {"nodes", "-o", "wide"}, {"ns,cm,secrets,sa"},
 		{"leases", "-A", "--show-labels"}, {"pv"}, {"deploy/nginx-deployment", "svc/web"},
 	} {
-		cmd := exec.Command(kubectl, append(append([]string{"get"}, args...), "--kubeconfig", tc.kubeconfig)...)
+		if args[0] != "describe" {
+			args = append([]string{"get"}, args...)
+		}
+		cmd := exec.Command(kubectl, append(append([]string{}, args...), "--kubeconfig", tc.kubeconfig)...)
 		want, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Errorf("kubectl get %v: %v\n%s", args, err, want)
+			t.Errorf("kubectl %v: %v\n%s", args, err, want)
 			continue
 		}
-		got, errOut, err := tc.run("", append([]string{"get"}, args...)...)
+		got, errOut, err := tc.run("", args...)
 		if err != nil {
-			t.Errorf("capstan get %v: %v %s", args, err, errOut)
+			t.Errorf("capstan %v: %v %s", args, err, errOut)
 			continue
 		}
 		if got == "" {
 			got = errOut // "No resources found ..."
 		}
-		t.Logf("get %v:\n%s", args, got)
+		t.Logf("%v:\n%s", args, got)
 		g, w := normalizeTable(got), normalizeTable(string(want))
 		if strings.Join(g, "\n") != strings.Join(w, "\n") {
-			t.Errorf("get %v differs from kubectl's:\n--- capstan\n%s--- kubectl\n%s", args, got, want)
+			t.Errorf("%v differs from kubectl's:\n--- capstan\n%s--- kubectl\n%s", args, got, want)
 		}
 		// The header line is the same to the byte.
 		if gl, wl := strings.SplitN(got, "\n", 2)[0], strings.SplitN(string(want), "\n", 2)[0]; gl != wl && !strings.Contains(gl, "No resources") {
-			t.Errorf("get %v header %q, kubectl's %q", args, gl, wl)
+			t.Errorf("%v: first line %q, kubectl's %q", args, gl, wl)
 		}
 	}
 }
