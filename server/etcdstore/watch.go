@@ -147,6 +147,12 @@ func (w *watcher) run(next int64) {
 // false.
 func (w *watcher) push(evs []*clientv3.Event) bool {
 	w.mu.Lock()
+	if w.err != nil {
+		// Failed (an event that did not decode): nothing after it may
+		// be delivered.
+		w.mu.Unlock()
+		return false
+	}
 	ok := len(w.buf)+len(evs) <= w.s.maxBuffer
 	if ok {
 		w.buf = append(w.buf, evs...)
@@ -202,6 +208,7 @@ func (w *watcher) Poll(limit int) ([]store.Event, error) {
 			// exactly-once: the watcher ends here.
 			w.err = err
 			w.buf = nil
+			w.cancel()
 			return out, nil
 		}
 		out = append(out, ev)
