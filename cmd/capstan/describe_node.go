@@ -137,16 +137,26 @@ func nodePods(d *describer, n *api.Node, pods []*api.Pod) {
 	d.line(1, "ephemeral-storage\t%s\t%s", ephCell(reqEph), ephCell(limEph))
 }
 
-// podLimits is podRequests for limits: the sum over containers, or the
-// largest init container's if larger.
-func podLimits(p *api.Pod) (cpu, mem int64) {
+// podLimits is podRequests for limits.
+func podLimits(p *api.Pod) (cpu, mem int64) { return podResources(p, true) }
+
+// podResources returns the pod's effective cpu (millicores) and memory
+// (bytes) requests, or limits, as Kubernetes computes them: the sum over
+// containers, or the largest init container's if that is larger.
+func podResources(p *api.Pod, limits bool) (cpu, mem int64) {
+	pick := func(c api.Container) api.ResourceList {
+		if limits {
+			return c.Resources.Limits
+		}
+		return c.Resources.Requests
+	}
 	for _, c := range p.Spec.Containers {
-		cpu += c.Resources.Limits[api.ResourceCPU].MilliValue()
-		mem += c.Resources.Limits[api.ResourceMemory].Value()
+		cpu += pick(c)[api.ResourceCPU].MilliValue()
+		mem += pick(c)[api.ResourceMemory].Value()
 	}
 	for _, c := range p.Spec.InitContainers {
-		cpu = max(cpu, c.Resources.Limits[api.ResourceCPU].MilliValue())
-		mem = max(mem, c.Resources.Limits[api.ResourceMemory].Value())
+		cpu = max(cpu, pick(c)[api.ResourceCPU].MilliValue())
+		mem = max(mem, pick(c)[api.ResourceMemory].Value())
 	}
 	return cpu, mem
 }

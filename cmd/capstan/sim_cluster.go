@@ -232,17 +232,7 @@ func (c *simCluster) report(out io.Writer, results []placement, explain bool) er
 // podRequests returns the pod's effective cpu (millicores) and memory
 // (bytes) requests as Kubernetes computes them: the sum over containers, or
 // the largest init container's if that is larger.
-func podRequests(p *api.Pod) (cpu, mem int64) {
-	for _, c := range p.Spec.Containers {
-		cpu += c.Resources.Requests[api.ResourceCPU].MilliValue()
-		mem += c.Resources.Requests[api.ResourceMemory].Value()
-	}
-	for _, c := range p.Spec.InitContainers {
-		cpu = max(cpu, c.Resources.Requests[api.ResourceCPU].MilliValue())
-		mem = max(mem, c.Resources.Requests[api.ResourceMemory].Value())
-	}
-	return cpu, mem
-}
+func podRequests(p *api.Pod) (cpu, mem int64) { return podResources(p, false) }
 
 func milliCPU(m int64) string {
 	if m%1000 == 0 {
