@@ -54,13 +54,7 @@ func contentType(r *http.Request, allowed ...string) (string, error) {
 			}
 		}
 	}
-	se := newUnsupportedMediaType(ct, allowed)
-	if err == nil && mt == mediaProto {
-		// kubectl's generators (create namespace, create configmap, ...)
-		// send protobuf; capstan's types have no protobuf form.
-		se.ErrStatus.Message += "; capstan does not take protobuf bodies: send JSON or YAML (kubectl apply -f, or capstan create)"
-	}
-	return "", se
+	return "", newUnsupportedMediaType(ct, allowed)
 }
 
 func newUnsupportedMediaType(ct string, allowed []string) *api.StatusError {

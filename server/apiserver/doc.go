@@ -23,6 +23,10 @@
 // eviction. Reads and watches answer meta.k8s.io/v1 Tables (kubectl's
 // columns, from server/printers) to clients that ask for them.
 //
+// Bodies are JSON, YAML, or Kubernetes protobuf (what kubectl's create
+// generators send; decoded through k8s.io/api, see proto.go); answers
+// are JSON or YAML.
+//
 // Every failure is a Kubernetes Status with the right code and reason; bad
 // input (malformed JSON or YAML, unknown fields under
 // fieldValidation=Strict, a kind that does not fit the path, a body over

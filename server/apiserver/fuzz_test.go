@@ -36,7 +36,7 @@ var (
 		`[{"op":"replace","path":"/spec/replicas","value":3}]`, `{"metadata":{"labels":{"a":"b"}}}`, `{"metadata":null}`,
 		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default"}}`, strings.Repeat("[", 20000),
 		`{"apiVersion":"v1","kind":"PodList","items":[]}`, `{"apiVersion":"v1","kind":"Status"}`,
-		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n", "---\n---\n", "a: &a [*a]\n"}
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n", "---\n---\n", "a: &a [*a]\n", "k8s\x00\x0a\x0c\x0a\x02v1\x12\x06Secret\x12\x03\x0a\x01\xff", "k8s\x00\xff\xff"}
 	fuzzContentTypes = []string{"", "application/json", "application/yaml", "application/merge-patch+json", "application/json-patch+json",
 		"application/strategic-merge-patch+json", "application/apply-patch+yaml", "text/plain", "application/json; charset=utf-8", ";;;",
 		"application/vnd.kubernetes.protobuf"}

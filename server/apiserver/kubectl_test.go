@@ -179,3 +179,30 @@ func (k *kubectlRunner) getJSON(args ...string) map[string]any {
 	}
 	return m
 }
+
+// kubectl's generators send protobuf bodies: create namespace, configmap,
+// secret and deployment.
+func TestKubectlCreate(t *testing.T) {
+	ts := newTestServer(t)
+	k := newKubectl(t, ts)
+	for _, args := range [][]string{
+		{"create", "namespace", "other"},
+		{"create", "configmap", "cfg", "-n", "other", "--from-literal=a=b"},
+		{"create", "secret", "generic", "s", "--from-literal=password=p"},
+		{"create", "deployment", "dep", "--image=nginx:1.27", "--replicas=2"},
+	} {
+		if out := k.mustRun(args...); !strings.Contains(out, "created") {
+			t.Errorf("kubectl %s: %q", strings.Join(args, " "), out)
+		}
+	}
+	if got := get(k.getJSON("configmap", "cfg", "-n", "other"), "data", "a"); got != "b" {
+		t.Errorf("configmap data a = %v", got)
+	}
+	d := k.getJSON("deployment", "dep")
+	if get(d, "spec", "replicas") != float64(2) || get(d, "spec", "selector", "matchLabels", "app") != "dep" {
+		t.Errorf("deployment %v", d["spec"])
+	}
+	if get(k.getJSON("namespace", "other"), "status", "phase") != "Active" {
+		t.Error("namespace other is not Active")
+	}
+}

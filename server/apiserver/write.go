@@ -70,15 +70,18 @@ func (s *server) readObject(req *request) (api.Object, error) {
 	return decodeObject(req.w, js, req.ri.kind, fv)
 }
 
-// readJSON reads a JSON or YAML body, as JSON.
+// readJSON reads a JSON, YAML or protobuf body, as JSON.
 func (s *server) readJSON(req *request) ([]byte, error) {
-	mt, err := contentType(req.r, mediaJSON, mediaYAML)
+	mt, err := contentType(req.r, mediaJSON, mediaYAML, mediaProto)
 	if err != nil {
 		return nil, err
 	}
 	body, err := readBody(req.r, req.w, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return nil, err
+	}
+	if mt == mediaProto {
+		return protoToJSON(body)
 	}
 	return toJSON(body, mt)
 }
