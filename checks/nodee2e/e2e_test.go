@@ -50,6 +50,7 @@ func get(url string) (string, error) {
 // readiness probes) with addresses from the node's pod range, and each
 // address answers with the pod's own name.
 func TestDeploymentRunsOnANode(t *testing.T) {
+	t.Parallel()
 	cl := newCluster(t)
 	cl.node("e2e-1", "10.254.1.0/24", "cape2e1")
 	cl.apply(fmt.Sprintf(web, 3))
@@ -82,6 +83,7 @@ func TestDeploymentRunsOnANode(t *testing.T) {
 // NotReady (Unknown) and its pods are recreated on the other node, where
 // they run.
 func TestNodeLossMovesPods(t *testing.T) {
+	t.Parallel()
 	cl := newCluster(t)
 	a := cl.node("e2e-a", "10.254.2.0/24", "cape2ea")
 	cl.apply(fmt.Sprintf(web, 2))

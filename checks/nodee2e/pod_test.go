@@ -78,6 +78,7 @@ spec:
 // running; a killed process restarts its container (restartCount 1),
 // and a second kill meets the back-off (CrashLoopBackOff).
 func TestPodSecretsVolumesRestarts(t *testing.T) {
+	t.Parallel()
 	cl := newCluster(t)
 	n := cl.node("e2e-p", "10.254.4.0/24", "cape2ep")
 	cl.apply(fmt.Sprintf(appManifests, t.TempDir()))

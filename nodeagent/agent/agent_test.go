@@ -123,6 +123,7 @@ stringData: {greeting: from-a-secret, password: s3cret}
 // container (restartCount 1); an agent restart adopts the container
 // (no restart); deleting the pod removes its container and then the pod.
 func TestPodLifecycle(t *testing.T) {
+	t.Parallel()
 	d := containerdtest.Start(t)
 	a := apifake.New()
 	n := agenttest.Start(t, d, a, agenttest.Options{Name: "n1", PodCIDR: "10.253.1.0/24", Bridge: "capag1"})
@@ -277,6 +278,7 @@ func phase(want string) func(*api.Pod) bool {
 // pod writes to a claim is read by the next pod after the first is
 // deleted.
 func TestProbesOOMAndPersistentVolume(t *testing.T) {
+	t.Parallel()
 	d := containerdtest.Start(t)
 	a := apifake.New()
 	agenttest.Start(t, d, a, agenttest.Options{Name: "n2", PodCIDR: "10.253.2.0/24", Bridge: "capag2"})

@@ -30,19 +30,22 @@ type rig struct {
 const testNS = "capstan-rt"
 
 // newRig starts containerd with the test image and a runtime on a pod
-// network of the test's own (bridge captrt0, 10.252.9.0/24).
-func newRig(t *testing.T) *rig {
+// network of the test's own (bridge captrtN, 10.252.N.0/24), and lets the
+// test run in parallel with the others.
+func newRig(t *testing.T, n int) *rig {
 	t.Helper()
+	t.Parallel()
+	bridge, cidr := fmt.Sprintf("captrt%d", n), fmt.Sprintf("10.252.%d.0/24", n)
 	// Cleanups run last to first: containerd stops (killing what runs),
 	// then the pod networks go, then the directory.
 	dir := t.TempDir()
-	netw, err := podnet.New(podnet.Config{PodCIDR: "10.252.9.0/24", Bridge: "captrt0", DataDir: filepath.Join(dir, "net")})
+	netw, err := podnet.New(podnet.Config{PodCIDR: cidr, Bridge: bridge, DataDir: filepath.Join(dir, "net")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		_ = netw.TeardownAll(context.Background())
-		_ = exec.Command("ip", "link", "del", "captrt0").Run()
+		_ = exec.Command("ip", "link", "del", bridge).Run()
 		containerdtest.UnmountUnder(dir) // volumes of a test that failed midway
 	})
 	d := containerdtest.Start(t)
@@ -112,7 +115,7 @@ func sh(pod node.PodRef, name, script string) node.CreateContainer {
 // TestImage: a present image is ready without a registry; Never fails
 // for an absent one; a bad name is InvalidImageName.
 func TestImage(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, 1)
 	p := pod("img")
 	if in, ok := r.do(node.EnsureImage{Pod: p, Container: "c", Image: "busybox", PullPolicy: "IfNotPresent"}).(node.ImageReady); !ok ||
 		!strings.HasPrefix(in.ImageRef, "docker.io/library/busybox:latest@sha256:") {
@@ -131,7 +134,7 @@ func TestImage(t *testing.T) {
 // TestRunExitLogs: command, args, env and working directory reach the
 // process; its exit code comes back; its output is in the log file.
 func TestRunExitLogs(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, 2)
 	p := pod("exit")
 	a := node.CreateContainer{Pod: p, Container: "main", Image: "busybox", Command: []string{"sh", "-c"},
 		Args: []string{`echo "hello $GREETING from $(pwd)"; echo oops >&2; exit 3`},
@@ -172,7 +175,7 @@ func TestRunExitLogs(t *testing.T) {
 // grace period (137); one that honours it ends at once. A killed
 // container's exit is the kill's answer, not a separate ContainerExited.
 func TestKillGrace(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, 3)
 	p := pod("kill")
 	stubborn := r.run(sh(p, "stubborn", `trap "" TERM; echo ready; while true; do sleep 1; done`))
 	polite := r.run(sh(p, "polite", `trap "exit 0" TERM; while true; do sleep 0.1; done`))
@@ -207,7 +210,7 @@ func TestKillGrace(t *testing.T) {
 // TestOOMKilled: a process past its memory limit dies with reason
 // OOMKilled.
 func TestOOMKilled(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, 4)
 	a := sh(pod("oom"), "hog", `x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x="$x$x"; done`)
 	a.Resources.MemoryLimit = 16 << 20
 	e := r.exited(r.run(a))
@@ -220,13 +223,13 @@ func TestOOMKilled(t *testing.T) {
 // a pod reaches another by address; exec runs in the container; a second
 // runtime (an agent restart) adopts the running containers.
 func TestNetworkAndExec(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, 5)
 	web, client := pod("web"), pod("client")
 	r.run(sh(web, "httpd", `mkdir -p /www && echo "hello from web" > /www/index.html && exec httpd -f -p 8080 -h /www`))
 	cid := r.run(sh(client, "sleep", `exec sleep 3600`))
 	ipWeb, ok := r.rt.PodIP(web.UID)
 	ipClient, ok2 := r.rt.PodIP(client.UID)
-	if !ok || !ok2 || ipWeb == ipClient || !strings.HasPrefix(ipWeb, "10.252.9.") {
+	if !ok || !ok2 || ipWeb == ipClient || !strings.HasPrefix(ipWeb, "10.252.") {
 		t.Fatalf("pod IPs %q %v, %q %v", ipWeb, ok, ipClient, ok2)
 	}
 	url := fmt.Sprintf("http://%s:8080/", ipWeb)
@@ -285,7 +288,7 @@ func TestNetworkAndExec(t *testing.T) {
 // TestVolumesAndSecurity: emptyDir is writable, a secret's files are
 // read-only in the container, the user and a read-only root apply.
 func TestVolumesAndSecurity(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, 6)
 	p := pod("vols")
 	for _, v := range []node.SetupVolume{
 		{Pod: p, Volume: "scratch", Kind: node.VolumeEmptyDir},
