@@ -68,6 +68,8 @@ type Server struct {
 	closeErr  error
 	// closing quiets etcd's logs of its own shutdown.
 	closing *atomic.Bool
+	// lock holds the data directory (lockDir) until the member stops.
+	lock *os.File
 }
 
 // Start starts a member and waits until it serves requests, or ctx ends,
@@ -91,13 +93,22 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 60 * time.Second
 	}
+	lock, err := lockDir(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
 	// A port picked free can be taken by someone else before etcd binds
 	// it: pick again a few times.
 	picked := cfg.ClientURL == "" || cfg.PeerURL == ""
 	for attempt := 0; ; attempt++ {
 		s, err := start(ctx, cfg)
-		if err == nil || !picked || attempt == 4 || !isAddrInUse(err) {
-			return s, err
+		if err == nil {
+			s.lock = lock
+			return s, nil
+		}
+		if !picked || attempt == 4 || !isAddrInUse(err) {
+			lock.Close()
+			return nil, err
 		}
 	}
 }
@@ -239,6 +250,7 @@ func (s *Server) Kill() {
 		s.cli.Close()
 		s.e.Close()
 		<-s.e.Server.StopNotify()
+		s.lock.Close()
 	})
 }
 
@@ -257,6 +269,7 @@ func (s *Server) Close() error {
 		s.e.Server.Stop()
 		s.e.Close()
 		<-s.e.Server.StopNotify()
+		s.lock.Close()
 	})
 	return s.closeErr
 }

@@ -155,3 +155,25 @@ func TestStartTimeout(t *testing.T) {
 	}
 	s.Close()
 }
+
+// A second member on a data directory in use fails at once, and the
+// directory is free again once the first member stops.
+func TestDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	errLevel := slog.LevelError
+	cfg := etcdserver.Config{Dir: dir, Fast: true, Logger: slog.New(&recorder{}), LogLevel: &errLevel}
+	a, err := etcdserver.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := etcdserver.Start(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "in use") {
+		a.Close()
+		t.Fatalf("second member on %s: %v; want in use", dir, err)
+	}
+	a.Close()
+	b, err := etcdserver.Start(context.Background(), a.Config())
+	if err != nil {
+		t.Fatalf("restart after the first stopped: %v", err)
+	}
+	b.Close()
+}
