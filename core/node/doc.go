@@ -34,7 +34,8 @@
 //	                │
 //	                ▼
 //	         the shell executes them; every result, success or
-//	         failure, comes back in as an Input
+//	         failure, comes back in as an Input; Release(&rd) then
+//	         hands the small arrays back for the next Ready (optional)
 //
 // One funnel, Step, takes a closed set of Input types (input.go), each with a
 // stable Describe. Tick is an Input too, so a recorded input stream replays

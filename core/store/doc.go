@@ -50,7 +50,10 @@
 // "from the next write", which is what a caller that has just listed at
 // revision r gets by passing r+1 explicitly. Each Event carries the object
 // after the write and the object before it; a Deleted event carries the
-// last state with resourceVersion set to the deletion revision.
+// last state with resourceVersion set to the deletion revision. Memory's
+// watchers are Appenders too: PollAppend appends to the caller's slice,
+// so a caller that is done with one poll's events reuses their array.
+// Lookup is Get for a hot path (the key built on the stack).
 //
 // # Compaction
 //
