@@ -19,7 +19,7 @@ func TestConcurrentClients(t *testing.T) {
 	ts := newTestServer(t)
 	ns := "/api/v1/namespaces/default"
 	ts.mustDo("POST", ns+"/configmaps", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"counter"},"data":{"n":"0"}}`, 201)
-	const clients, each = 8, 15
+	const clients, each = 8, 10
 	client := ts.srv.Client()
 	do := func(method, path, body string) (int, []byte, error) {
 		req, err := http.NewRequest(method, ts.srv.URL+path, strings.NewReader(body))

@@ -87,7 +87,7 @@ func TestFuzzRequestsNo5xx(t *testing.T) {
 	ts.mustDo("POST", "/api/v1/namespaces/default/pods", fmt.Sprintf(podJSON, "p"), 201)
 	ts.mustDo("POST", "/apis/apps/v1/namespaces/default/deployments", deploymentJSON, 201)
 	r := rand.New(rand.NewPCG(1, 2))
-	const n = 2500
+	const n = 1500
 	codes := map[int]int{}
 	for i := range n {
 		path := fuzzPath(r)

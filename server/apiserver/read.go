@@ -263,13 +263,13 @@ func nonNil(items []api.Object) []api.Object {
 // writeObjects writes one object or a list, as JSON, YAML or a Table.
 func (s *server) writeObjects(req *request, code int, out output, obj api.Object, list *objectList) {
 	if out.table {
-		if t, err := s.table(req, obj, list); err == nil {
-			writeJSON(req.w, code, t, output{})
-			return
-		} else {
+		t, err := s.table(req, obj, list)
+		if err != nil {
 			s.fail(req, err)
 			return
 		}
+		writeJSON(req.w, code, t, output{})
+		return
 	}
 	if list != nil {
 		writeJSON(req.w, code, list, out)
