@@ -3,6 +3,9 @@ package patch
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -95,4 +98,42 @@ func typeIndex(typ string) uint8 {
 		}
 	}
 	return uint8(len(fuzzTypes) - 1)
+}
+
+// FuzzThreeWay feeds ThreeWay arbitrary documents: no panic, and a patch
+// it returns is a JSON object that Apply takes on the live object (when
+// that is an object of the kind) without a server error.
+func FuzzThreeWay(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("testdata", "threeway.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range strings.Split(string(data), "\nthreeway")[1:] {
+		_, body, _ := strings.Cut(c, "\n")
+		body, _, _ = strings.Cut(body, "\n----\n")
+		in := parseThreeWay(f, body+"\n")
+		f.Add(in.original, in.modified, in.live)
+	}
+	f.Add([]byte(`{"spec":{"containers":[{"name":"a"},{"name":"a"}]}}`), []byte(`{"spec":{"containers":[1,{"name":"a"}]}}`), []byte(`{"spec":{"containers":{"name":"a"}}}`))
+	f.Add([]byte(`{"metadata":{"finalizers":["a",["b"]]}}`), []byte(`{"metadata":{"finalizers":[{"a":1}]}}`), []byte(`null`))
+	f.Fuzz(func(t *testing.T, original, modified, current []byte) {
+		p, err := ThreeWay("Pod", original, modified, current)
+		if err != nil {
+			return
+		}
+		var m map[string]any
+		if err := json.Unmarshal(p, &m); err != nil || m == nil {
+			t.Fatalf("patch is not a JSON object: %q (%v)", p, err)
+		}
+		var live map[string]any
+		if json.Unmarshal(current, &live) != nil || live == nil {
+			return
+		}
+		if _, err := Apply("Pod", StrategicMergePatchType, current, p); err != nil {
+			var se *api.StatusError
+			if !errors.As(err, &se) || se.Status().Code >= 500 {
+				t.Fatalf("Apply of ThreeWay's patch %s: %v", p, err)
+			}
+		}
+	})
 }

@@ -252,8 +252,9 @@ func (op operation) add(o *objectInfo, doc any, path []string, v any) (any, erro
 		if err != nil {
 			return nil, op.badIndex(o, path, err)
 		}
-		grown := make([]any, 0, len(c)+1)
-		grown = append(append(append(grown, c[:idx]...), v), c[idx:]...)
+		// In place: the document's arrays are its own (decoded for this
+		// patch, copies deep), so growing one by append is safe.
+		grown := slices.Insert(c, idx, v)
 		return op.setAt(o, doc, path[:len(path)-1], grown)
 	}
 	return nil, op.fail(o, api.ErrorTypeTypeInvalid, path[:len(path)-1], false, pointerText(path[:len(path)-1]), fmt.Sprintf("%s cannot hold members", describe(parent)))
@@ -277,8 +278,7 @@ func (op operation) remove(o *objectInfo, doc any, path []string) (any, any, err
 		return doc, v, nil
 	case []any:
 		idx, _ := arrayIndex(last, len(c), false) // get succeeded: a valid index
-		shrunk := make([]any, 0, len(c)-1)
-		shrunk = append(append(shrunk, c[:idx]...), c[idx+1:]...)
+		shrunk := slices.Delete(c, idx, idx+1)
 		doc, err := op.setAt(o, doc, path[:len(path)-1], shrunk)
 		return doc, v, err
 	}

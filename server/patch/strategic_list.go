@@ -141,6 +141,7 @@ func (s strategic) mergeByKey(orig, patch []any, elem Schema, key string, at *pa
 	var rest []map[string]any
 	var restAt []int
 	replace := false
+	gone := map[string]bool{} // the keys of the elements to delete
 	for i, pv := range patch {
 		pm, ok := pv.(map[string]any)
 		if !ok {
@@ -162,18 +163,22 @@ func (s strategic) mergeByKey(orig, patch []any, elem Schema, key string, at *pa
 			if !isScalar(kv) {
 				return nil, false, s.bad(at.at(i).child(key), "a merge key must be a string or a number, not %s", describe(kv))
 			}
-			kept := make([]any, 0, len(out))
-			for _, ov := range out {
-				if !equalScalars(ov.(map[string]any)[key], kv) {
-					kept = append(kept, ov)
-				}
-			}
-			out = kept // one pass per deleted element: deletions are few
+			k, _ := scalarKey(kv)
+			gone[k] = true
 		case directiveMerge:
 			return nil, false, s.bad(at.at(i), "%s: %s is not supported on a list element: lists merged by key merge by default", directiveMarker, directiveMerge)
 		default:
 			return nil, false, s.bad(at.at(i), "unknown %s directive %s in a list element: want %q or %q", directiveMarker, brief(d), directiveReplace, directiveDelete)
 		}
+	}
+	if len(gone) > 0 {
+		kept := make([]any, 0, len(out))
+		for _, ov := range out {
+			if k, ok := scalarKey(ov.(map[string]any)[key]); !ok || !gone[k] {
+				kept = append(kept, ov)
+			}
+		}
+		out = kept
 	}
 	if replace {
 		out = make([]any, 0, len(rest))
