@@ -50,9 +50,11 @@ type Server struct {
 	http        *http.Server
 	// baseCancel ends every request's context (long watches) at shutdown.
 	baseCancel context.CancelFunc
-	httpDone   chan error
-	cpCancel   context.CancelFunc
-	cpDone     chan struct{}
+	// httpDone is closed when Serve returned, with httpErr its error.
+	httpDone chan struct{}
+	httpErr  error
+	cpCancel context.CancelFunc
+	cpDone   chan struct{}
 
 	stopOnce sync.Once
 	stopErr  error
@@ -162,8 +164,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		log.Warn("INSECURE: --insecure-http serves plain HTTP with NO authentication: anyone who can reach " +
 			s.URL + " is cluster admin. For local experiments only.")
 	}
-	s.httpDone = make(chan error, 1)
-	go func() { s.httpDone <- s.http.Serve(ln) }()
+	s.httpDone = make(chan struct{})
+	go func() {
+		defer close(s.httpDone)
+		s.httpErr = s.http.Serve(ln)
+	}()
 
 	cpMetrics := controlplane.NewMetrics(s.Metrics)
 	cpCtx, cpCancel := context.WithCancel(context.Background())
@@ -238,7 +243,8 @@ func (s *Server) Shutdown() error {
 		if err != nil {
 			s.http.Close()
 		}
-		if serr := <-s.httpDone; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		<-s.httpDone
+		if serr := s.httpErr; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 			err = serr
 		}
 		if cerr := s.closeEtcd(); err == nil {
@@ -266,9 +272,16 @@ func (s *Server) Crash() {
 	})
 }
 
-// Done is closed when the HTTP server stopped serving on its own (not
-// through Shutdown); Err then says why.
-func (s *Server) Done() <-chan error { return s.httpDone }
+// Done is closed when the HTTP server has stopped serving, on its own or
+// through Shutdown; Err then says why.
+func (s *Server) Done() <-chan struct{} { return s.httpDone }
+
+// Err is why the HTTP server stopped serving (after Done is closed):
+// http.ErrServerClosed after Shutdown.
+func (s *Server) Err() error {
+	<-s.httpDone
+	return s.httpErr
+}
 
 func (s *Server) closeEtcd() error {
 	if s.member != nil {

@@ -109,7 +109,8 @@ func runServer(ctx context.Context, cfg server.Config, started func(*server.Serv
 	var serveErr error
 	select {
 	case <-ctx.Done():
-	case serveErr = <-s.Done():
+	case <-s.Done():
+		serveErr = s.Err()
 	}
 	stop() // a second Ctrl-C kills the process at once
 	cfg.Logger.Info("stopping")
