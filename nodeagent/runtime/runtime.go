@@ -23,6 +23,13 @@
 //
 // RunProbe is not handled here: nodeagent/probe runs probes, with Exec for
 // exec probes.
+//
+// Not done yet: tty and stdin (a container's output always goes to its log
+// file), a pod-level cgroup (each container has its own, under the
+// namespace's), /etc/hosts for pods (they get the host's resolv.conf),
+// image pull secrets, and pulling from a registry is untested (no registry
+// is reachable where the tests run; a pull that fails falls back to an
+// image present, e.g. imported).
 package runtime
 
 import (
