@@ -57,6 +57,8 @@ type Watcher struct {
 	dec  *json.Decoder
 	rv   string
 	err  error // sticky: the watch is over
+	// empty counts the connections in a row that ended without an event.
+	empty int
 
 	// Backoff bounds the wait between reconnections.
 	minBackoff, maxBackoff time.Duration
@@ -153,6 +155,14 @@ func (w *Watcher) next() (Event, error) {
 			return Event{}, w.ctx.Err()
 		}
 		if w.dec == nil {
+			if w.empty > 0 {
+				// The last connection ended without an event: do not
+				// hammer a server that closes streams at once.
+				if err := sleep(w.ctx, min(w.minBackoff<<min(w.empty, 6), w.maxBackoff)); err != nil {
+					return Event{}, err
+				}
+			}
+			w.empty++
 			if err := w.connect(); err != nil {
 				if w.ctx.Err() != nil {
 					return Event{}, w.ctx.Err()
@@ -169,12 +179,17 @@ func (w *Watcher) next() (Event, error) {
 		}
 		var we wireEvent
 		if err := w.dec.Decode(&we); err != nil {
+			var syntax *json.SyntaxError
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &syntax) || errors.As(err, &typ) {
+				return Event{}, fmt.Errorf("watch: the server sent a malformed event: %w", err)
+			}
 			// The stream ended (server timeout, dropped connection, or
 			// Stop): resume from the last version seen.
 			w.disconnect()
 			continue
 		}
-		backoff = w.minBackoff
+		backoff, w.empty = w.minBackoff, 0
 		switch we.Type {
 		case Error:
 			var st api.Status

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,5 +111,23 @@ func TestWatchRefusedAndStopped(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Next did not return after Stop")
+	}
+}
+
+func TestWatchMalformedStream(t *testing.T) {
+	f := newFake(t)
+	f.on("GET /api/v1/namespaces/team/pods", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a\"}}}\nthis is not json\n")
+	})
+	w, err := f.client(t).Watch(context.Background(), "Pod", "team", ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if ev, err := w.Next(); err != nil || ev.Object.GetObjectMeta().Name != "a" {
+		t.Fatalf("first event: %v %v", ev, err)
+	}
+	if _, err := w.Next(); err == nil || !strings.Contains(err.Error(), "malformed") {
+		t.Errorf("malformed stream: %v", err)
 	}
 }
