@@ -13,7 +13,10 @@
 //
 // Starting again on the same Dir keeps every key and revision: etcd replays
 // its write-ahead log and reads its bbolt backend; the initial cluster
-// settings only matter the first time.
+// settings only matter the first time. A member holds a lock on Dir
+// (capstan.lock) while it runs, so a second one fails at once instead of
+// waiting on etcd's own file locks. Kill stops a member as a crash would
+// (no leadership transfer), for fault tests.
 //
 // Every URL is on 127.0.0.1: a member never listens on another interface.
 // Free ports are picked when none are given. etcd's own logs (zap) go to a
