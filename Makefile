@@ -56,6 +56,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeManifests$$' -fuzztime $(FUZZTIME) ./core/api/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuantity$$' -fuzztime $(FUZZTIME) ./core/api/
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./server/patch/
+	$(GO) test -run '^$$' -fuzz '^FuzzThreeWay$$' -fuzztime $(FUZZTIME) ./server/patch/
 
 ## soak: the deterministic simulation over SEEDS seeds from SEED_START
 ## (checks/simtest; `make test` runs 2,000), e.g. make soak SEEDS=100000

@@ -46,11 +46,12 @@
 // last applied configuration, the new one and the live object: the same
 // JSON as kubectl's for the cases of testdata/threeway.txt and for
 // generated Pods (checked against kubectl apply itself with -kubectl), so
-// a capstan CLI can apply as kubectl does. One difference on purpose:
-// where a list merged as a set (finalizers) is reordered into sorted
-// order, kubectl loses the new order and ThreeWay keeps it. The merge-key table is exported too (Rules, SchemaFor,
-// Schema.Field) for other code that walks objects as the server merges
-// them.
+// a capstan CLI applies as kubectl does. As kubectl's default
+// --overwrite, it reports no conflicts. One difference on purpose: where
+// a list merged as a set (finalizers) is reordered into sorted order,
+// kubectl loses the new order and ThreeWay keeps it. The merge-key table
+// is exported too (Rules, SchemaFor, Schema.Field) for other code that
+// walks objects as the server merges them.
 //
 // # Not supported
 //
