@@ -64,17 +64,12 @@ func (r *Runtime) start(ctx context.Context, id string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("start task: %w", err)
 	}
 	at := r.cfg.Now()
+	// The start time is for a restarted agent's adoption (and the
+	// inventory): written before the start is reported.
+	if _, err := ctr.SetLabels(ctx, map[string]string{LabelStartedAt: at.UTC().Format(time.RFC3339Nano)}); err != nil {
+		r.cfg.Log.Warn("label started-at", "id", id, "err", err)
+	}
 	r.follow(id, exitCh)
-	// The start time is for a restarted agent's adoption: written off the
-	// start's path (a metadata write costs a sync of containerd's
-	// database). A container removed meanwhile makes it fail, harmlessly.
-	go func() {
-		lctx, cancel := context.WithTimeout(r.ctx(context.Background()), 30*time.Second)
-		defer cancel()
-		if _, err := ctr.SetLabels(lctx, map[string]string{LabelStartedAt: at.UTC().Format(time.RFC3339Nano)}); err != nil && !errdefs.IsNotFound(err) {
-			r.cfg.Log.Warn("label started-at", "id", id, "err", err)
-		}
-	}()
 	return at, nil
 }
 
