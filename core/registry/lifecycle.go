@@ -159,23 +159,33 @@ func qosClass(spec *api.PodSpec) string {
 // It returns the object as it now is: marked, or deleted (with the deletion
 // revision as resourceVersion).
 func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, now api.Time) (api.Object, error) {
+	for attempt := 1; ; attempt++ {
+		out, err, lost := r.deleteOnce(resource, namespace, name, opts, now)
+		if !lost || attempt == maxCASAttempts {
+			return out, err
+		}
+	}
+}
+
+// deleteOnce is one attempt of Delete; lost is updateOnce's.
+func (r *Registry) deleteOnce(resource, namespace, name string, opts DeleteOptions, now api.Time) (_ api.Object, _ error, lost bool) {
 	key := api.KeyFor(resource, namespace, name)
 	cur, err := r.st.Get(key)
 	if err != nil {
-		return nil, StatusError(err, resource, name)
+		return nil, StatusError(err, resource, name), false
 	}
 	cm := cur.GetObjectMeta()
 	if p := opts.Preconditions; (p.UID != "" && p.UID != cm.UID) || (p.ResourceVersion != "" && p.ResourceVersion != cm.ResourceVersion) {
-		return nil, api.NewConflict(resource, name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", p.UID, cm.UID))
+		return nil, api.NewConflict(resource, name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", p.UID, cm.UID)), false
 	}
 	switch opts.PropagationPolicy {
 	case "", PropagationBackground, PropagationForeground, PropagationOrphan:
 	default:
 		return nil, api.NewBadRequest(fmt.Sprintf("unsupported propagationPolicy %q: supported values: %q, %q, %q",
-			opts.PropagationPolicy, PropagationBackground, PropagationForeground, PropagationOrphan))
+			opts.PropagationPolicy, PropagationBackground, PropagationForeground, PropagationOrphan)), false
 	}
 	if opts.GracePeriodSeconds != nil && *opts.GracePeriodSeconds < 0 {
-		return nil, api.NewBadRequest("gracePeriodSeconds must not be negative")
+		return nil, api.NewBadRequest("gracePeriodSeconds must not be negative"), false
 	}
 	next := api.CopyObject(cur)
 	m := next.GetObjectMeta()
@@ -219,7 +229,7 @@ func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, 
 	pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 	if !marked {
 		o, err := r.st.Delete(key, pre)
-		return o, StatusError(err, resource, name)
+		return o, StatusError(err, resource, name), store.IsConflict(err)
 	}
 	if m.DeletionTimestamp == nil {
 		ts := now
@@ -228,7 +238,7 @@ func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, 
 		m.DeletionGracePeriodSeconds = &zero
 	}
 	stored, err := r.st.Update(next)
-	return stored, StatusError(err, resource, name)
+	return stored, StatusError(err, resource, name), store.IsConflict(err)
 }
 
 // podFinished reports whether the pod's containers have all stopped for
@@ -258,23 +268,33 @@ func contains(list []string, s string) bool {
 // the pod's uid must match (when given), it must not be bound already nor
 // terminating; spec.nodeName is set and PodScheduled becomes True.
 func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Object, error) {
+	for attempt := 1; ; attempt++ {
+		out, err, lost := r.bindOnce(namespace, name, uid, node, now)
+		if !lost || attempt == maxCASAttempts {
+			return out, err
+		}
+	}
+}
+
+// bindOnce is one attempt of Bind; lost is updateOnce's.
+func (r *Registry) bindOnce(namespace, name, uid, node string, now api.Time) (_ api.Object, _ error, lost bool) {
 	key := api.KeyFor("pods", namespace, name)
 	cur, err := r.st.Get(key)
 	if err != nil {
-		return nil, StatusError(err, "pods", name)
+		return nil, StatusError(err, "pods", name), false
 	}
 	c := cur.(*api.Pod)
 	if uid != "" && c.UID != uid {
-		return nil, api.NewConflict("pods", name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", uid, c.UID))
+		return nil, api.NewConflict("pods", name, fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", uid, c.UID)), false
 	}
 	if c.Spec.NodeName != "" {
-		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is already assigned to node %q", name, c.Spec.NodeName))
+		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is already assigned to node %q", name, c.Spec.NodeName)), false
 	}
 	if c.DeletionTimestamp != nil {
-		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", name))
+		return nil, api.NewConflict("pods", name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", name)), false
 	}
 	if node == "" {
-		return nil, api.NewInvalid("Binding", name, api.ErrorList{api.NewPath("target", "name").Required("")})
+		return nil, api.NewInvalid("Binding", name, api.ErrorList{api.NewPath("target", "name").Required("")}), false
 	}
 	// The new version shares the stored pod's memory except for what the
 	// binding changes: spec.nodeName (a plain field of the copied struct)
@@ -284,7 +304,7 @@ func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Ob
 	c.Status.DeepCopyInto(&p.Status)
 	setPodCondition(&p.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}, now)
 	stored, err := r.st.Update(&p)
-	return stored, StatusError(err, "pods", name)
+	return stored, StatusError(err, "pods", name), store.IsConflict(err)
 }
 
 // setPodCondition sets or replaces a condition, keeping its transition time

@@ -252,9 +252,30 @@ const (
 )
 
 func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, error) {
+	for attempt := 1; ; attempt++ {
+		out, err, lost := r.updateOnce(obj, now, what)
+		if !lost || attempt == maxCASAttempts {
+			return out, err
+		}
+	}
+}
+
+// maxCASAttempts bounds how often a write whose compare-and-swap lost to a
+// concurrent writer is tried again from a fresh read (Kubernetes'
+// GuaranteedUpdate retries without a bound; a bound keeps a pathological
+// contention from holding a request forever).
+const maxCASAttempts = 32
+
+// updateOnce is one attempt of update: read, check the caller's
+// preconditions against what was read, compare-and-swap. lost reports that
+// the write lost to a concurrent one after the caller's preconditions
+// held: the caller's request may still succeed against the new state (an
+// unconditional update must not fail with a Conflict it did not ask for).
+// With one writer at a time, as in core/sim, it never loses.
+func (r *Registry) updateOnce(obj api.Object, now api.Time, what int) (_ api.Object, _ error, lost bool) {
 	info, err := kindOf(obj)
 	if err != nil {
-		return nil, err
+		return nil, err, false
 	}
 	m := obj.GetObjectMeta()
 	namespace := m.Namespace
@@ -262,7 +283,7 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 		namespace = api.NamespaceDefault
 	}
 	if m.Name == "" {
-		return nil, api.NewBadRequest("name is required to update " + info.Kind)
+		return nil, api.NewBadRequest("name is required to update " + info.Kind), false
 	}
 	if !info.Namespaced {
 		namespace = ""
@@ -270,15 +291,15 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 	key := api.KeyFor(info.Resource, namespace, m.Name)
 	cur, err := r.st.Get(key)
 	if err != nil {
-		return nil, StatusError(err, info.Resource, m.Name)
+		return nil, StatusError(err, info.Resource, m.Name), false
 	}
 	cm := cur.GetObjectMeta()
 	if m.ResourceVersion != "" && m.ResourceVersion != cm.ResourceVersion {
-		return nil, conflict(info.Resource, m.Name)
+		return nil, conflict(info.Resource, m.Name), false
 	}
 	if m.UID != "" && m.UID != cm.UID {
 		return nil, api.NewConflict(info.Resource, m.Name,
-			fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", m.UID, cm.UID))
+			fmt.Errorf("Precondition failed: UID in precondition: %s, UID in object meta: %s", m.UID, cm.UID)), false
 	}
 	var next api.Object
 	if what != specAndMeta {
@@ -286,7 +307,7 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 		// (and were validated when they were written).
 		next = withStatus(cur, obj, what == statusShared)
 		if next == nil {
-			return nil, api.NewMethodNotSupported(info.Resource, "update status")
+			return nil, api.NewMethodNotSupported(info.Resource, "update status"), false
 		}
 	} else {
 		next = api.CopyObject(obj)
@@ -300,7 +321,7 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 			next.GetObjectMeta().Generation = cm.Generation + 1
 		}
 		if errs := api.ValidateUpdate(next, cur); len(errs) > 0 {
-			return nil, api.NewInvalid(info.Kind, m.Name, errs)
+			return nil, api.NewInvalid(info.Kind, m.Name, errs), false
 		}
 	}
 	// The write is a compare-and-swap against what was read, so a
@@ -310,10 +331,10 @@ func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, e
 	if finalized(next) {
 		pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 		o, err := r.st.Delete(key, pre)
-		return o, StatusError(err, info.Resource, m.Name)
+		return o, StatusError(err, info.Resource, m.Name), store.IsConflict(err)
 	}
 	stored, err := r.st.Update(next)
-	return stored, StatusError(err, info.Resource, m.Name)
+	return stored, StatusError(err, info.Resource, m.Name), store.IsConflict(err)
 }
 
 // keepSystemFields copies the fields only the server sets from cur to next.
