@@ -246,7 +246,7 @@ var Catalog = []Mutant{
 		Bug:     "the volume binder binds a claim to a volume lacking the access modes it asks for",
 		File:    "core/control/volumes.go",
 		Find:    "if !slices.Contains(pv.Spec.AccessModes, mode) {",
-		Replace: "if len(pv.Spec.AccessModes) == 0 {",
+		Replace: "if mode == \"\" && !slices.Contains(pv.Spec.AccessModes, mode) {",
 		Checks:  []Check{controlTests, simTests},
 	},
 	{
@@ -254,7 +254,7 @@ var Catalog = []Mutant{
 		Bug:     "the volume binder binds a claim to a volume smaller than it requests",
 		File:    "core/control/volumes.go",
 		Find:    "if !ok || have.Cmp(want) < 0 {",
-		Replace: "if !ok {",
+		Replace: "if !ok || have.Cmp(want) < -1 {",
 		Checks:  []Check{controlTests, simTests},
 	},
 	{
