@@ -229,7 +229,7 @@ func (r *Registry) deleteOnce(resource, namespace, name string, opts DeleteOptio
 	pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 	if !marked {
 		o, err := r.st.Delete(key, pre)
-		return o, StatusError(err, resource, name), store.IsConflict(err)
+		return o, StatusError(err, resource, name), r.lost(err, key, cm.ResourceVersion)
 	}
 	if m.DeletionTimestamp == nil {
 		ts := now
@@ -238,7 +238,7 @@ func (r *Registry) deleteOnce(resource, namespace, name string, opts DeleteOptio
 		m.DeletionGracePeriodSeconds = &zero
 	}
 	stored, err := r.st.Update(next)
-	return stored, StatusError(err, resource, name), store.IsConflict(err)
+	return stored, StatusError(err, resource, name), r.lost(err, key, cm.ResourceVersion)
 }
 
 // podFinished reports whether the pod's containers have all stopped for
@@ -304,7 +304,7 @@ func (r *Registry) bindOnce(namespace, name, uid, node string, now api.Time) (_ 
 	c.Status.DeepCopyInto(&p.Status)
 	setPodCondition(&p.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}, now)
 	stored, err := r.st.Update(&p)
-	return stored, StatusError(err, "pods", name), store.IsConflict(err)
+	return stored, StatusError(err, "pods", name), r.lost(err, key, c.ResourceVersion)
 }
 
 // setPodCondition sets or replaces a condition, keeping its transition time

@@ -271,7 +271,8 @@ const maxCASAttempts = 32
 // the write lost to a concurrent one after the caller's preconditions
 // held: the caller's request may still succeed against the new state (an
 // unconditional update must not fail with a Conflict it did not ask for).
-// With one writer at a time, as in core/sim, it never loses.
+// With one writer at a time, as in core/sim, it never loses; a conflict
+// core/sim injects leaves the object unchanged and is returned as it is.
 func (r *Registry) updateOnce(obj api.Object, now api.Time, what int) (_ api.Object, _ error, lost bool) {
 	info, err := kindOf(obj)
 	if err != nil {
@@ -331,10 +332,25 @@ func (r *Registry) updateOnce(obj api.Object, now api.Time, what int) (_ api.Obj
 	if finalized(next) {
 		pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 		o, err := r.st.Delete(key, pre)
-		return o, StatusError(err, info.Resource, m.Name), store.IsConflict(err)
+		return o, StatusError(err, info.Resource, m.Name), r.lost(err, key, cm.ResourceVersion)
 	}
 	stored, err := r.st.Update(next)
-	return stored, StatusError(err, info.Resource, m.Name), store.IsConflict(err)
+	return stored, StatusError(err, info.Resource, m.Name), r.lost(err, key, cm.ResourceVersion)
+}
+
+// lost reports whether a write that failed with err lost its
+// compare-and-swap against rv to a concurrent writer: a Conflict, and the
+// object at key has moved on since (or is gone). A Conflict with the
+// object unchanged (an injected fault in core/sim) is the caller's to see.
+func (r *Registry) lost(err error, key, rv string) bool {
+	if !store.IsConflict(err) {
+		return false
+	}
+	cur, err := r.st.Get(key)
+	if err != nil {
+		return store.IsNotFound(err)
+	}
+	return cur.GetObjectMeta().ResourceVersion != rv
 }
 
 // keepSystemFields copies the fields only the server sets from cur to next.
