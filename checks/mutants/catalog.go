@@ -274,12 +274,12 @@ var Catalog = []Mutant{
 		Checks:  []Check{simSeeds, explore, controlTests},
 	},
 	{
-		ID:      "gc-orphan-drops-finalizer-early",
-		Bug:     "orphan deletion removes the owner's orphan finalizer before its dependents are released, so the dependents are garbage collected",
+		ID:      "gc-owner-gone-counts-as-live",
+		Bug:     "the garbage collector counts an owner that is gone as alive, so a background cascade never deletes the dependents",
 		File:    "core/control/gc.go",
-		Find:    "if len(deps) == 0 {\n\t\tm.removeFinalizer(qGC, e, FinalizerOrphan)",
-		Replace: "if len(deps) >= 0 {\n\t\tm.removeFinalizer(qGC, e, FinalizerOrphan)",
-		Checks:  []Check{controlTests, simTests},
+		Find:    "case o == nil:\n\t\t\tgone++",
+		Replace: "case o == nil:\n\t\t\tsolid++",
+		Checks:  []Check{simTests, controlTests, simSeeds},
 	},
 
 	// ---- core/node: the kubelet's machine --------------------------------
