@@ -323,22 +323,6 @@ var Catalog = []Mutant{
 		Replace: "return true",
 		Checks:  []Check{nodeTests, simTests, simSeeds},
 	},
-	{
-		ID:      "node-init-restarts-under-never",
-		Bug:     "a failed init container is retried although restartPolicy is Never",
-		File:    "core/node/containers.go",
-		Find:    "return c.term.exitCode != 0 && policy != api.RestartPolicyNever",
-		Replace: "return c.term.exitCode != 0",
-		Checks:  []Check{nodeTests, simTests},
-	},
-	{
-		ID:      "node-probe-kill-not-restarted",
-		Bug:     "a container killed by its liveness probe is not restarted under restartPolicy OnFailure",
-		File:    "core/node/probes.go",
-		Find:    "c.restartAfterKill = true",
-		Replace: "c.restartAfterKill = false",
-		Checks:  []Check{nodeTests, simTests},
-	},
 
 	// ---- core/api and core/registry: the API's rules --------------------
 	{
