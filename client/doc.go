@@ -14,6 +14,7 @@
 //	               from the last resourceVersion when the connection drops;
 //	               a 410 ends it with an error for which api.IsResourceExpired
 //	               or api.IsGone holds, and the caller lists again
+//	logs.go       Logs: a container's log (pods/NAME/log), followed or not
 //	typed.go       Get[T], List[T], ... for callers that know the kind
 //
 // Objects are core/api's own types; nothing here uses k8s.io/client-go.

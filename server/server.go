@@ -142,6 +142,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		acfg.Authenticator, acfg.Authorizer = apiserver.AllowAll{}, apiserver.AllowAll{}
 	} else {
 		acfg.Authenticator, acfg.Authorizer = creds.Tokens, auth.MastersOnly{}
+		// The agents hold the admin's token today (no per-node credentials
+		// yet) and require it of whoever reads their logs endpoints.
+		acfg.NodeLogsToken = creds.AdminToken
 	}
 	h, err := apiserver.New(acfg)
 	if err != nil {

@@ -32,11 +32,15 @@ type testCluster struct {
 	ctx        context.Context
 }
 
-func newTestCluster(t *testing.T, withControlPlane bool) *testCluster {
+func newTestCluster(t *testing.T, withControlPlane bool, mod ...func(*apiserver.Config)) *testCluster {
 	t.Helper()
 	backend := storage.NewLocked(store.NewMemory())
-	h, err := apiserver.New(apiserver.Config{Backend: backend, Authenticator: apiserver.AllowAll{}, Authorizer: apiserver.AllowAll{},
-		BookmarkInterval: 200 * time.Millisecond})
+	cfg := apiserver.Config{Backend: backend, Authenticator: apiserver.AllowAll{}, Authorizer: apiserver.AllowAll{},
+		BookmarkInterval: 200 * time.Millisecond}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	h, err := apiserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

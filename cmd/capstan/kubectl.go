@@ -63,7 +63,7 @@ func addClusterCommands(root *cobra.Command) {
 	for _, c := range []*cobra.Command{
 		newApplyCommand(f), newGetCommand(f), newDescribeCommand(f), newDeleteCommand(f),
 		newScaleCommand(f), newRolloutCommand(f), newCreateCommand(f), newClusterInfoCommand(f),
-		newSimNodesCommand(f),
+		newSimNodesCommand(f), newLogsCommand(f),
 	} {
 		f.register(c)
 		root.AddCommand(c)

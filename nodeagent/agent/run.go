@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -77,7 +78,11 @@ func RunNode(ctx context.Context, o NodeOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := HostNode(node.Config{NodeName: o.NodeName}, o.NodeIP, o.Version)
+	ncfg := node.Config{NodeName: o.NodeName}
+	if port := logsPort(o.LogsAddress, o.LogsToken); port != "" {
+		ncfg.Labels = map[string]string{logs.PortLabel: port}
+	}
+	cfg, err := HostNode(ncfg, o.NodeIP, o.Version)
 	if err != nil {
 		return err
 	}
@@ -131,4 +136,18 @@ func ResolvePodCIDR(ctx context.Context, a nodeapi.API, name, def string) (strin
 		return "", fmt.Errorf("node %s has no pod CIDR: give one (--pod-cidr)", name)
 	}
 	return def, nil
+}
+
+// logsPort is the port the logs endpoint listens on, advertised in the
+// Node's logs.PortLabel so that the API server finds it; "" when it
+// serves nowhere.
+func logsPort(addr, token string) string {
+	if addr == "" || token == "" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	return port
 }

@@ -7,7 +7,8 @@
 // container is removed or a newer instance starts).
 //
 // The endpoint is HTTPS and requires a bearer token (the node's own API
-// token, which the API server that issued it presents).
+// token, which the API server that issued it presents). The agent
+// advertises the endpoint's port in its Node's PortLabel.
 package logs
 
 import (

@@ -16,6 +16,12 @@ import (
 	"time"
 )
 
+// PortLabel is the Node label in which the agent advertises the port of
+// this endpoint; the API server (server/apiserver.LogsPortLabel, the same
+// name) reaches the endpoint at the node's InternalIP and that port, 10250
+// without the label. Labels are set when the Node is registered.
+const PortLabel = "capstan.dev/logs-port"
+
 // SelfSigned returns a TLS certificate for the node's names and
 // addresses, signed by itself: the API server reaches the endpoint by the
 // node's address and authenticates itself with the node's token.

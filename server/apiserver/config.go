@@ -53,6 +53,14 @@ type Config struct {
 	// ReadyChecks are run by /readyz after the backend's check; the server
 	// adds its own (etcd quorum, leader election) here.
 	ReadyChecks []Check
+	// NodeLogsToken is the bearer token presented to the node agents'
+	// logs endpoints (nodeagent/logs) when pods/NAME/log is proxied to
+	// them: the token the agents hold (today the admin's, which they use
+	// to reach this API). "" answers the log subresource 503.
+	// NodeLogsTransport reaches them (default: HTTPS without verifying
+	// the agents' self-signed certificates, see nodeLogsTransport).
+	NodeLogsToken     string
+	NodeLogsTransport http.RoundTripper
 }
 
 // Check is one named readiness check; Run returns nil when ready.
@@ -138,6 +146,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now
+	}
+	if c.NodeLogsTransport == nil {
+		c.NodeLogsTransport = nodeLogsTransport
 	}
 	if c.Registerer == nil && c.Gatherer == nil {
 		r := prometheus.NewRegistry()

@@ -20,7 +20,7 @@
 // resourceVersion is given, bookmarks, an ERROR event carrying 410 Expired
 // when the resourceVersion is compacted). Subresources: status, scale
 // (autoscaling/v1 Scale for deployments and replicasets), pods' binding and
-// eviction. Reads and watches answer meta.k8s.io/v1 Tables (kubectl's
+// eviction, and pods' log (see below). Reads and watches answer meta.k8s.io/v1 Tables (kubectl's
 // columns, from server/printers) to clients that ask for them.
 //
 // Bodies are JSON, YAML, or Kubernetes protobuf (what kubectl's create
@@ -33,6 +33,20 @@
 // MaxBodyBytes, a bad selector or query value) is a 4xx with a message
 // that says what is wrong. A recover middleware answering a 500 Status is
 // the last resort, and a test fuzzes requests to keep it unused.
+//
+// GET pods/NAME/log (container, follow, tailLines, previous, limitBytes)
+// is proxied to the logs endpoint of the agent of the pod's node
+// (nodeagent/logs) at the Node's InternalIP and the port of its
+// capstan.dev/logs-port label (10250 without it), streaming the answer, a
+// followed log included. The server presents Config.NodeLogsToken (the
+// server process sets the admin's token, which the agents hold and
+// require); the agents' certificates are self-signed and not verified, as
+// kube-apiserver without --kubelet-certificate-authority, so a
+// man-in-the-middle on the node network could read that token (to be
+// replaced by per-node credentials and a cluster CA for agents). A pod
+// unknown is a 404, one not bound or a container not in it a 400, a node
+// that is not registered, has no address or does not answer a 503, an
+// endpoint that refuses (401, a bad answer) a 502.
 //
 // Discovery (/api, /apis, /api/v1, /apis/GROUP/VERSION), /version,
 // /healthz, /livez, /readyz (fails when the backend does not answer),

@@ -29,7 +29,7 @@ type requestInfo struct {
 
 // subresources each resource serves, with the methods allowed on them.
 var subresources = map[string]map[string]bool{
-	"pods":                   {"status": true, "binding": true, "eviction": true},
+	"pods":                   {"status": true, "binding": true, "eviction": true, "log": true},
 	"nodes":                  {"status": true},
 	"services":               {"status": true},
 	"namespaces":             {"status": true},

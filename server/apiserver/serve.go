@@ -182,6 +182,9 @@ func (s *server) serveResource(req *request) {
 	case "eviction":
 		s.serveEviction(req)
 		return
+	case "log":
+		s.serveLog(req)
+		return
 	}
 	switch ri.verb {
 	case "get":
