@@ -2,7 +2,11 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,12 +15,16 @@ import (
 
 func newUpCommand() *cobra.Command {
 	var f serverFlags
+	var af upAgentFlags
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Run a whole capstan control plane on this machine: etcd, API server, controllers, scheduler",
 		Long: `up starts capstan in one process: an embedded etcd in DATA-DIR/etcd, the
 API server on --listen with TLS and the admin's token, and the control
 plane. It prints the API's URL, the kubeconfig to use and the next command.
+When containerd's socket is reachable (and unless --agent=false) it also
+runs a node agent for this machine (data in DATA-DIR/agent), and says so
+when it does not.
 Ctrl-C stops it cleanly; running up again on the same data dir resumes with
 everything kept.`,
 		Args: cobra.NoArgs,
@@ -26,7 +34,22 @@ everything kept.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			return runServer(cmd.Context(), cfg, func(s *server.Server) {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			var agentDone <-chan struct{}
+			defer func() {
+				stop() // the agent stops with the server
+				if agentDone != nil {
+					select {
+					case <-agentDone:
+					case <-time.After(10 * time.Second):
+						cfg.Logger.Warn("the local node agent did not stop within 10s")
+					}
+				}
+			}()
+			return runServer(ctx, cfg, func(s *server.Server) {
+				var agentLine string
+				agentLine, agentDone = startLocalAgent(ctx, af, s, cfg.DataDir, cfg.Logger)
 				kc, err := filepath.Abs(s.Kubeconfig)
 				if err != nil {
 					kc = s.Kubeconfig
@@ -35,16 +58,18 @@ everything kept.`,
 capstan is up.
   API         %s
   kubeconfig  %s
+%s
 
 Next, in another terminal:
   export KUBECONFIG=%s
   capstan get nodes          # or: kubectl get nodes
 
 Ctrl-C stops capstan; "capstan up" again resumes with everything kept.
-`, s.URL, kc, shellQuote(kc))
+`, s.URL, kc, agentLine, shellQuote(kc))
 			})
 		},
 	}
 	f.register(cmd)
+	af.register(cmd)
 	return cmd
 }

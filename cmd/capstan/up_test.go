@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,7 +25,10 @@ func up(t *testing.T, dir string) (kubeconfig string, stop func()) {
 	out, errs := &syncBuffer{}, &syncBuffer{}
 	cmd.SetOut(out)
 	cmd.SetErr(errs)
-	cmd.SetArgs([]string{"up", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-level", "warn"})
+	// No containerd there: up must say it runs no node agent, and tests
+	// must not start one on this machine's containerd.
+	sock := filepath.Join(dir, "no-containerd.sock")
+	cmd.SetArgs([]string{"up", "--data-dir", dir, "--listen", "127.0.0.1:0", "--log-level", "warn", "--containerd-socket", sock})
 	done := make(chan error, 1)
 	go func() { done <- cmd.ExecuteContext(ctx) }()
 	deadline := time.After(60 * time.Second)
@@ -39,7 +44,8 @@ func up(t *testing.T, dir string) (kubeconfig string, stop func()) {
 		}
 	}
 	text := out.String()
-	for _, want := range []string{"capstan is up.", "API         https://127.0.0.1:", "capstan get nodes", "kubectl get nodes"} {
+	for _, want := range []string{"capstan is up.", "API         https://127.0.0.1:", "capstan get nodes", "kubectl get nodes",
+		"Node agent  not started: containerd is not reachable at " + sock, "Pods stay Pending until an agent joins"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("up's output lacks %q:\n%s", want, text)
 		}
@@ -95,5 +101,22 @@ func TestUpRestartKeepsState(t *testing.T) {
 	}
 	if g, c := got.GetObjectMeta(), created.GetObjectMeta(); g.ResourceVersion != c.ResourceVersion || g.UID != c.UID {
 		t.Fatalf("after restart rv %s uid %s, want rv %s uid %s", g.ResourceVersion, g.UID, c.ResourceVersion, c.UID)
+	}
+}
+
+// TestStartLocalAgentOff: with --agent=false, or a socket that is a
+// plain file (not containerd), up starts no agent and says why.
+func TestStartLocalAgentOff(t *testing.T) {
+	line, done := startLocalAgent(context.Background(), upAgentFlags{enabled: false, socket: "/nonexistent"}, nil, t.TempDir(), nil)
+	if done != nil || !strings.Contains(line, "not started (--agent=false)") {
+		t.Errorf("disabled: %q, %v", line, done)
+	}
+	file := filepath.Join(t.TempDir(), "sock")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line, done = startLocalAgent(context.Background(), upAgentFlags{enabled: true, socket: file}, nil, t.TempDir(), nil)
+	if done != nil || !strings.Contains(line, "containerd is not reachable at "+file+" (") {
+		t.Errorf("not a socket: %q, %v", line, done)
 	}
 }
