@@ -32,7 +32,7 @@ playground:
 
 ## test: formatting, vet, and every test (what CI runs)
 test: fmt-check vet
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout 30m $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)
