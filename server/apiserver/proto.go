@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -44,6 +46,10 @@ var protoKinds = map[string]func() protoObject{
 	"v1/Binding":               func() protoObject { return &corev1.Binding{} },
 	"apps/v1/ReplicaSet":       func() protoObject { return &appsv1.ReplicaSet{} },
 	"apps/v1/Deployment":       func() protoObject { return &appsv1.Deployment{} },
+	"autoscaling/v1/Scale":     func() protoObject { return &autoscalingv1.Scale{} },
+	// A DELETE's body: client-go names its group either way.
+	"v1/DeleteOptions":             func() protoObject { return &metav1.DeleteOptions{} },
+	"meta.k8s.io/v1/DeleteOptions": func() protoObject { return &metav1.DeleteOptions{} },
 	"coordination.k8s.io/v1/Lease": func() protoObject {
 		return &coordinationv1.Lease{}
 	},

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 
@@ -189,6 +190,12 @@ var returnDeletedObject = map[string]bool{
 func (s *server) readDeleteOptions(req *request, body []byte) (o registry.DeleteOptions, dry bool, err error) {
 	var d deleteOptions
 	if len(body) > 0 {
+		if bytes.HasPrefix(body, protoMagic) {
+			// client-go sends its DeleteOptions as protobuf.
+			if body, err = protoToJSON(body); err != nil {
+				return o, false, err
+			}
+		}
 		if err := decodeStrictJSON(body, &d); err != nil {
 			return o, false, err
 		}
