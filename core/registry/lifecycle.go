@@ -159,12 +159,7 @@ func qosClass(spec *api.PodSpec) string {
 // It returns the object as it now is: marked, or deleted (with the deletion
 // revision as resourceVersion).
 func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, now api.Time) (api.Object, error) {
-	for attempt := 1; ; attempt++ {
-		out, err, lost := r.deleteOnce(resource, namespace, name, opts, now)
-		if !lost || attempt == maxCASAttempts {
-			return out, err
-		}
-	}
+	return retryLost(func() (api.Object, error, bool) { return r.deleteOnce(resource, namespace, name, opts, now) })
 }
 
 // deleteOnce is one attempt of Delete; lost is updateOnce's.
@@ -268,12 +263,7 @@ func contains(list []string, s string) bool {
 // the pod's uid must match (when given), it must not be bound already nor
 // terminating; spec.nodeName is set and PodScheduled becomes True.
 func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Object, error) {
-	for attempt := 1; ; attempt++ {
-		out, err, lost := r.bindOnce(namespace, name, uid, node, now)
-		if !lost || attempt == maxCASAttempts {
-			return out, err
-		}
-	}
+	return retryLost(func() (api.Object, error, bool) { return r.bindOnce(namespace, name, uid, node, now) })
 }
 
 // bindOnce is one attempt of Bind; lost is updateOnce's.

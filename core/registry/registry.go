@@ -252,8 +252,15 @@ const (
 )
 
 func (r *Registry) update(obj api.Object, now api.Time, what int) (api.Object, error) {
+	return retryLost(func() (api.Object, error, bool) { return r.updateOnce(obj, now, what) })
+}
+
+// retryLost runs once until its write did not lose a compare-and-swap to a
+// concurrent writer (see updateOnce), at most maxCASAttempts times, and
+// returns the last attempt's result.
+func retryLost(once func() (api.Object, error, bool)) (api.Object, error) {
 	for attempt := 1; ; attempt++ {
-		out, err, lost := r.updateOnce(obj, now, what)
+		out, err, lost := once()
 		if !lost || attempt == maxCASAttempts {
 			return out, err
 		}
