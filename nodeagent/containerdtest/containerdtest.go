@@ -7,6 +7,12 @@
 // Tests that need containerd call Start; it skips the test, with a clear
 // message, only when the containerd binary is not installed (CI installs
 // it: see .ci/run).
+//
+// A daemon that dies while a test runs is a failure the test must be able
+// to explain: Dead reports how it ended (exit status or signal) with the
+// tail of its log, Start's cleanup fails the test when the daemon died
+// before it was stopped, and the errors of ImportTestImage carry the same
+// account.
 package containerdtest
 
 import (
@@ -21,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -38,8 +45,11 @@ type Daemon struct {
 	// Socket is the daemon's gRPC address (a unix socket path).
 	Socket string
 	cmd    *exec.Cmd
-	log    bytes.Buffer
-	exited chan struct{}
+	log    tailBuffer
+	// exited is closed when the process has ended, with waitErr how.
+	exited  chan struct{}
+	waitErr error
+	stopped atomic.Bool
 }
 
 // config disables the CRI plugin (its CNI setup and streaming server are
@@ -72,6 +82,9 @@ func Start(t testing.TB) *Daemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if err := d.Dead(); err != nil && !d.stopped.Load() {
+			t.Errorf("containerdtest: the daemon died during the test: %v", err)
+		}
 		if err := d.Stop(); err != nil {
 			t.Errorf("containerdtest: stop: %v", err)
 		}
@@ -93,13 +106,14 @@ func StartDaemon() (*Daemon, error) {
 	}
 	d.cmd = exec.Command(Binary, "--config", cfg, "--root", filepath.Join(dir, "root"),
 		"--state", filepath.Join(dir, "state"), "--address", d.Socket, "--log-level", "warn")
+	d.log.max = logTail
 	d.cmd.Stdout, d.cmd.Stderr = &d.log, &d.log
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := d.cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("containerdtest: start containerd: %w", err)
 	}
-	go func() { _ = d.cmd.Wait(); close(d.exited) }()
+	go func() { d.waitErr = d.cmd.Wait(); close(d.exited) }()
 	if err := d.waitReady(15 * time.Second); err != nil {
 		_ = d.Stop()
 		return nil, err
@@ -112,7 +126,7 @@ func (d *Daemon) waitReady(timeout time.Duration) error {
 	for {
 		select {
 		case <-d.exited:
-			return fmt.Errorf("containerdtest: containerd exited: %s", d.log.String())
+			return d.Dead()
 		default:
 		}
 		if c, err := containerd.New(d.Socket, containerd.WithTimeout(time.Second)); err == nil {
@@ -125,7 +139,7 @@ func (d *Daemon) waitReady(timeout time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("containerdtest: containerd not serving after %s: %s", timeout, d.log.String())
+			return fmt.Errorf("containerdtest: containerd not serving after %s; its log ends:\n%s", timeout, d.log.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -135,7 +149,7 @@ func (d *Daemon) waitReady(timeout time.Duration) error {
 func (d *Daemon) Client() (*containerd.Client, error) {
 	c, err := containerd.New(d.Socket)
 	if err != nil {
-		return nil, fmt.Errorf("containerdtest: connect: %w", err)
+		return nil, d.explain(fmt.Errorf("containerdtest: connect: %w", err))
 	}
 	return c, nil
 }
@@ -155,11 +169,11 @@ func (d *Daemon) ImportTestImage(ns string) error {
 	ctx := namespaces.WithNamespace(context.Background(), ns)
 	imgs, err := c.Import(ctx, &buf)
 	if err != nil {
-		return fmt.Errorf("containerdtest: import: %w", err)
+		return d.explain(fmt.Errorf("containerdtest: import: %w", err))
 	}
 	for _, i := range imgs {
 		if err := containerd.NewImage(c, i).Unpack(ctx, "overlayfs"); err != nil {
-			return fmt.Errorf("containerdtest: unpack %s: %w", i.Name, err)
+			return d.explain(fmt.Errorf("containerdtest: unpack %s: %w", i.Name, err))
 		}
 	}
 	return nil
@@ -169,6 +183,7 @@ func (d *Daemon) ImportTestImage(ns string) error {
 // shims and removes the directory. It returns the first error met but
 // always does every step.
 func (d *Daemon) Stop() error {
+	d.stopped.Store(true)
 	var errs []error
 	errs = append(errs, d.cleanContainers())
 	if d.cmd != nil && d.cmd.Process != nil {

@@ -2,7 +2,11 @@ package containerdtest
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/containerd/containerd/v2/pkg/namespaces"
@@ -35,5 +39,48 @@ func TestStartImportStop(t *testing.T) {
 	}
 	if _, err := os.Stat(d.Dir); !os.IsNotExist(err) {
 		t.Fatalf("%s still there after Stop: %v", d.Dir, err)
+	}
+}
+
+// TestDeadDaemonExplained: a daemon killed under a test is reported as
+// dead, with how it ended and its log, and an import that fails because
+// of it says so.
+func TestDeadDaemonExplained(t *testing.T) {
+	if _, err := exec.LookPath(Binary); err != nil {
+		t.Skipf("containerd is not installed: %v", err)
+	}
+	d, err := StartDaemon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	if err := d.Dead(); err != nil {
+		t.Fatalf("a running daemon reported dead: %v", err)
+	}
+	fmt.Fprintln(&d.log, "last words")
+	if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-d.exited
+	err = d.Dead()
+	if err == nil || !strings.Contains(err.Error(), "signal: killed") || !strings.Contains(err.Error(), "last words") ||
+		strings.Contains(err.Error(), "stopped by the test") {
+		t.Fatalf("Dead() = %v, want the signal and the log's end", err)
+	}
+	err = d.ImportTestImage("test")
+	if err == nil || !strings.Contains(err.Error(), "signal: killed") {
+		t.Fatalf("import on a dead daemon: %v, want it to say the daemon was killed", err)
+	}
+}
+
+func TestTailBuffer(t *testing.T) {
+	b := tailBuffer{max: 8}
+	if b.String() != "(empty)" {
+		t.Fatalf("empty: %q", b.String())
+	}
+	fmt.Fprint(&b, "0123")
+	fmt.Fprint(&b, "456789ab")
+	if got := b.String(); got != "...456789ab" {
+		t.Fatalf("tail: %q", got)
 	}
 }
