@@ -3,8 +3,6 @@ package agent_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,19 +21,6 @@ import (
 // These tests run the agent for real: a private containerd, real pod
 // networks, against the in-memory API (no controllers: the tests create
 // pods already bound to the node).
-
-func create(t *testing.T, a *apifake.API, manifest string) {
-	t.Helper()
-	objs, err := api.DecodeManifests([]byte(manifest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range objs {
-		if _, err := a.Create(context.Background(), o); err != nil {
-			t.Fatalf("create %s: %v", o.GetObjectMeta().Name, err)
-		}
-	}
-}
 
 func getPod(t *testing.T, a *apifake.API, name string) *api.Pod {
 	t.Helper()
@@ -78,17 +63,6 @@ func ready(p *api.Pod) bool {
 	return false
 }
 
-func get(url string) (string, error) {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return string(b), err
-}
-
 const webPod = `
 apiVersion: v1
 kind: Pod
@@ -127,12 +101,12 @@ func TestPodLifecycle(t *testing.T) {
 	d := containerdtest.Start(t)
 	a := apifake.New()
 	n := agenttest.Start(t, d, a, agenttest.Options{Name: "n1", PodCIDR: "10.253.1.0/24", Bridge: "capag1"})
-	create(t, a, webPod)
+	agenttest.Apply(t, a, webPod)
 	p := waitPod(t, a, "web", "ready", ready)
 	if p.Status.PodIP == "" || !strings.HasPrefix(p.Status.PodIP, "10.253.1.") {
 		t.Fatalf("pod IP %q, want one in 10.253.1.0/24", p.Status.PodIP)
 	}
-	if body, err := get(fmt.Sprintf("http://%s:8080/", p.Status.PodIP)); err != nil || body != "hello from-a-secret\n" {
+	if body, err := agenttest.HTTPGet(fmt.Sprintf("http://%s:8080/", p.Status.PodIP)); err != nil || body != "hello from-a-secret\n" {
 		t.Fatalf("GET the pod: %q %v", body, err)
 	}
 	cs := p.Status.ContainerStatuses[0]
@@ -252,22 +226,12 @@ spec:
   volumeName: pv1
 `
 
-const pvcPod = `
-apiVersion: v1
-kind: Pod
-metadata: {name: %s, namespace: default}
-spec:
-  nodeName: n2
-  restartPolicy: Never
-  containers:
-  - name: main
-    image: busybox
-    imagePullPolicy: IfNotPresent
-    command: [sh, -c, '%s']
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - {name: data, persistentVolumeClaim: {claimName: data}}
-`
+// claimPod is a pod on n2 that runs script once with claim data at /data.
+func claimPod(name, script string) *api.Pod {
+	p := agenttest.WithClaim(agenttest.Pod(name, script), "data", "/data")
+	p.Spec.NodeName, p.Spec.RestartPolicy = "n2", "Never"
+	return p
+}
 
 func phase(want string) func(*api.Pod) bool {
 	return func(p *api.Pod) bool { return p != nil && p.Status.Phase == want }
@@ -282,7 +246,7 @@ func TestProbesOOMAndPersistentVolume(t *testing.T) {
 	d := containerdtest.Start(t)
 	a := apifake.New()
 	agenttest.Start(t, d, a, agenttest.Options{Name: "n2", PodCIDR: "10.253.2.0/24", Bridge: "capag2"})
-	create(t, a, fmt.Sprintf(probePods, t.TempDir()))
+	agenttest.Apply(t, a, fmt.Sprintf(probePods, t.TempDir()))
 	claim, err := a.Get(context.Background(), "PersistentVolumeClaim", "default", "data")
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +256,7 @@ func TestProbesOOMAndPersistentVolume(t *testing.T) {
 	if _, err := a.UpdateStatus(context.Background(), pvc); err != nil {
 		t.Fatal(err)
 	}
-	create(t, a, fmt.Sprintf(pvcPod, "writer", `echo kept > /data/file`))
+	agenttest.Create(t, a, claimPod("writer", `echo kept > /data/file`))
 
 	p := waitPod(t, a, "hog", "failed", phase("Failed"))
 	if term := p.Status.ContainerStatuses[0].State.Terminated; term == nil || term.Reason != "OOMKilled" || term.ExitCode != 137 {
@@ -304,7 +268,7 @@ func TestProbesOOMAndPersistentVolume(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitPod(t, a, "writer", "deleted", func(p *api.Pod) bool { return p == nil })
-	create(t, a, fmt.Sprintf(pvcPod, "reader", `test "$(cat /data/file)" = kept`))
+	agenttest.Create(t, a, claimPod("reader", `test "$(cat /data/file)" = kept`))
 	waitPod(t, a, "reader", "succeeded (it read the data)", phase("Succeeded"))
 
 	p = waitPod(t, a, "live", "restarted by its liveness probe", func(p *api.Pod) bool {

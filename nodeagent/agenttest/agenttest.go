@@ -5,13 +5,26 @@
 // server through the REST client). Stop ends an agent and leaves its
 // containers running, as killing a real agent does; Restart starts a new
 // agent on the same node.
+//
+// A node's address is 127.0.0.1 (tests reach nothing but loopback and the
+// pod networks they create). With Options.LogsToken, the node serves the
+// logs endpoint (nodeagent/logs) over HTTPS on a free loopback port that
+// its Node advertises, as `capstan agent` does, so the API server's log
+// proxy reaches it; the endpoint outlives agent restarts.
+//
+// Pod, WithClaim, Apply and HTTPGet build and create the tests' pods and
+// reach what they serve, for this package's users (the agent's own tests
+// and the end-to-end tests of checks/nodee2e).
 package agenttest
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -23,6 +36,7 @@ import (
 	"github.com/capstan-dev/capstan/core/node"
 	"github.com/capstan-dev/capstan/nodeagent/agent"
 	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
+	"github.com/capstan-dev/capstan/nodeagent/logs"
 	"github.com/capstan-dev/capstan/nodeagent/nodeapi"
 	"github.com/capstan-dev/capstan/nodeagent/podnet"
 	"github.com/capstan-dev/capstan/nodeagent/probe"
@@ -39,6 +53,9 @@ type Options struct {
 	Tune func(*node.Config)
 	// Wrap, if set, wraps the runtime the agent uses (to observe it).
 	Wrap func(agent.Runtime) agent.Runtime
+	// LogsToken, if set, makes the node serve its logs endpoint, which
+	// requires this bearer token (the API server's NodeLogsToken).
+	LogsToken string
 }
 
 // Node is one agent under test.
@@ -51,6 +68,8 @@ type Node struct {
 	Runtime *runtime.Runtime
 	Network *podnet.Network
 	Dir     string
+	// LogsPort is the logs endpoint's port ("" without LogsToken).
+	LogsPort string
 
 	cancel context.CancelFunc
 	done   chan error
@@ -82,9 +101,33 @@ func Start(t testing.TB, d *containerdtest.Daemon, api nodeapi.API, opts Options
 		containerdtest.UnmountUnder(n.Dir)
 	})
 	t.Cleanup(func() { n.Stop(); c.Close() })
+	if opts.LogsToken != "" {
+		n.serveLogs()
+	}
 	n.start()
 	return n
 }
+
+// serveLogs serves the node's logs endpoint until the test ends.
+func (n *Node) serveLogs() {
+	t := n.t
+	cert, err := logs.SelfSigned(nodeIP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(nodeIP, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, n.LogsPort, _ = net.SplitHostPort(l.Addr().String())
+	srv := &http.Server{Handler: logs.Handler(filepath.Join(n.Dir, "logs"), n.opts.LogsToken), ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	go func() { _ = srv.ServeTLS(l, "", "") }()
+	t.Cleanup(func() { _ = srv.Close() })
+}
+
+// nodeIP is every test node's address.
+const nodeIP = "127.0.0.1"
 
 func (n *Node) start() {
 	t := n.t
@@ -96,10 +139,13 @@ func (n *Node) start() {
 	}
 	n.Runtime = rt
 	cfg := node.Config{NodeName: n.opts.Name}
+	if n.LogsPort != "" {
+		cfg.Labels = map[string]string{logs.PortLabel: n.LogsPort}
+	}
 	if n.opts.Tune != nil {
 		n.opts.Tune(&cfg)
 	}
-	cfg, err = agent.HostNode(cfg, "", "test")
+	cfg, err = agent.HostNode(cfg, nodeIP, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
