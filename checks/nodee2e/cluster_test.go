@@ -12,16 +12,17 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/control"
 	"github.com/capstan-dev/capstan/core/node"
-	"github.com/capstan-dev/capstan/core/store"
 	"github.com/capstan-dev/capstan/nodeagent/agenttest"
 	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
 	"github.com/capstan-dev/capstan/nodeagent/nodeapi"
 	"github.com/capstan-dev/capstan/server/apiserver"
 	"github.com/capstan-dev/capstan/server/controlplane"
-	"github.com/capstan-dev/capstan/server/storage"
+	"github.com/capstan-dev/capstan/server/etcdserver/etcdtest"
+	"github.com/capstan-dev/capstan/server/etcdstore"
 )
 
-// cluster is an API server with its control plane, and a containerd.
+// cluster is an API server over an embedded etcd member, with its
+// control plane, and a containerd.
 type cluster struct {
 	t      *testing.T
 	c      *client.Client
@@ -35,15 +36,20 @@ const (
 	leaseRenew       = time.Second
 	nodeGrace        = 4 * time.Second
 	tolerationSecond = 2
+	// logsToken is what the API server presents to the agents' logs
+	// endpoints, and what they require.
+	logsToken = "e2e-node-logs-token"
 )
 
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	d := containerdtest.Start(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st := storage.NewLocked(store.NewMemory())
+	// The store of `capstan server`: etcdstore over an embedded member
+	// (fast raft timings), through the in-process client as the server's.
+	st := etcdstore.New(etcdtest.Member(t, false).Client(), etcdstore.Options{})
 	h, err := apiserver.New(apiserver.Config{Backend: st, Authenticator: apiserver.AllowAll{}, Authorizer: apiserver.AllowAll{},
-		Logger: quiet, DefaultTolerationSeconds: tolerationSecond})
+		Logger: quiet, DefaultTolerationSeconds: tolerationSecond, NodeLogsToken: logsToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,21 +78,13 @@ func newCluster(t *testing.T) *cluster {
 
 // node starts an agent; name, pod range and bridge must be its own.
 func (cl *cluster) node(name, cidr, bridge string) *agenttest.Node {
-	return agenttest.Start(cl.t, cl.daemon, cl.api, agenttest.Options{Name: name, PodCIDR: cidr, Bridge: bridge,
+	return agenttest.Start(cl.t, cl.daemon, cl.api, agenttest.Options{Name: name, PodCIDR: cidr, Bridge: bridge, LogsToken: logsToken,
 		Tune: func(c *node.Config) { c.LeaseRenewInterval, c.LeaseDuration = leaseRenew, nodeGrace }})
 }
 
 func (cl *cluster) apply(manifest string) {
 	cl.t.Helper()
-	objs, err := api.DecodeManifests([]byte(manifest))
-	if err != nil {
-		cl.t.Fatal(err)
-	}
-	for _, o := range objs {
-		if _, err := cl.c.Create(context.Background(), o); err != nil {
-			cl.t.Fatalf("create %s %s: %v", o.GetTypeMeta().Kind, o.GetObjectMeta().Name, err)
-		}
-	}
+	agenttest.Apply(cl.t, cl.api, manifest)
 }
 
 // pods lists the pods with label app=app.
@@ -99,7 +97,9 @@ func (cl *cluster) pods(app string) []*api.Pod {
 	return l
 }
 
-// eventually polls cond every 100ms for up to timeout.
+// eventually polls cond every 100ms for up to timeout. It fails at once
+// if containerd has died (nothing would run any more), with how it died
+// and its log's end.
 func (cl *cluster) eventually(what string, timeout time.Duration, cond func() (bool, string)) {
 	cl.t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -110,6 +110,9 @@ func (cl *cluster) eventually(what string, timeout time.Duration, cond func() (b
 			return
 		}
 		last = msg
+		if err := cl.daemon.Dead(); err != nil {
+			cl.t.Fatalf("%s: not yet (%s), and containerd died: %v", what, last, err)
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	cl.t.Fatalf("%s: not within %s: %s", what, timeout, last)

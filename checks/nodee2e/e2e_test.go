@@ -3,13 +3,12 @@ package nodee2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/nodeagent/agenttest"
 )
 
 const web = `
@@ -33,17 +32,6 @@ spec:
           httpGet: {path: /, port: http}
           periodSeconds: 1
 `
-
-func get(url string) (string, error) {
-	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return string(b), err
-}
 
 // TestDeploymentRunsOnANode: a Deployment of 3 busybox httpd replicas is
 // scheduled on the node, its pods become Running and Ready (HTTP
@@ -71,7 +59,7 @@ func TestDeploymentRunsOnANode(t *testing.T) {
 			t.Fatalf("pod %s on %q with IP %q", p.Name, p.Spec.NodeName, p.Status.PodIP)
 		}
 		seen[p.Status.PodIP] = true
-		body, err := get("http://" + p.Status.PodIP + ":8080/")
+		body, err := agenttest.HTTPGet("http://" + p.Status.PodIP + ":8080/")
 		if err != nil || strings.TrimSpace(body) != p.Name {
 			t.Fatalf("GET pod %s at %s: %q %v", p.Name, p.Status.PodIP, body, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/nodeagent/agenttest"
 )
 
 const appManifests = `
@@ -53,22 +54,6 @@ spec:
     - {name: data, mountPath: /data}
   volumes:
   - {name: creds, secret: {secretName: creds}}
-  - {name: data, persistentVolumeClaim: {claimName: data}}
-`
-
-const readerPod = `
-apiVersion: v1
-kind: Pod
-metadata: {name: reader, namespace: default, labels: {app: reader}}
-spec:
-  restartPolicy: Never
-  containers:
-  - name: main
-    image: busybox
-    imagePullPolicy: IfNotPresent
-    command: [sh, -c, 'test "$(cat /data/out)" = "env=s3cret file=s3cret"']
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
   - {name: data, persistentVolumeClaim: {claimName: data}}
 `
 
@@ -125,7 +110,9 @@ func TestPodSecretsVolumesRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl.eventually("writer gone", 30*time.Second, func() (bool, string) { return len(cl.pods("writer")) == 0, "" })
-	cl.apply(readerPod)
+	reader := agenttest.WithClaim(agenttest.Pod("reader", `test "$(cat /data/out)" = "env=s3cret file=s3cret"`), "data", "/data")
+	reader.Spec.RestartPolicy = "Never"
+	agenttest.Create(t, cl.api, reader)
 	cl.eventually("reader succeeded (it read what writer wrote)", 60*time.Second, func() (bool, string) {
 		ps := cl.pods("reader")
 		if len(ps) != 1 {
