@@ -236,9 +236,12 @@ func (a *Agent) flush(ctx context.Context) {
 			a.runProbe(ctx, p)
 			continue
 		}
-		act := act
-		a.actions.do(podOf(act).UID, func() {
-			if in := a.cfg.Runtime.Do(ctx, act); in != nil {
+		act, uid, emitted := act, podOf(act).UID, time.Now()
+		a.actions.do(uid, func() {
+			start := time.Now()
+			in := a.cfg.Runtime.Do(ctx, act)
+			a.timed(ActionMessage, uid, actionKind(act), emitted, start)
+			if in != nil {
 				a.in.put(in)
 			}
 		})
@@ -247,8 +250,13 @@ func (a *Agent) flush(ctx context.Context) {
 		a.mu.Lock()
 		a.status[u.Pod.UID] = u
 		a.mu.Unlock()
-		uid := u.Pod.UID
-		a.writes.do("pod/"+uid, func() { a.writeLatestStatus(ctx, uid) })
+		uid, phase, emitted := u.Pod.UID, u.Status.Phase, time.Now()
+		a.writes.do("pod/"+uid, func() {
+			start := time.Now()
+			if a.writeLatestStatus(ctx, uid) {
+				a.timed(StatusMessage, uid, phase, emitted, start)
+			}
+		})
 	}
 	for _, d := range rd.PodDeletions {
 		d := d

@@ -70,14 +70,14 @@ func (a *Agent) writeNodeStatus(ctx context.Context, u *node.NodeStatusUpdate) {
 }
 
 // writeLatestStatus writes the latest status the machine gave for pod
-// uid, if it was not written yet.
-func (a *Agent) writeLatestStatus(ctx context.Context, uid string) {
+// uid, if it was not written yet, and reports whether it wrote one.
+func (a *Agent) writeLatestStatus(ctx context.Context, uid string) bool {
 	a.mu.Lock()
 	u, ok := a.status[uid]
 	delete(a.status, uid)
 	a.mu.Unlock()
 	if !ok {
-		return // a later status was written already
+		return false // a later status was written already
 	}
 	st := u.Status
 	if st.PodIP == "" {
@@ -90,14 +90,14 @@ func (a *Agent) writeLatestStatus(ctx context.Context, uid string) {
 		var cur api.Object
 		cur, err = a.cfg.API.Get(ctx, "Pod", u.Pod.Namespace, u.Pod.Name)
 		if api.IsNotFound(err) {
-			return // gone: nothing to report
+			return false // gone: nothing to report
 		}
 		if err != nil {
 			break
 		}
 		p := cur.(*api.Pod)
 		if p.UID != uid {
-			return // another pod by that name
+			return false // another pod by that name
 		}
 		p.Status = st
 		if _, err = a.cfg.API.UpdateStatus(ctx, p); !api.IsConflict(err) {
@@ -107,7 +107,9 @@ func (a *Agent) writeLatestStatus(ctx context.Context, uid string) {
 	if err != nil && !api.IsNotFound(err) {
 		a.log.Warn("pod status write failed", "pod", u.Pod.String(), "err", err)
 		a.in.put(node.WriteFailed{What: "status", PodUID: uid})
+		return false
 	}
+	return true
 }
 
 // deletePod is a terminated pod's final deletion (grace 0, uid

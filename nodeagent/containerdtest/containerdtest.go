@@ -154,6 +154,9 @@ func (d *Daemon) Client() (*containerd.Client, error) {
 	return c, nil
 }
 
+// PID returns the daemon's process id.
+func (d *Daemon) PID() int { return d.cmd.Process.Pid }
+
 // ImportTestImage builds the busybox test image (nodeagent/testimage) and
 // imports and unpacks it into namespace ns.
 func (d *Daemon) ImportTestImage(ns string) error {

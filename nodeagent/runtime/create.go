@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	containerd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/oci"
@@ -17,6 +18,8 @@ import (
 
 // create makes the container a describes (not its task) and returns its id.
 func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, error) {
+	uid := a.Pod.UID
+	t0 := time.Now()
 	name, err := NormalizeImage(a.Image)
 	if err != nil {
 		return "", fmt.Errorf("invalid image %q: %w", a.Image, err)
@@ -28,6 +31,7 @@ func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, e
 	if err := unpack(ctx, img); err != nil {
 		return "", err
 	}
+	r.timed(uid, "image", t0)
 	id, err := newID()
 	if err != nil {
 		return "", err
@@ -38,9 +42,11 @@ func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, e
 		if r.cfg.Network == nil {
 			return "", fmt.Errorf("no pod network configured: only hostNetwork pods can run")
 		}
+		t := time.Now()
 		if _, nsPath, err = r.cfg.Network.Setup(ctx, a.Pod.UID); err != nil {
 			return "", err
 		}
+		r.timed(uid, "network", t)
 	}
 	opts, err := r.specOpts(img, a, nsPath)
 	if err != nil {
@@ -51,12 +57,14 @@ func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, e
 		LabelContainer: a.Container, LabelAttempt: strconv.Itoa(int(a.Attempt)),
 		LabelHostNetwork: strconv.FormatBool(a.HostNetwork),
 	}
+	t := time.Now()
 	_, err = r.c.NewContainer(ctx, id,
 		containerd.WithImage(img),
 		containerd.WithSnapshotter(Snapshotter),
-		containerd.WithNewSnapshot(id, img),
-		containerd.WithNewSpec(opts...),
+		r.timedOpt(uid, "snapshot", containerd.WithNewSnapshot(id, img)),
+		r.timedOpt(uid, "spec", containerd.WithNewSpec(opts...)),
 		containerd.WithContainerLabels(labels))
+	r.timed(uid, "container", t)
 	if err != nil {
 		// A half-made container must not stay behind (nor its network).
 		if ctr, lerr := r.c.LoadContainer(ctx, id); lerr == nil {

@@ -37,6 +37,7 @@ func podRefOf(labels map[string]string) (node.PodRef, string, int32) {
 // start creates the task of container id, its stdout and stderr going to
 // the log file, starts it and follows its exit.
 func (r *Runtime) start(ctx context.Context, id string) (time.Time, error) {
+	t := time.Now()
 	ctr, err := r.c.LoadContainer(ctx, id)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("load container: %w", err)
@@ -50,25 +51,34 @@ func (r *Runtime) start(ctx context.Context, id string) (time.Time, error) {
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return time.Time{}, fmt.Errorf("log directory: %w", err)
 	}
+	r.timed(pod.UID, "load", t)
+	t = time.Now()
 	task, err := ctr.NewTask(ctx, cio.LogFile(logPath))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("create task: %w", err)
 	}
+	r.timed(pod.UID, "task", t)
+	t = time.Now()
 	exitCh, err := task.Wait(r.ctx(context.Background()))
 	if err != nil {
 		_, _ = task.Delete(ctx, containerd.WithProcessKill)
 		return time.Time{}, fmt.Errorf("wait task: %w", err)
 	}
+	r.timed(pod.UID, "wait", t)
+	t = time.Now()
 	if err := task.Start(ctx); err != nil {
 		_, _ = task.Delete(ctx, containerd.WithProcessKill)
 		return time.Time{}, fmt.Errorf("start task: %w", err)
 	}
+	r.timed(pod.UID, "start", t)
 	at := r.cfg.Now()
 	// The start time is for a restarted agent's adoption (and the
 	// inventory): written before the start is reported.
+	t = time.Now()
 	if _, err := ctr.SetLabels(ctx, map[string]string{LabelStartedAt: at.UTC().Format(time.RFC3339Nano)}); err != nil {
 		r.cfg.Log.Warn("label started-at", "id", id, "err", err)
 	}
+	r.timed(pod.UID, "label", t)
 	r.follow(id, exitCh)
 	return at, nil
 }
