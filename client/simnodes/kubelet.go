@@ -25,15 +25,22 @@ func (s *Sim) kubelet(ctx context.Context) {
 func (s *Sim) listAndWatch(ctx context.Context) error {
 	return s.c.ListWatch(ctx, "Pod", "", client.ListOptions{},
 		func(l *client.List) error {
+			s.ips.reset()
+			for _, o := range l.Items {
+				s.ips.mark(o.(*api.Pod))
+			}
 			for _, o := range l.Items {
 				s.syncPod(ctx, o.(*api.Pod))
 			}
 			return nil
 		},
 		func(ev client.Event) error {
-			if ev.Type != client.Deleted {
-				s.syncPod(ctx, ev.Object.(*api.Pod))
+			p := ev.Object.(*api.Pod)
+			if ev.Type == client.Deleted {
+				s.ips.release(p.UID)
+				return nil
 			}
+			s.syncPod(ctx, p)
 			return nil
 		})
 }
@@ -65,6 +72,18 @@ func (s *Sim) syncPod(ctx context.Context, p *api.Pod) {
 	st.Reason, st.Message = "", ""
 	if st.StartTime == nil {
 		st.StartTime = &now
+	}
+	st.HostIP = internalIP(s.ips.node[p.Spec.NodeName])
+	if p.Spec.HostNetwork {
+		st.PodIP = st.HostIP
+	} else if st.PodIP == "" {
+		if st.PodIP = s.ips.assign(p); st.PodIP == "" {
+			s.o.Logger.Warn("no pod address left on the node", "node", p.Spec.NodeName, "pod", p.Namespace+"/"+p.Name)
+		}
+	}
+	st.PodIPs = nil
+	if st.PodIP != "" {
+		st.PodIPs = []api.PodIP{{IP: st.PodIP}}
 	}
 	setCondition := func(typ string) {
 		for i := range st.Conditions {
@@ -103,7 +122,7 @@ func (s *Sim) syncPod(ctx context.Context, p *api.Pod) {
 
 // isRunning reports whether a pod already shows what syncPod would write.
 func isRunning(p *api.Pod) bool {
-	if p.Status.Phase != api.PodRunning || len(p.Status.ContainerStatuses) != len(p.Spec.Containers) {
+	if p.Status.Phase != api.PodRunning || p.Status.HostIP == "" || len(p.Status.ContainerStatuses) != len(p.Spec.Containers) {
 		return false
 	}
 	for _, c := range p.Status.Conditions {

@@ -46,6 +46,9 @@ func (o *Options) defaults() error {
 	if o.Count < 0 {
 		return fmt.Errorf("node count %d is negative", o.Count)
 	}
+	if o.Count > MaxNodes {
+		return fmt.Errorf("node count %d is more than the %d simulated nodes with distinct addresses", o.Count, MaxNodes)
+	}
 	if o.NamePrefix == "" {
 		o.NamePrefix = "sim-node-"
 	}
@@ -85,6 +88,8 @@ type Sim struct {
 	mu     sync.Mutex
 	leases map[string]*api.Lease
 	wg     sync.WaitGroup
+	// ips are the pods' addresses (the kubelet goroutine's alone).
+	ips *podIPs
 }
 
 // Start registers the nodes and their Leases (before it returns) and keeps
@@ -104,6 +109,7 @@ func Start(ctx context.Context, c *client.Client, o Options) (*Sim, error) {
 		s.names = append(s.names, n)
 		s.ours[n] = true
 	}
+	s.ips = newPodIPs(s.names)
 	if err := s.register(ctx); err != nil {
 		return nil, err
 	}
@@ -194,6 +200,8 @@ func (s *Sim) newNode(name string) *api.Node {
 		labels[k] = v
 	}
 	n := &api.Node{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: api.ObjectMeta{Name: name, Labels: labels}}
+	cidr := podCIDR(s.ips.node[name])
+	n.Spec.PodCIDR, n.Spec.PodCIDRs = cidr, []string{cidr}
 	n.Status = s.status(name)
 	return n
 }
@@ -216,7 +224,7 @@ func (s *Sim) status(name string) api.NodeStatus {
 			cond(api.NodePIDPressure, api.ConditionFalse, "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
 			cond(api.NodeReady, api.ConditionTrue, "KubeletReady", "kubelet is posting ready status (simulated)"),
 		},
-		Addresses: []api.NodeAddress{{Type: "Hostname", Address: name}},
+		Addresses: []api.NodeAddress{{Type: "InternalIP", Address: internalIP(s.ips.node[name])}, {Type: "Hostname", Address: name}},
 		NodeInfo: api.NodeSystemInfo{
 			MachineID: name, KernelVersion: "simulated", OSImage: "capstan simulated node",
 			ContainerRuntimeVersion: "sim://1", KubeletVersion: "v1.32.0-capstan-sim", OperatingSystem: "linux", Architecture: "amd64",

@@ -132,3 +132,70 @@ func TestBadOptions(t *testing.T) {
 		t.Error("a negative count was accepted")
 	}
 }
+
+// TestAddresses: each node has its own pod range and an InternalIP; a
+// running pod gets the lowest free address of its node's range and the
+// node's address as hostIP; a deleted pod's address is handed out again;
+// a new Sim (a restart) does not hand out an address a running pod holds.
+func TestAddresses(t *testing.T) {
+	c := newServer(t)
+	ctx := context.Background()
+	sim, err := simnodes.Start(ctx, c, simnodes.Options{Count: 2, RunPods: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1, err := client.Get[*api.Node](ctx, c, "", "sim-node-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n1.Spec.PodCIDR != "10.64.1.0/24" || len(n1.Status.Addresses) == 0 || n1.Status.Addresses[0] != (api.NodeAddress{Type: "InternalIP", Address: "172.16.0.2"}) {
+		t.Errorf("node sim-node-1: podCIDR %q, addresses %v", n1.Spec.PodCIDR, n1.Status.Addresses)
+	}
+	run := func(name, node string) *api.Pod {
+		t.Helper()
+		pod := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default"},
+			Spec: api.PodSpec{Containers: []api.Container{{Name: "a", Image: "busybox"}}}}
+		if _, err := c.Create(ctx, pod); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Bind(ctx, "default", name, node); err != nil {
+			t.Fatal(err)
+		}
+		var p *api.Pod
+		eventually(t, name+" running", func() bool {
+			p, err = client.Get[*api.Pod](ctx, c, "default", name)
+			return err == nil && p.Status.Phase == api.PodRunning
+		})
+		return p
+	}
+	ip := func(p *api.Pod) string { return p.Status.PodIP + " on " + p.Status.HostIP }
+	if a := run("a", "sim-node-1"); ip(a) != "10.64.1.2 on 172.16.0.2" || len(a.Status.PodIPs) != 1 || a.Status.PodIPs[0].IP != a.Status.PodIP {
+		t.Errorf("pod a: %s, podIPs %v", ip(a), a.Status.PodIPs)
+	}
+	if b := run("b", "sim-node-1"); ip(b) != "10.64.1.3 on 172.16.0.2" {
+		t.Errorf("pod b: %s", ip(b))
+	}
+	if d := run("d", "sim-node-0"); ip(d) != "10.64.0.2 on 172.16.0.1" {
+		t.Errorf("pod d: %s", ip(d))
+	}
+	zero := int64(0)
+	if _, err := c.Delete(ctx, "Pod", "default", "a", client.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a gone", func() bool { _, err := c.Get(ctx, "Pod", "default", "a"); return api.IsNotFound(err) })
+	// The watch's Deleted event frees the address; wait until it has arrived.
+	time.Sleep(100 * time.Millisecond)
+	if e := run("e", "sim-node-1"); ip(e) != "10.64.1.2 on 172.16.0.2" {
+		t.Errorf("pod e (after a was deleted): %s", ip(e))
+	}
+	sim.Stop()
+	// A restart relists: 10.64.1.2 and .3 are held by e and b.
+	sim, err = simnodes.Start(ctx, c, simnodes.Options{Count: 2, RunPods: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Stop()
+	if f := run("f", "sim-node-1"); ip(f) != "10.64.1.4 on 172.16.0.2" {
+		t.Errorf("pod f (after a restart): %s", ip(f))
+	}
+}

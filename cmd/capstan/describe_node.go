@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/server/printers"
@@ -74,6 +75,15 @@ func describeNode(d *describer, n *api.Node, lease *api.Lease, pods []*api.Pod) 
 	d.line(1, "Container Runtime Version:\t%s", info.ContainerRuntimeVersion)
 	d.line(1, "Kubelet Version:\t%s", info.KubeletVersion)
 	d.line(1, "Kube-Proxy Version:\t")
+	if n.Spec.PodCIDR != "" {
+		d.line(0, "PodCIDR:\t%s", n.Spec.PodCIDR)
+	}
+	if len(n.Spec.PodCIDRs) > 0 {
+		d.line(0, "PodCIDRs:\t%s", strings.Join(n.Spec.PodCIDRs, ","))
+	}
+	if n.Spec.ProviderID != "" {
+		d.line(0, "ProviderID:\t%s", n.Spec.ProviderID)
+	}
 	nodePods(d, n, pods)
 }
 
