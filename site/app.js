@@ -137,8 +137,10 @@ async function load(sc, t = 0) {
 
 function lastActionAt() { return script.actions.length ? script.actions[script.actions.length - 1].at : 0; }
 
-async function seek(t) {
-  const st = await call({ cmd: "run", t: Math.max(0, Math.round(t)) });
+// seek moves the cursor to t; with check, the invariants are checked at
+// t even off the grid (a jump to a violation's step shows it).
+async function seek(t, check) {
+  const st = await call({ cmd: "run", t: Math.max(0, Math.round(t)), check: !!check });
   show(st);
 }
 
@@ -195,11 +197,20 @@ function drawInvariants(st) {
   $("invariants").innerHTML = st.invariants.map((v) => {
     const cls = st.invariantsNote && v.firstAt < 0 ? "skip" : !v.ok ? "bad" : v.excused ? "excused" : "ok";
     let first = "";
-    if (v.firstAt >= 0) first = `<span class="first">first violated at ${fmt(v.firstAt)} <a href="#" data-t="${v.firstAt}">go</a>: ${esc(v.first)}</span>`;
-    else if (v.excused) first = `<span class="first">excused after a fault, as the model's caveat allows (first at ${fmt(v.excusedAt)} <a href="#" data-t="${v.excusedAt}">go</a>): ${esc(v.excusedFirst)}</span>`;
+    if (v.firstAt >= 0) first = `<span class="first">first violated ${when(v.firstAt, v.firstStep, v.firstApprox)}: ${esc(v.first)}${by(v.firstBy)}</span>`;
+    else if (v.excused) first = `<span class="first">excused after a fault, as the model's caveat allows (first ${when(v.excusedAt, v.excusedStep, v.excusedApprox)}): ${esc(v.excusedFirst)}${by(v.excusedBy)}</span>`;
     else if (v.kind === "liveness" && !v.ok && v.now && !st.invariantsNote) first = `<span class="first">now: ${esc(v.now[0])}</span>`;
     return `<li class="${cls}" title="${esc(v.note)}" data-name="${v.name}"><span class="dot"></span>${v.name} <span class="kind">${v.kind}</span>${first}</li>`;
   }).join("");
+}
+
+// when says at which step and time a violation first appeared; approx
+// (the replay that finds the exact step failed) says "by" that time.
+function when(t, step, approx) {
+  return `${approx ? "by" : "at"} ${step ? "step " + step.toLocaleString("en") + ", " : ""}${fmt(t)} <a href="#" data-t="${t}">go</a>`;
+}
+function by(text) {
+  return text ? `<span class="by">${esc(text)}</span>` : "";
 }
 
 // ---- drawing ---------------------------------------------------------------
@@ -409,7 +420,7 @@ $("addNode").onclick = () => {
 $("crashContainer").onclick = () => selection && selection.podName && act(`crash-container ${selection.podName}/${selection.container}`);
 $("invariants").addEventListener("click", (e) => {
   const t = e.target.dataset && e.target.dataset.t;
-  if (t !== undefined) { e.preventDefault(); pause(); seek(+t); }
+  if (t !== undefined) { e.preventDefault(); pause(); seek(+t, true); }
 });
 $("share").onclick = async () => {
   const url = location.href.split("#")[0] + (await encodeLink(script, state.t, exampleIndex));
@@ -460,7 +471,7 @@ $("explore").onclick = async () => {
     }
     if (r.shortest && (!best || r.shortest.t < best.t)) best = r.shortest;
     $("xprog").innerHTML = `${Math.min(total, from + batch)} / ${total} runs, ${failures} failing` +
-      (best ? ` · shortest failing trace: <a id=xlink href="${location.href.split("#")[0] + (await encodeLink(best.script, best.t, exampleIndex))}">${esc(best.invariant)} at ${fmt(best.t)}</a> (${best.script.actions.length} actions): ${esc(best.violation)}` : "");
+      (best ? ` · shortest failing trace: <a id=xlink href="${location.href.split("#")[0] + (await encodeLink(best.script, best.show, exampleIndex))}">${esc(best.invariant)} at ${fmt(best.t)}</a> (${best.script.actions.length} actions): ${esc(best.violation)}` : "");
   }
   window.capstanExplore = { failures, best };
 };

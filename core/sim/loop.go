@@ -25,6 +25,17 @@ func (c *Cluster) Step() bool {
 	return true
 }
 
+// NextAt returns the time of the earliest queued event, and false if
+// nothing is queued: with Step, it lets a caller run to a time one event
+// at a time, exactly as RunUntil would (the playground does, to find the
+// step at which an invariant first fails).
+func (c *Cluster) NextAt() (api.Time, bool) {
+	if len(c.queue) == 0 {
+		return 0, false
+	}
+	return c.queue[0].at, true
+}
+
 // RunUntil processes every event up to and including t, then sets the
 // clock to t.
 func (c *Cluster) RunUntil(t api.Time) {

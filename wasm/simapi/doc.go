@@ -27,6 +27,12 @@
 // (read from a watch of the store) with the state before them. The grid
 // is part of the session, so the first violation of a run is found at the
 // same time however the run was played (in one jump or frame by frame).
+// A check sees a violation up to a second late; so when one sees an
+// invariant broken for the first time, the session replays the script
+// from its seed, quietly to the previous check point and then checking
+// after every step, and reports the exact step that broke it: its number,
+// its virtual time and its log lines (locate.go). A snapshot violation
+// that appears and clears between two check points is not seen at all.
 //
 // # Requests
 //

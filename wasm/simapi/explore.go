@@ -27,10 +27,13 @@ type ExploreRun struct {
 	Violation string   `json:"violation,omitempty"`
 }
 
-// Trace is a failing run cut at its first violation.
+// Trace is a failing run cut at its first violation. T is the exact
+// time of the step that broke it; Show the first check point after it (a
+// grid second), where a page loading the trace sees it red.
 type Trace struct {
 	Script    Script `json:"script"`
 	T         int64  `json:"t"`
+	Show      int64  `json:"show"`
 	Invariant string `json:"invariant"`
 	Violation string `json:"violation"`
 }
@@ -90,7 +93,7 @@ func (s *Session) explore(r *Request) *Exploration {
 // runScript runs sc to horizon and returns it cut at its first safety
 // violation, nil if none.
 func runScript(sc Script, horizon int64, maxCheckPods int) *Trace {
-	s := &Session{maxCheckPods: maxCheckPods}
+	s := &Session{maxCheckPods: maxCheckPods, exact: true}
 	s.reset(sc)
 	s.runTo(horizon)
 	var first *InvariantView
@@ -110,7 +113,12 @@ func runScript(sc Script, horizon int64, maxCheckPods int) *Trace {
 			cut.Actions = append(cut.Actions, a)
 		}
 	}
-	return &Trace{Script: cut, T: first.FirstAt, Invariant: first.Name, Violation: first.First}
+	return &Trace{Script: cut, T: first.FirstAt, Show: ceilGrid(first.FirstAt), Invariant: first.Name, Violation: first.First}
+}
+
+// ceilGrid is the first grid point at or after t.
+func ceilGrid(t int64) int64 {
+	return (t + Grid - 1) / Grid * Grid
 }
 
 // shrink drops the actions after the first keep ones (the user's), one
@@ -119,7 +127,7 @@ func shrink(tr *Trace, keep, maxCheckPods int) *Trace {
 	for i := len(tr.Script.Actions) - 1; i >= keep; i-- {
 		sc := tr.Script
 		sc.Actions = slices.Delete(slices.Clone(sc.Actions), i, i+1)
-		if t := runScript(sc, tr.T, maxCheckPods); t != nil && t.Invariant == tr.Invariant {
+		if t := runScript(sc, tr.Show, maxCheckPods); t != nil && t.Invariant == tr.Invariant {
 			tr = t
 		}
 	}

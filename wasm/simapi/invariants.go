@@ -67,9 +67,16 @@ type InvariantView struct {
 	// holding now.
 	OK bool `json:"ok"`
 	// FirstAt (virtual ms) and First: the first violation, for safety
-	// invariants; -1 and "" if none.
-	FirstAt int64  `json:"firstAt"`
-	First   string `json:"first,omitempty"`
+	// invariants; -1 and "" if none. FirstStep is the step that broke it
+	// (the number of events processed once it had fired: the exact step,
+	// found by locate) and FirstBy what that step did (its log lines, or
+	// the action made). FirstApprox is set if locate could not replay it:
+	// then FirstAt and FirstStep are those of the check that saw it.
+	FirstAt     int64  `json:"firstAt"`
+	First       string `json:"first,omitempty"`
+	FirstStep   uint64 `json:"firstStep,omitempty"`
+	FirstBy     string `json:"firstBy,omitempty"`
+	FirstApprox bool   `json:"firstApprox,omitempty"`
 	// Now are the violations at the last check (at most 5).
 	Now []string `json:"now,omitempty"`
 	// Excused counts the checks at which the invariant was violated only
@@ -78,6 +85,11 @@ type InvariantView struct {
 	Excused      int    `json:"excused,omitempty"`
 	ExcusedAt    int64  `json:"excusedAt"`
 	ExcusedFirst string `json:"excusedFirst,omitempty"`
+	// ExcusedStep and ExcusedBy: the step of the first excused
+	// violation, as FirstStep and FirstBy.
+	ExcusedStep   uint64 `json:"excusedStep,omitempty"`
+	ExcusedBy     string `json:"excusedBy,omitempty"`
+	ExcusedApprox bool   `json:"excusedApprox,omitempty"`
 }
 
 // tracker checks the invariants along a run.
@@ -219,6 +231,7 @@ func (t *tracker) record(s *Session, i int, vs []model.Violation) {
 			v.Excused++
 			if v.ExcusedAt < 0 {
 				v.ExcusedAt, v.ExcusedFirst = s.now(), first
+				v.ExcusedStep, v.ExcusedBy = s.c.Steps(), s.by
 			}
 		}
 		vs = hard
@@ -235,6 +248,7 @@ func (t *tracker) record(s *Session, i int, vs []model.Violation) {
 		v.Now = now
 		if v.FirstAt < 0 {
 			v.OK, v.FirstAt, v.First = false, s.now(), now[0]
+			v.FirstStep, v.FirstBy = s.c.Steps(), s.by
 		}
 	} else if invariants[i].snap != nil {
 		v.Now = nil

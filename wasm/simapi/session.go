@@ -69,6 +69,9 @@ type Request struct {
 	// MaxCheckPods bounds the pods for which invariants are checked
 	// (config; default DefaultMaxCheckPods).
 	MaxCheckPods int `json:"maxCheckPods,omitempty"`
+	// Check (run) checks the invariants at T even off the grid, so that
+	// a jump to a violation's exact time shows it.
+	Check bool `json:"check,omitempty"`
 }
 
 // DefaultMaxCheckPods is how many pods a cluster may have for the
@@ -95,11 +98,28 @@ type Session struct {
 	faultAt      int64
 	inv          *tracker
 	maxCheckPods int
+	// last is the last check point passed (both kinds of invariants
+	// evaluated): a violation first seen at a check point arose after it.
+	last point
+	// exact: a violation first seen at a check point is located to its
+	// exact step by a replay (locate). quiet: no checks at all; perStep:
+	// checks after every step. The replays locate makes are quiet up to
+	// the last check point, then check per step.
+	exact, quiet, perStep bool
+	// by says what the last transition was (perStep only): the log lines
+	// of a step, an action's command, or the clock moving.
+	by string
+}
+
+// point is a check point: a cursor and how many actions were done.
+type point struct {
+	t    int64
+	next int
 }
 
 // New returns a session with an empty script and seed 1.
 func New() *Session {
-	s := &Session{maxCheckPods: DefaultMaxCheckPods}
+	s := &Session{maxCheckPods: DefaultMaxCheckPods, exact: true}
 	s.reset(Script{Seed: 1})
 	return s
 }
@@ -153,6 +173,9 @@ func (s *Session) call(r *Request) (any, error) {
 		return s.state(), nil
 	case "run":
 		s.seek(r.T)
+		if r.Check && s.last != (point{s.now(), s.next}) {
+			s.check()
+		}
 		return s.state(), nil
 	case "exec":
 		out, err := s.exec(r.Line, r.Body)
@@ -275,6 +298,7 @@ func (s *Session) reset(sc Script) {
 	s.down, s.partitioned = map[string]bool{}, map[string]bool{}
 	s.faultAt = -1
 	s.inv = newTracker(s.c)
+	s.last = point{}
 }
 
 // now is the cursor: virtual milliseconds since the start.
@@ -311,15 +335,37 @@ func (s *Session) advance(t int64) {
 		if g%compactEvery == 0 {
 			// Read the write log just before the store compacts it.
 			s.runUntil(g - 1)
-			s.inv.poll(s)
+			s.poll()
 		}
 		s.runUntil(g)
 		s.check()
 	}
 }
 
+// runUntil runs the cluster to ms. Checking per step, it steps one
+// event at a time (the same steps RunUntil takes) and checks after each,
+// then after the clock's last move.
 func (s *Session) runUntil(ms int64) {
-	s.c.RunUntil(s.c.Epoch() + api.Time(time.Duration(ms)*time.Millisecond))
+	end := s.c.Epoch() + api.Time(time.Duration(ms)*time.Millisecond)
+	if !s.perStep {
+		s.c.RunUntil(end)
+		return
+	}
+	for {
+		at, ok := s.c.NextAt()
+		if !ok || at > end {
+			break
+		}
+		n := len(s.c.Log())
+		s.c.Step()
+		s.by = stepText(s.c.Steps(), s.c.Log()[n:])
+		s.inv.check(s)
+	}
+	if s.c.Now() < end {
+		s.c.RunUntil(end)
+		s.by = "the clock reaching " + fmtMs(ms) + " (no event)"
+		s.inv.check(s)
+	}
 }
 
 // exec records an action at the cursor (dropping the later ones: a fork)
@@ -343,6 +389,7 @@ func (s *Session) do(a Action) string {
 		return "error: " + err.Error() + "\n"
 	}
 	out := s.in.Exec(cmd)
+	s.by = "the action " + a.Line
 	if strings.Contains(out, "error: ") {
 		return out
 	}
@@ -370,6 +417,25 @@ func (s *Session) do(a Action) string {
 	return out
 }
 
+// check is a check point: every invariant is evaluated now. A
+// violation seen for the first time is located to its exact step.
 func (s *Session) check() {
-	s.inv.check(s)
+	if s.evaluate(s.inv.check) {
+		s.last = point{s.now(), s.next}
+	}
+}
+
+// poll evaluates the history invariants only (before a compaction).
+func (s *Session) poll() { s.evaluate(s.inv.poll) }
+
+// evaluate runs eval, unless the session is quiet, and locates what it
+// found. It reports whether it ran.
+func (s *Session) evaluate(eval func(*Session)) bool {
+	if s.quiet {
+		return false
+	}
+	before := s.inv.firsts()
+	eval(s)
+	s.located(before)
+	return true
 }
