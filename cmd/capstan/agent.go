@@ -12,7 +12,6 @@ import (
 	"github.com/capstan-dev/capstan/client"
 	"github.com/capstan-dev/capstan/nodeagent/agent"
 	"github.com/capstan-dev/capstan/nodeagent/nodeapi"
-	"github.com/capstan-dev/capstan/nodeagent/podnet"
 )
 
 func newAgentCommand() *cobra.Command {
@@ -21,7 +20,6 @@ func newAgentCommand() *cobra.Command {
 		insecure                      bool
 		o                             agent.NodeOptions
 	)
-	host, _ := os.Hostname()
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Run the node agent: register this node and run its pods on containerd",
@@ -63,14 +61,7 @@ Restarted, it adopts the containers that run instead of restarting them.`,
 	fl.StringVar(&token, "token", "", "the node's bearer token, overriding the kubeconfig")
 	fl.StringVar(&ca, "certificate-authority", "", "the CA file that verifies the server, overriding the kubeconfig")
 	fl.BoolVar(&insecure, "insecure-skip-tls-verify", false, "do not verify the server's certificate (insecure)")
-	fl.StringVar(&o.NodeName, "node-name", host, "the node's name")
-	fl.StringVar(&o.NodeIP, "node-ip", "", "the node's InternalIP (default: the first non-loopback IPv4 address)")
-	fl.StringVar(&o.PodCIDR, "pod-cidr", "10.244.0.0/24", "the node's pod range, when its Node has none yet")
-	fl.StringVar(&o.Bridge, "bridge", "capstan0", "the pods' Linux bridge")
-	fl.StringVar(&o.CNIBinDir, "cni-bin-dir", podnet.DefaultPluginDir, "where the CNI plugins are (Debian: containernetworking-plugins)")
-	fl.StringVar(&o.ContainerdSocket, "containerd-socket", "/run/containerd/containerd.sock", "containerd's socket")
-	fl.StringVar(&o.ContainerdNamespace, "containerd-namespace", "capstan", "the containerd namespace of the node's containers and images")
-	fl.StringVar(&o.LogsAddress, "logs-address", ":10250", "where the HTTPS logs endpoint listens (GET /containerLogs/NS/POD/CONTAINER, the node's token required); empty: nowhere")
+	registerNodeFlags(fl, &o)
 	fl.StringVar(&o.DataDir, "data-dir", "/var/lib/capstan-agent", "where logs, volumes and pod network state live")
 	return cmd
 }

@@ -22,9 +22,10 @@ func newUpCommand() *cobra.Command {
 		Long: `up starts capstan in one process: an embedded etcd in DATA-DIR/etcd, the
 API server on --listen with TLS and the admin's token, and the control
 plane. It prints the API's URL, the kubeconfig to use and the next command.
-When containerd's socket is reachable (and unless --agent=false) it also
-runs a node agent for this machine (data in DATA-DIR/agent), and says so
-when it does not.
+When containerd answers on --containerd-socket (and unless --agent=false)
+it also runs a node agent for this machine, as 'capstan agent' would, with
+the same node flags and defaults (data in DATA-DIR/agent, the admin's
+token); when no containerd answers there it says so and why.
 Ctrl-C stops it cleanly; running up again on the same data dir resumes with
 everything kept.`,
 		Args: cobra.NoArgs,
@@ -58,7 +59,7 @@ everything kept.`,
 capstan is up.
   API         %s
   kubeconfig  %s
-%s
+  %s
 
 Next, in another terminal:
   export KUBECONFIG=%s
