@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +25,9 @@ import (
 // so: a pod created through the kubeconfig up printed is scheduled on
 // that node and runs, with an address from the pod range, and `capstan
 // logs` (through the API server, TLS and the admin's token, to the
-// agent's logs endpoint) prints its output. Ctrl-C stops up cleanly;
+// agent's logs endpoint) prints its output, its last line with --tail 1,
+// and with -f the lines it writes next, until Ctrl-C. Ctrl-C stops up
+// cleanly;
 // `capstan up` again on the same data dir adopts the running container
 // instead of restarting it.
 func TestUpRunsALocalAgent(t *testing.T) {
@@ -54,7 +58,7 @@ func TestUpRunsALocalAgent(t *testing.T) {
 	}
 	c := clientFor(t, kc)
 	ctx := context.Background()
-	pod := agenttest.Pod("hello", `echo "hello from up"; exec sleep 3600`)
+	pod := agenttest.Pod("hello", `echo "hello from up"; i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done`)
 	if _, err := c.Create(ctx, pod); err != nil {
 		t.Fatal(err)
 	}
@@ -62,23 +66,52 @@ func TestUpRunsALocalAgent(t *testing.T) {
 	if running.Spec.NodeName != nodeName || !strings.HasPrefix(running.Status.PodIP, "10.254.20.") {
 		t.Fatalf("pod on %q with IP %q, want on %s in %s", running.Spec.NodeName, running.Status.PodIP, nodeName, cidr)
 	}
-	logs := func() string {
+	// capstan logs, as a user runs it, until out satisfies done (or 10s).
+	logs := func(done func(out string) bool, args ...string) string {
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
 		cmd := newRootCommand()
 		out, errs := &syncBuffer{}, &syncBuffer{}
 		cmd.SetOut(out)
 		cmd.SetErr(errs)
-		cmd.SetArgs([]string{"logs", "hello", "--kubeconfig", kc})
-		if err := cmd.ExecuteContext(ctx); err != nil {
-			return fmt.Sprintf("error %v: %s", err, errs)
+		cmd.SetArgs(append([]string{"logs", "hello", "--kubeconfig", kc}, args...))
+		ran := make(chan error, 1)
+		go func() { ran <- cmd.ExecuteContext(lctx) }()
+		for {
+			select {
+			case err := <-ran:
+				if err != nil {
+					return fmt.Sprintf("error %v: %s", err, errs)
+				}
+				return out.String()
+			case <-time.After(20 * time.Millisecond):
+				if done(out.String()) {
+					cancel() // Ctrl-C
+					if err := <-ran; err != nil {
+						t.Errorf("capstan logs %s after Ctrl-C: %v %s", strings.Join(args, " "), err, errs)
+					}
+					return out.String()
+				}
+			}
 		}
-		return out.String()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for got := logs(); got != "hello from up\n"; got = logs() {
-		if time.Now().After(deadline) {
-			t.Fatalf("capstan logs hello: %q, want %q", got, "hello from up\n")
+	never := func(string) bool { return false }
+	if got := logs(never); !strings.HasPrefix(got, "hello from up\ntick 1\n") {
+		t.Fatalf("capstan logs hello: %q, want its output from the start", got)
+	}
+	if got := logs(never, "--tail", "1"); !regexp.MustCompile(`^tick \d+\n$`).MatchString(got) {
+		t.Fatalf("capstan logs hello --tail 1: %q, want one tick line", got)
+	}
+	// -f: one line that was there, then lines written since.
+	followed := logs(func(out string) bool { return strings.Count(out, "\n") >= 3 }, "-f", "--tail", "1")
+	ticks := regexp.MustCompile(`(?m)^tick (\d+)$`).FindAllStringSubmatch(followed, -1)
+	if len(ticks) < 3 || strings.Contains(followed, "hello") {
+		t.Fatalf("capstan logs hello -f --tail 1: %q, want 3 ticks or more", followed)
+	}
+	for i := 1; i < len(ticks); i++ {
+		if a, b := ticks[i-1][1], ticks[i][1]; fmt.Sprint(atoi(t, a)+1) != b {
+			t.Fatalf("capstan logs -f: tick %s then %s in %q", a, b, followed)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	stop()
 
@@ -90,6 +123,15 @@ func TestUpRunsALocalAgent(t *testing.T) {
 	if is.ContainerID != was.ContainerID || is.RestartCount != 0 {
 		t.Fatalf("after up restarted: container %s (restarts %d), want %s still running", is.ContainerID, is.RestartCount, was.ContainerID)
 	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // waitRunning waits up to 60s for pod name in default to be Running and

@@ -94,8 +94,13 @@ func Start(t testing.TB, d *containerdtest.Daemon, api nodeapi.API, opts Options
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		// After the daemon's own cleanup (registered before): nothing
-		// runs in the namespaces any more.
+		// After the agent stopped (the cleanup below runs first): the
+		// node's containers go before its networks, mounts and
+		// directory (t.TempDir's removal, registered earlier, runs
+		// after this).
+		if err := d.RemoveContainers(opts.Name); err != nil {
+			t.Errorf("agenttest: node %s: %v", opts.Name, err)
+		}
 		_ = n.Network.TeardownAll(context.Background())
 		_ = exec.Command("ip", "link", "del", opts.Bridge).Run()
 		containerdtest.UnmountUnder(n.Dir)

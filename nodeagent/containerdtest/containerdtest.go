@@ -206,9 +206,22 @@ func (d *Daemon) Stop() error {
 	return errors.Join(errs...)
 }
 
+// RemoveContainers kills the tasks of namespace ns and deletes its
+// containers (a node's, before its directories go). Nothing to do on a
+// daemon that has ended.
+func (d *Daemon) RemoveContainers(ns string) error {
+	return d.removeContainers([]string{ns})
+}
+
 // cleanContainers kills every task and deletes every container, in every
 // namespace.
 func (d *Daemon) cleanContainers() error {
+	return d.removeContainers(nil)
+}
+
+// removeContainers kills the tasks and deletes the containers of
+// namespaces nss (nil: all of them).
+func (d *Daemon) removeContainers(nss []string) error {
 	select {
 	case <-d.exited:
 		return nil
@@ -221,9 +234,10 @@ func (d *Daemon) cleanContainers() error {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	nss, err := c.NamespaceService().List(ctx)
-	if err != nil {
-		return fmt.Errorf("containerdtest: namespaces: %w", err)
+	if nss == nil {
+		if nss, err = c.NamespaceService().List(ctx); err != nil {
+			return fmt.Errorf("containerdtest: namespaces: %w", err)
+		}
 	}
 	var (
 		mu   sync.Mutex
