@@ -7,8 +7,8 @@
 //	                actions and API writes go out to workers
 //	runtime/        core/node's runtime actions on containerd (images, OCI
 //	                specs from pods, tasks, exits, kills, adoption, exec)
-//	podnet/         pod network namespaces and addresses (CNI bridge and
-//	                host-local plugins)
+//	podnet/         pod network namespaces and addresses (a bridge and veth
+//	                pairs, over netlink)
 //	volumes/        emptyDir, hostPath, secret, configMap and PVC volumes
 //	probe/          exec, TCP and HTTP probes
 //	nodeapi/        the agent's view of the API server, over client/

@@ -26,8 +26,9 @@ func newAgentCommand() *cobra.Command {
 		Long: `The node agent registers this machine as a Node (capacity from the machine),
 renews its Lease every 10s, watches the pods bound to it and runs them on
 containerd: images (from a registry, or imported with 'capstan image import'),
-a network namespace and an address from the node's pod range per pod (CNI
-bridge and host-local plugins), volumes, probes, logs under --data-dir.
+a network namespace and an address from the node's pod range per pod (a
+bridge and veth pairs, set up over netlink), volumes, probes, logs under
+--data-dir.
 Restarted, it adopts the containers that run instead of restarting them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

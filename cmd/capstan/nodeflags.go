@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/capstan-dev/capstan/nodeagent/agent"
-	"github.com/capstan-dev/capstan/nodeagent/podnet"
 )
 
 // registerNodeFlags registers the flags that place a node agent on this
@@ -19,7 +18,6 @@ func registerNodeFlags(fl *pflag.FlagSet, o *agent.NodeOptions) {
 	fl.StringVar(&o.NodeIP, "node-ip", "", "the node's InternalIP (default: the first non-loopback IPv4 address)")
 	fl.StringVar(&o.PodCIDR, "pod-cidr", "10.244.0.0/24", "the node's pod range, when its Node has none yet")
 	fl.StringVar(&o.Bridge, "bridge", "capstan0", "the pods' Linux bridge")
-	fl.StringVar(&o.CNIBinDir, "cni-bin-dir", podnet.DefaultPluginDir, "where the CNI plugins are (Debian: containernetworking-plugins)")
 	fl.StringVar(&o.ContainerdSocket, "containerd-socket", "/run/containerd/containerd.sock", "containerd's socket")
 	fl.StringVar(&o.ContainerdNamespace, "containerd-namespace", "capstan", "the containerd namespace of the node's containers and images")
 	fl.StringVar(&o.LogsAddress, "logs-address", ":10250", "where the HTTPS logs endpoint listens (GET /containerLogs/NS/POD/CONTAINER, the node's token required); empty: nowhere")

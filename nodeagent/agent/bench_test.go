@@ -201,7 +201,7 @@ func (bn *benchNode) run(b *testing.B, mode string, interval time.Duration) {
 	b.ReportMetric(ms(cpu.total())/n, "cpu-ms/pod")
 	// On stdout: the testing package cuts a benchmark's log to 10 lines.
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s: CPU per pod: agent %.1f ms, CNI plugins %.1f ms, containerd (and shim start) %.1f ms, shims (and runc) %.1f ms\n",
+	fmt.Fprintf(&sb, "%s: CPU per pod: agent %.1f ms, its child processes %.1f ms, containerd (and shim start) %.1f ms, shims (and runc) %.1f ms\n",
 		b.Name(), ms(cpu.agent)/n, ms(cpu.plugins)/n, ms(cpu.containerd)/n, ms(cpu.shims)/n)
 	fmt.Fprintf(&sb, "mean per pod, from its creation to its Running status observed:\n")
 	for _, s := range bn.trace.breakdown(timings) {

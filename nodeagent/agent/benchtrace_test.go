@@ -153,7 +153,7 @@ type podTiming struct {
 // cpuUsage is the CPU time (user + system) of the processes a pod's
 // startup involves, by pid: the benchmark's process (the agent and the
 // in-memory API), containerd, and the live shims, each with its children
-// waited for apart (the CNI plugins the agent runs; the shim start
+// waited for apart (the processes the agent runs; the shim start
 // commands containerd runs; the runc commands the shims run).
 type cpuUsage map[int]procTimes
 

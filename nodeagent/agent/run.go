@@ -31,8 +31,8 @@ type NodeOptions struct {
 	// PodCIDR is the node's pod range, used when its Node does not have
 	// one already.
 	PodCIDR string
-	// Bridge is the pods' bridge; CNIBinDir holds the CNI plugins.
-	Bridge, CNIBinDir string
+	// Bridge is the pods' bridge.
+	Bridge string
 	// ContainerdSocket and ContainerdNamespace locate containerd.
 	ContainerdSocket, ContainerdNamespace string
 	// DataDir holds logs, volumes and pod network state.
@@ -64,11 +64,7 @@ func RunNode(ctx context.Context, o NodeOptions) error {
 	if err != nil {
 		return err
 	}
-	var dirs []string
-	if o.CNIBinDir != "" {
-		dirs = []string{o.CNIBinDir}
-	}
-	netw, err := podnet.New(podnet.Config{PodCIDR: cidr, Bridge: o.Bridge, PluginDirs: dirs, DataDir: filepath.Join(o.DataDir, "net")})
+	netw, err := podnet.New(podnet.Config{PodCIDR: cidr, Bridge: o.Bridge, DataDir: filepath.Join(o.DataDir, "net")})
 	if err != nil {
 		return err
 	}

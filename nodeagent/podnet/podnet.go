@@ -1,66 +1,67 @@
 // Package podnet gives each pod its own network namespace and an address
-// from the node's pod CIDR, through the standard CNI plugins: bridge (a
-// Linux bridge on the node, the pods' gateway) with host-local IPAM, plus
-// loopback for the namespace's lo. Pods on one node reach each other, and
-// the node reaches them, over the bridge. Debian's containernetworking-
-// plugins installs the plugins in /usr/lib/cni.
+// from the node's pod CIDR, over netlink, in the agent's own process (the
+// layout of the standard CNI bridge plugin with host-local IPAM, without
+// running a plugin process per pod): a Linux bridge on the node holds the
+// range's first address and is the pods' gateway; each pod gets a veth
+// pair, its host end on the bridge (hairpin on), its other end eth0 in
+// the pod's namespace with the pod's address and a default route through
+// the gateway, and its lo up. Pods on one node reach each other, and the
+// node reaches them, over the bridge. IPv4 forwarding is turned on, as
+// the bridge plugin's isGateway does, for routes to other nodes' pods.
 //
 // A namespace is a file under the data directory onto which the new
 // namespace is bind-mounted, so it outlives the process that made it (and
 // the agent: Setup after a restart finds the namespace and the address it
-// had). Setup and Teardown are idempotent and safe for concurrent use.
+// had, recorded under ipam/). Setup and Teardown are idempotent and safe
+// for concurrent use.
 package podnet
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 
-	"github.com/containernetworking/cni/libcni"
-	"github.com/containernetworking/cni/pkg/types"
-	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"golang.org/x/sys/unix"
 )
 
-// DefaultPluginDir is where Debian installs the CNI plugins.
-const DefaultPluginDir = "/usr/lib/cni"
-
 // Config describes the node's pod network.
 type Config struct {
-	// PodCIDR is the node's pod range, e.g. 10.244.0.0/24. The first
-	// address is the bridge's (the pods' gateway).
+	// PodCIDR is the node's IPv4 pod range, e.g. 10.244.0.0/24 (/8 to
+	// /30). The first address is the bridge's (the pods' gateway).
 	PodCIDR string
 	// Bridge is the Linux bridge's name (at most 15 bytes); default
 	// "capstan0". Two agents on one machine need two bridges.
 	Bridge string
-	// PluginDirs hold the CNI plugins; default DefaultPluginDir.
-	PluginDirs []string
-	// DataDir holds the namespaces (netns/), the IPAM state (ipam/) and
-	// the CNI result cache (cache/).
+	// DataDir holds the namespaces (netns/) and the addresses given
+	// (ipam/).
 	DataDir string
-	// MTU of the pods' interfaces; 0 lets the plugin choose.
+	// MTU of the bridge and the pods' interfaces; 0 keeps the kernel's.
 	MTU int
 }
 
 // Network sets up and tears down pod networks.
 type Network struct {
-	cfg      Config
-	cni      *libcni.CNIConfig
-	list     *libcni.NetworkConfigList
-	loopback *libcni.NetworkConfig
+	cfg    Config
+	prefix netip.Prefix // masked
+	gw     netip.Addr
+	ipam   *ipam
 
 	mu sync.Mutex
 	// locks serialise Setup and Teardown of one pod.
 	locks map[string]*sync.Mutex
+
+	bridgeMu sync.Mutex
+	// bridgeIndex is the bridge's interface index once made (0 before).
+	bridgeIndex int
 }
 
-// New checks cfg and returns its Network. It changes nothing on the node.
+// New checks cfg and returns its Network. It changes nothing on the node
+// (the bridge is made by the first Setup).
 func New(cfg Config) (*Network, error) {
 	if cfg.Bridge == "" {
 		cfg.Bridge = "capstan0"
@@ -68,71 +69,32 @@ func New(cfg Config) (*Network, error) {
 	if len(cfg.Bridge) > 15 {
 		return nil, fmt.Errorf("podnet: bridge name %q longer than 15 bytes", cfg.Bridge)
 	}
-	if len(cfg.PluginDirs) == 0 {
-		cfg.PluginDirs = []string{DefaultPluginDir}
-	}
-	if _, _, err := net.ParseCIDR(cfg.PodCIDR); err != nil {
+	prefix, err := netip.ParsePrefix(cfg.PodCIDR)
+	if err != nil {
 		return nil, fmt.Errorf("podnet: pod CIDR: %w", err)
+	}
+	if !prefix.Addr().Is4() || prefix.Bits() < 8 || prefix.Bits() > 30 {
+		return nil, fmt.Errorf("podnet: pod CIDR %s: want an IPv4 range from /8 to /30", cfg.PodCIDR)
 	}
 	if cfg.DataDir == "" {
 		return nil, errors.New("podnet: no data directory")
 	}
-	for _, p := range []string{"bridge", "host-local", "loopback"} {
-		if !pluginExists(cfg.PluginDirs, p) {
-			return nil, fmt.Errorf("podnet: CNI plugin %q not found in %v (apt-get install containernetworking-plugins)", p, cfg.PluginDirs)
-		}
-	}
-	bridge := map[string]any{
-		"type":        "bridge",
-		"bridge":      cfg.Bridge,
-		"isGateway":   true,
-		"ipMasq":      false,
-		"hairpinMode": true,
-		"ipam": map[string]any{
-			"type":    "host-local",
-			"ranges":  [][]map[string]string{{{"subnet": cfg.PodCIDR}}},
-			"dataDir": filepath.Join(cfg.DataDir, "ipam"),
-		},
-	}
-	if cfg.MTU > 0 {
-		bridge["mtu"] = cfg.MTU
-	}
-	listJSON, err := json.Marshal(map[string]any{
-		"cniVersion": "1.0.0",
-		"name":       "capstan-" + cfg.Bridge,
-		"plugins":    []any{bridge},
-	})
-	if err != nil {
+	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "netns"), 0o700); err != nil {
 		return nil, fmt.Errorf("podnet: %w", err)
 	}
-	list, err := libcni.ConfListFromBytes(listJSON)
+	prefix = prefix.Masked()
+	m, err := loadIPAM(filepath.Join(cfg.DataDir, "ipam"), prefix)
 	if err != nil {
-		return nil, fmt.Errorf("podnet: network config: %w", err)
+		return nil, err
 	}
-	lo, err := libcni.ConfFromBytes([]byte(`{"cniVersion":"1.0.0","name":"capstan-lo","type":"loopback"}`))
-	if err != nil {
-		return nil, fmt.Errorf("podnet: loopback config: %w", err)
-	}
-	for _, d := range []string{"netns", "ipam", "cache"} {
-		if err := os.MkdirAll(filepath.Join(cfg.DataDir, d), 0o700); err != nil {
-			return nil, fmt.Errorf("podnet: %w", err)
-		}
-	}
-	return &Network{cfg: cfg, list: list, loopback: lo, locks: map[string]*sync.Mutex{},
-		cni: libcni.NewCNIConfigWithCacheDir(cfg.PluginDirs, filepath.Join(cfg.DataDir, "cache"), nil)}, nil
-}
-
-func pluginExists(dirs []string, name string) bool {
-	for _, d := range dirs {
-		if st, err := os.Stat(filepath.Join(d, name)); err == nil && st.Mode()&0o111 != 0 {
-			return true
-		}
-	}
-	return false
+	return &Network{cfg: cfg, prefix: prefix, gw: prefix.Addr().Next(), ipam: m, locks: map[string]*sync.Mutex{}}, nil
 }
 
 // Bridge returns the bridge's name.
 func (n *Network) Bridge() string { return n.cfg.Bridge }
+
+// Gateway returns the bridge's address, the pods' gateway.
+func (n *Network) Gateway() string { return n.gw.String() }
 
 // NSPath returns the path of pod uid's network namespace (which may not
 // exist).
@@ -150,51 +112,37 @@ func (n *Network) lock(uid string) func() {
 	return l.Unlock
 }
 
-func (n *Network) rtConf(uid, ifname string) *libcni.RuntimeConf {
-	return &libcni.RuntimeConf{ContainerID: uid, NetNS: n.NSPath(uid), IfName: ifname}
-}
-
 // Setup gives pod uid its namespace and address, and returns the address
 // and the namespace's path. A pod set up before (by this agent or one
 // before it) keeps its namespace and address.
 func (n *Network) Setup(ctx context.Context, uid string) (ip, nsPath string, err error) {
 	defer n.lock(uid)()
 	nsPath = n.NSPath(uid)
-	if isNS(nsPath) {
-		if cached, err := n.cni.GetNetworkListCachedResult(n.list, n.rtConf(uid, "eth0")); err == nil && cached != nil {
-			if ip, err := firstIP(cached); err == nil {
-				return ip, nsPath, nil
-			}
+	addr, had := n.ipam.get(uid)
+	switch {
+	case had && isNS(nsPath):
+		return addr.String(), nsPath, nil // set up before
+	case !isNS(nsPath):
+		if err := newNS(nsPath); err != nil {
+			return "", "", err
 		}
-	} else if err := newNS(nsPath); err != nil {
+	}
+	if addr, err = n.ipam.allocate(uid); err != nil {
 		return "", "", err
 	}
-	if _, err := n.cni.AddNetwork(ctx, n.loopback, n.rtConf(uid, "lo")); err != nil {
-		return "", "", fmt.Errorf("podnet: loopback for pod %s: %w", uid, err)
-	}
-	res, err := n.cni.AddNetworkList(ctx, n.list, n.rtConf(uid, "eth0"))
-	if err != nil {
-		_ = n.cni.DelNetworkList(ctx, n.list, n.rtConf(uid, "eth0"))
+	if err := n.plug(uid, nsPath, addr); err != nil {
 		return "", "", fmt.Errorf("podnet: network for pod %s: %w", uid, err)
 	}
-	ip, err = firstIP(res)
-	if err != nil {
-		return "", "", fmt.Errorf("podnet: network for pod %s: %w", uid, err)
-	}
-	return ip, nsPath, nil
+	return addr.String(), nsPath, nil
 }
 
 // IP returns the address pod uid was given, if its network is set up.
 func (n *Network) IP(uid string) (string, bool) {
-	if !isNS(n.NSPath(uid)) {
+	ip, ok := n.ipam.get(uid)
+	if !ok || !isNS(n.NSPath(uid)) {
 		return "", false
 	}
-	cached, err := n.cni.GetNetworkListCachedResult(n.list, n.rtConf(uid, "eth0"))
-	if err != nil || cached == nil {
-		return "", false
-	}
-	ip, err := firstIP(cached)
-	return ip, err == nil
+	return ip.String(), true
 }
 
 // Teardown releases pod uid's address and removes its namespace. A pod
@@ -203,12 +151,8 @@ func (n *Network) Teardown(ctx context.Context, uid string) error {
 	defer n.lock(uid)()
 	nsPath := n.NSPath(uid)
 	var errs []error
-	rt := n.rtConf(uid, "eth0")
-	if !isNS(nsPath) {
-		rt.NetNS = "" // gone already: the plugins still release the address
-	}
-	if err := n.cni.DelNetworkList(ctx, n.list, rt); err != nil {
-		errs = append(errs, fmt.Errorf("podnet: release network of pod %s: %w", uid, err))
+	if err := unplug(uid); err != nil {
+		errs = append(errs, fmt.Errorf("podnet: pod %s: %w", uid, err))
 	}
 	if err := unix.Unmount(nsPath, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
 		errs = append(errs, fmt.Errorf("podnet: unmount %s: %w", nsPath, err))
@@ -216,13 +160,13 @@ func (n *Network) Teardown(ctx context.Context, uid string) error {
 	if err := os.Remove(nsPath); err != nil && !os.IsNotExist(err) {
 		errs = append(errs, fmt.Errorf("podnet: %w", err))
 	}
+	errs = append(errs, n.ipam.release(uid))
 	n.mu.Lock()
 	delete(n.locks, uid)
 	n.mu.Unlock()
 	return errors.Join(errs...)
 }
 
-// firstIP returns the first IPv4 address of a CNI result.
 // Pods returns the uids of the pods whose network is set up, sorted.
 func (n *Network) Pods() ([]string, error) {
 	ents, err := os.ReadDir(filepath.Join(n.cfg.DataDir, "netns"))
@@ -247,19 +191,6 @@ func (n *Network) TeardownAll(ctx context.Context) error {
 		errs = append(errs, n.Teardown(ctx, uid))
 	}
 	return errors.Join(errs...)
-}
-
-func firstIP(r types.Result) (string, error) {
-	res, err := types100.NewResultFromResult(r)
-	if err != nil {
-		return "", err
-	}
-	for _, ipc := range res.IPs {
-		if ip4 := ipc.Address.IP.To4(); ip4 != nil {
-			return ip4.String(), nil
-		}
-	}
-	return "", errors.New("no IPv4 address in the CNI result")
 }
 
 // newNS creates a network namespace and bind-mounts it on path. The

@@ -11,14 +11,11 @@ import (
 )
 
 // testNetwork returns a Network on a bridge and range of the test's own,
-// and removes the bridge at the end. It skips without root or plugins.
+// and removes the bridge at the end. It skips without root.
 func testNetwork(t *testing.T, bridge, cidr string) *Network {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (network namespaces)")
-	}
-	if !pluginExists([]string{DefaultPluginDir}, "bridge") {
-		t.Skip("CNI plugins missing: apt-get install containernetworking-plugins")
 	}
 	n, err := New(Config{PodCIDR: cidr, Bridge: bridge, DataDir: t.TempDir()})
 	if err != nil {
@@ -80,5 +77,34 @@ func TestTwoPodsReachEachOther(t *testing.T) {
 	}
 	if _, ok := n.IP("pod-b"); ok {
 		t.Fatal("pod b still has an address after Teardown")
+	}
+}
+
+// TestRestartKeepsAddress: a Network made again on the same data directory
+// (a restarted agent) finds a pod's namespace and address, and the node
+// reaches the pod over the bridge.
+func TestRestartKeepsAddress(t *testing.T) {
+	n := testNetwork(t, "captest1", "10.251.8.0/24")
+	ctx := context.Background()
+	ip, ns, err := n.Setup(ctx, "pod-r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Teardown(context.Background(), "pod-r") })
+	again, err := New(n.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := again.IP("pod-r"); !ok || got != ip {
+		t.Fatalf("after a restart IP(pod-r) = %s %v, want %s", got, ok, ip)
+	}
+	if got, ns2, err := again.Setup(ctx, "pod-r"); err != nil || got != ip || ns2 != ns {
+		t.Fatalf("after a restart Setup gave %s %s %v, want %s %s", got, ns2, err, ip, ns)
+	}
+	if out, err := exec.Command("busybox", "ping", "-c", "1", "-W", "2", ip).CombinedOutput(); err != nil {
+		t.Fatalf("the node cannot reach the pod at %s: %v\n%s", ip, err, out)
+	}
+	if out, err := inNS(ns, "ip", "route"); err != nil || !strings.Contains(out, "default via 10.251.8.1") {
+		t.Fatalf("pod's routes: %v\n%s", err, out)
 	}
 }
