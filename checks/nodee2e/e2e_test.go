@@ -36,11 +36,16 @@ spec:
 // TestDeploymentRunsOnANode: a Deployment of 3 busybox httpd replicas is
 // scheduled on the node, its pods become Running and Ready (HTTP
 // readiness probes) with addresses from the node's pod range, and each
-// address answers with the pod's own name.
+// address answers with the pod's own name. Beside them, a pod whose
+// server stops answering its TCP liveness probe is restarted.
 func TestDeploymentRunsOnANode(t *testing.T) {
 	t.Parallel()
 	cl := newCluster(t)
 	cl.node("e2e-1", "10.254.1.0/24", "cape2e1")
+	live := agenttest.Pod("live", `httpd -f -p 8081 -h /tmp & p=$!; sleep 2; kill $p; exec sleep 3600`)
+	live.Spec.Containers[0].LivenessProbe = &api.Probe{PeriodSeconds: 1, FailureThreshold: 1,
+		ProbeHandler: api.ProbeHandler{TCPSocket: &api.TCPSocketAction{Port: api.FromInt(8081)}}}
+	agenttest.Create(t, cl.api, live)
 	cl.apply(fmt.Sprintf(web, 3))
 	var pods []*api.Pod
 	cl.eventually("3 ready web pods", 60*time.Second, func() (bool, string) {
@@ -64,6 +69,14 @@ func TestDeploymentRunsOnANode(t *testing.T) {
 			t.Fatalf("GET pod %s at %s: %q %v", p.Name, p.Status.PodIP, body, err)
 		}
 	}
+	cl.eventually("live restarted by its liveness probe", 30*time.Second, func() (bool, string) {
+		ps := cl.pods("live")
+		if len(ps) != 1 || len(ps[0].Status.ContainerStatuses) != 1 {
+			return false, "no status"
+		}
+		s := ps[0].Status.ContainerStatuses[0]
+		return s.RestartCount >= 1 && s.LastState.Terminated != nil, fmt.Sprintf("%+v", s)
+	})
 }
 
 // TestNodeLossMovesPods: two agents (two node names, two containerd
