@@ -76,8 +76,8 @@ type Node struct {
 }
 
 // Start starts an agent for node opts.Name in containerd namespace
-// opts.Name, with the test image imported. Cleanup stops it, then (after
-// the daemon stopped) removes the pod networks and the bridge.
+// opts.Name, with the test image imported. Cleanup stops it, removes its
+// containers, then its pod networks, the bridge and its mounts.
 func Start(t testing.TB, d *containerdtest.Daemon, api nodeapi.API, opts Options) *Node {
 	t.Helper()
 	n := &Node{t: t, opts: opts, API: api, Daemon: d, Dir: t.TempDir()}
@@ -182,7 +182,7 @@ func (n *Node) Stop() {
 	select {
 	case <-n.done:
 	case <-time.After(30 * time.Second):
-		n.t.Errorf("agent %s did not stop", n.opts.Name)
+		n.t.Errorf("%v", n.Daemon.Explain(fmt.Errorf("agent %s did not stop within 30s", n.opts.Name)))
 	}
 	n.cancel = nil
 }
@@ -199,11 +199,11 @@ func (n *Node) TaskPID(id string) (int, error) {
 	ctx := namespaced(n.opts.Name)
 	ctr, err := n.Client.LoadContainer(ctx, trimID(id))
 	if err != nil {
-		return 0, err
+		return 0, n.Daemon.Explain(fmt.Errorf("container %s: %w", id, err))
 	}
 	task, err := ctr.Task(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, n.Daemon.Explain(fmt.Errorf("task of container %s: %w", id, err))
 	}
 	return int(task.Pid()), nil
 }
@@ -219,7 +219,7 @@ func trimID(id string) string {
 func (n *Node) Containers() (int, error) {
 	ctrs, err := n.Client.Containers(namespaced(n.opts.Name))
 	if err != nil {
-		return 0, fmt.Errorf("list containers: %w", err)
+		return 0, n.Daemon.Explain(fmt.Errorf("list containers: %w", err))
 	}
 	return len(ctrs), nil
 }

@@ -11,8 +11,8 @@
 // A daemon that dies while a test runs is a failure the test must be able
 // to explain: Dead reports how it ended (exit status or signal) with the
 // tail of its log, Start's cleanup fails the test when the daemon died
-// before it was stopped, and the errors of ImportTestImage carry the same
-// account.
+// before it was stopped, and the errors of ImportTestImage and Client
+// carry the same account (Explain adds it to any error).
 package containerdtest
 
 import (
@@ -149,7 +149,7 @@ func (d *Daemon) waitReady(timeout time.Duration) error {
 func (d *Daemon) Client() (*containerd.Client, error) {
 	c, err := containerd.New(d.Socket)
 	if err != nil {
-		return nil, d.explain(fmt.Errorf("containerdtest: connect: %w", err))
+		return nil, d.Explain(fmt.Errorf("containerdtest: connect: %w", err))
 	}
 	return c, nil
 }
@@ -172,11 +172,11 @@ func (d *Daemon) ImportTestImage(ns string) error {
 	ctx := namespaces.WithNamespace(context.Background(), ns)
 	imgs, err := c.Import(ctx, &buf)
 	if err != nil {
-		return d.explain(fmt.Errorf("containerdtest: import: %w", err))
+		return d.Explain(fmt.Errorf("containerdtest: import: %w", err))
 	}
 	for _, i := range imgs {
 		if err := containerd.NewImage(c, i).Unpack(ctx, "overlayfs"); err != nil {
-			return d.explain(fmt.Errorf("containerdtest: unpack %s: %w", i.Name, err))
+			return d.Explain(fmt.Errorf("containerdtest: unpack %s: %w", i.Name, err))
 		}
 	}
 	return nil

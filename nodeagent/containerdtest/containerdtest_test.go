@@ -2,6 +2,7 @@ package containerdtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,6 +58,10 @@ func TestDeadDaemonExplained(t *testing.T) {
 	if err := d.Dead(); err != nil {
 		t.Fatalf("a running daemon reported dead: %v", err)
 	}
+	plain := errors.New("plain")
+	if d.Explain(nil) != nil || d.Explain(plain) != plain {
+		t.Fatal("Explain changed an error while the daemon runs")
+	}
 	fmt.Fprintln(&d.log, "last words")
 	if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -66,6 +71,9 @@ func TestDeadDaemonExplained(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "signal: killed") || !strings.Contains(err.Error(), "last words") ||
 		strings.Contains(err.Error(), "stopped by the test") {
 		t.Fatalf("Dead() = %v, want the signal and the log's end", err)
+	}
+	if err := d.Explain(plain); !errors.Is(err, plain) || !strings.Contains(err.Error(), "signal: killed") {
+		t.Fatalf("Explain on a dead daemon: %v", err)
 	}
 	err = d.ImportTestImage("test")
 	if err == nil || !strings.Contains(err.Error(), "signal: killed") {

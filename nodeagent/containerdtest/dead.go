@@ -28,9 +28,13 @@ func (d *Daemon) Dead() error {
 	return fmt.Errorf("containerd at %s: %s; its log ends:\n%s", d.Socket, how, d.log.String())
 }
 
-// explain adds to err, when the daemon has died, how it died: an import
+// Explain adds to err, when the daemon has died, how it died: an import
 // or a container action that fails because containerd is gone says so.
-func (d *Daemon) explain(err error) error {
+// A nil err stays nil.
+func (d *Daemon) Explain(err error) error {
+	if err == nil {
+		return nil
+	}
 	if dead := d.Dead(); dead != nil {
 		return errors.Join(err, dead)
 	}
