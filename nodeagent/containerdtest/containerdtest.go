@@ -5,8 +5,9 @@
 // (found by its -address argument) and unmounts and deletes the directory.
 //
 // Tests that need containerd call Start; it skips the test, with a clear
-// message, only when the containerd binary is not installed (CI installs
-// it: see .ci/run).
+// message, only when the containerd binary is not installed, and fails it
+// then if CAPSTAN_REQUIRE_CONTAINERD is set (.ci/run installs containerd
+// and sets it).
 //
 // A daemon that dies while a test runs is a failure the test must be able
 // to explain: Dead reports how it ended (exit status or signal) with the
@@ -66,6 +67,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = ""
 `
 
+// RequireEnv names the environment variable that, when set (CI sets it),
+// makes Start fail instead of skip on a machine without containerd, so
+// that the end-to-end tests cannot pass by not running.
+const RequireEnv = "CAPSTAN_REQUIRE_CONTAINERD"
+
 // Binary is the containerd executable Start runs.
 var Binary = "containerd"
 
@@ -75,7 +81,11 @@ var Binary = "containerd"
 func Start(t testing.TB) *Daemon {
 	t.Helper()
 	if _, err := exec.LookPath(Binary); err != nil {
-		t.Skipf("containerd is not installed (%v): apt-get install containerd runc containernetworking-plugins busybox-static", err)
+		const install = "apt-get install containerd runc containernetworking-plugins busybox-static"
+		if os.Getenv(RequireEnv) != "" {
+			t.Fatalf("containerd is not installed (%v), and %s is set: the end-to-end tests must run: %s", err, RequireEnv, install)
+		}
+		t.Skipf("containerd is not installed (%v): %s", err, install)
 	}
 	d, err := StartDaemon()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -90,5 +91,43 @@ func TestTailBuffer(t *testing.T) {
 	fmt.Fprint(&b, "456789ab")
 	if got := b.String(); got != "...456789ab" {
 		t.Fatalf("tail: %q", got)
+	}
+}
+
+// recorder is a testing.TB that records how Start ends a test.
+type recorder struct {
+	testing.TB
+	failed, skipped string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Fatalf(f string, a ...any) {
+	r.failed = fmt.Sprintf(f, a...)
+	runtime.Goexit()
+}
+func (r *recorder) Skipf(f string, a ...any) {
+	r.skipped = fmt.Sprintf(f, a...)
+	runtime.Goexit()
+}
+
+// TestNoContainerd: without containerd, Start skips, unless RequireEnv
+// is set (as in CI): then it fails.
+func TestNoContainerd(t *testing.T) {
+	defer func(b string) { Binary = b }(Binary)
+	Binary = "containerd-that-is-not-installed"
+	start := func() *recorder {
+		r := &recorder{TB: t}
+		done := make(chan struct{})
+		go func() { defer close(done); Start(r) }()
+		<-done
+		return r
+	}
+	t.Setenv(RequireEnv, "")
+	if r := start(); r.failed != "" || !strings.Contains(r.skipped, "containerd is not installed") {
+		t.Errorf("without %s: failed %q, skipped %q; want a skip", RequireEnv, r.failed, r.skipped)
+	}
+	t.Setenv(RequireEnv, "1")
+	if r := start(); r.skipped != "" || !strings.Contains(r.failed, "the end-to-end tests must run") {
+		t.Errorf("with %s: failed %q, skipped %q; want a failure", RequireEnv, r.failed, r.skipped)
 	}
 }
