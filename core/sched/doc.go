@@ -71,6 +71,21 @@
 // every view and attaches it again. A property test recomputes all of it
 // from scratch after random event sequences.
 //
+// # Runs of equivalent pods
+//
+// The pods of one ReplicaSet share their static shape and requests, so the
+// search above computes the same per-node answers for each of them until
+// a pod lands on a node. For pods whose filters are only the class
+// verdict and resources and whose score is the resource score alone, an
+// eqIndex (kube's old equivalence cache, made exact) keeps those answers
+// in a segment tree over the nodes in name order, and answers the next
+// pod of the run in O(log n): the end of the window that holds
+// numFeasibleNodesToFind feasible nodes, the first best score in it, and
+// the failures counted over it. Only the leaf of the node that took a pod
+// is recomputed. The decision, the counts and the failures are exactly
+// the node-by-node search's (a property test runs both side by side);
+// any change to the nodes drops the index.
+//
 // # Determinism
 //
 // Same calls in, same decisions out, whatever order nodes were added in:

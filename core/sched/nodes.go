@@ -105,6 +105,7 @@ func (s *Scheduler) UpdateNode(n *api.Node) {
 	if t.live[slot] && s.sameNode(slot, n, key) {
 		return
 	}
+	s.eq.invalidate()
 	if t.live[slot] {
 		s.detachNode(slot)
 	} else {
@@ -140,6 +141,7 @@ func (s *Scheduler) RemoveNode(n *api.Node) {
 	if !ok || !s.nodes.live[slot] {
 		return
 	}
+	s.eq.invalidate()
 	s.detachNode(slot)
 	s.nodes.live[slot] = false
 	s.nodes.labels[slot] = nil
@@ -265,6 +267,7 @@ func (s *Scheduler) ensureOrder() {
 		return
 	}
 	t := &s.nodes
+	s.eq.invalidate()
 	s.order = s.order[:0]
 	for slot, live := range t.live {
 		if live {

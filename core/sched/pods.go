@@ -129,6 +129,7 @@ func (s *Scheduler) apply(r *podRecord, sign int32, release bool) {
 	slot := r.slot
 	t := &s.nodes
 	h := &t.hot[slot]
+	s.eq.touch(slot)
 	d := int64(sign)
 	h.pods += sign
 	h.reqCPU += d * r.req.cpu

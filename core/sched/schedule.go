@@ -88,6 +88,16 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 	s.prepare(q)
 
 	toFind := s.numFeasibleNodesToFind(n)
+	if ex == nil && !s.noIndex && s.indexable(q) {
+		if slot, visited, ok := s.searchIndexed(q, &res, toFind); ok {
+			s.next = (s.next + visited) % n
+			if slot >= 0 {
+				res.Status, res.Node = Scheduled, s.nodes.name[slot]
+				s.account(key, slot, q.sh, &q.req, true)
+			}
+			return res
+		}
+	}
 	sc := &s.scratch
 	sc.feas, sc.res, sc.taints, sc.pref = sc.feas[:0], sc.res[:0], sc.taints[:0], sc.pref[:0]
 	hist := sc.hist[:0]

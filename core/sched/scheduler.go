@@ -106,6 +106,11 @@ type Scheduler struct {
 	ext     extTable
 
 	scratch scratch
+	// eq answers runs of pods of one equivalence class (eqindex.go);
+	// noIndex turns it off, for the tests that compare it with the
+	// node-by-node search.
+	eq      eqIndex
+	noIndex bool
 }
 
 // New returns an empty Scheduler.
