@@ -1,7 +1,6 @@
 package control
 
 import (
-	"container/heap"
 	"slices"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -68,7 +67,7 @@ func (t *timers) arm(q queueID, key string, at api.Time) {
 		return
 	}
 	t.armed[k] = at
-	heap.Push(&t.h, timer{at: at, q: q, key: key})
+	heapPush(&t.h, timer{at: at, q: q, key: key}, timerLess)
 }
 
 // set arms (q, key) at at, replacing whatever it was armed for, later or
@@ -82,7 +81,7 @@ func (t *timers) set(q queueID, key string, at api.Time) {
 		return
 	}
 	t.armed[k] = at
-	heap.Push(&t.h, timer{at: at, q: q, key: key})
+	heapPush(&t.h, timer{at: at, q: q, key: key}, timerLess)
 }
 
 // cancel disarms (q, key).
@@ -100,7 +99,7 @@ func (t *timers) disarm(q queueID, key string, at api.Time) {
 // (at, q, key) order.
 func (t *timers) due(now api.Time, fn func(q queueID, key string)) {
 	for len(t.h) > 0 && t.h[0].at <= now {
-		tm := heap.Pop(&t.h).(timer)
+		tm := heapPop(&t.h, timerLess)
 		k := timerKey{tm.q, tm.key}
 		if at, ok := t.armed[k]; ok && at == tm.at {
 			delete(t.armed, k)
@@ -116,16 +115,15 @@ func (t *timers) next() (api.Time, bool) {
 		if at, ok := t.armed[timerKey{tm.q, tm.key}]; ok && at == tm.at {
 			return tm.at, true
 		}
-		heap.Pop(&t.h)
+		heapPop(&t.h, timerLess)
 	}
 	return 0, false
 }
 
 type timerHeap []timer
 
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
-	a, b := h[i], h[j]
+// timerLess orders timers by (at, q, key).
+func timerLess(a, b *timer) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
@@ -133,12 +131,4 @@ func (h timerHeap) Less(i, j int) bool {
 		return a.q < b.q
 	}
 	return a.key < b.key
-}
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }

@@ -125,10 +125,15 @@ func (m *Machine) manageReplicas(e *entry, rs *api.ReplicaSet, active []*entry) 
 		n := min(-diff, b, m.cfg.BurstReplicas)
 		m.rs.batch[key] = min(2*b, m.cfg.BurstReplicas)
 		m.rs.exp[key] = &expectation{adds: n, at: m.now}
+		// The pods of one burst share their (immutable) owner reference:
+		// one allocation per burst, and less state per pod.
+		owners := []api.OwnerReference{controllerRef("apps/v1", "ReplicaSet", &rs.ObjectMeta)}
 		for i := 0; i < n; i++ {
-			pod := m.newPod(rs)
+			pod := m.newPod(rs, owners)
 			m.emitCreate(qReplicaSet, key, pod, "")
-			m.record(qReplicaSet, rs, api.EventTypeNormal, "SuccessfulCreate", "Created pod: "+pod.Name, componentReplicaSet)
+			if m.cfg.RecordEvents { // the message costs an allocation
+				m.record(qReplicaSet, rs, api.EventTypeNormal, "SuccessfulCreate", "Created pod: "+pod.Name, componentReplicaSet)
+			}
 		}
 	case diff > 0:
 		delete(m.rs.batch, key)
@@ -139,7 +144,9 @@ func (m *Machine) manageReplicas(e *entry, rs *api.ReplicaSet, active []*entry) 
 		for _, v := range victims {
 			x.dels[v.key] = true
 			m.emitDelete(qReplicaSet, key, v, false, "", nil, "")
-			m.record(qReplicaSet, rs, api.EventTypeNormal, "SuccessfulDelete", "Deleted pod: "+v.meta().Name, componentReplicaSet)
+			if m.cfg.RecordEvents { // the message costs an allocation
+				m.record(qReplicaSet, rs, api.EventTypeNormal, "SuccessfulDelete", "Deleted pod: "+v.meta().Name, componentReplicaSet)
+			}
 		}
 	default:
 		delete(m.rs.batch, key)
@@ -152,17 +159,21 @@ const maxGeneratedPrefix = 58
 
 // newPod returns a pod of the ReplicaSet's template, named
 // "<rs-name>-<5 random characters>" (a name not in the mirror). It shares
-// the template's spec and labels: they are immutable.
-func (m *Machine) newPod(rs *api.ReplicaSet) *api.Pod {
+// the template's spec and labels, and owners (its controller reference,
+// shared by the pods of one burst): they are immutable.
+func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) *api.Pod {
 	prefix := rs.Name
 	if len(prefix) > maxGeneratedPrefix {
 		prefix = prefix[:maxGeneratedPrefix]
 	}
 	prefix += "-"
 	var name string
+	var buf [128]byte
 	for i := 0; i < 16; i++ {
 		name = prefix + m.rng.suffix(5)
-		if m.objects[api.KeyFor("pods", rs.Namespace, name)] == nil {
+		// The key is only looked up: built on the stack, not allocated.
+		k := append(append(append(append(buf[:0], api.KeyPrefix+"pods/"...), rs.Namespace...), '/'), name...)
+		if m.objects[string(k)] == nil {
 			break
 		}
 	}
@@ -172,7 +183,7 @@ func (m *Machine) newPod(rs *api.ReplicaSet) *api.Pod {
 		ObjectMeta: api.ObjectMeta{
 			Name: name, GenerateName: prefix, Namespace: rs.Namespace,
 			Labels: t.Labels, Annotations: t.Annotations, Finalizers: t.Finalizers,
-			OwnerReferences: []api.OwnerReference{controllerRef("apps/v1", "ReplicaSet", &rs.ObjectMeta)},
+			OwnerReferences: owners[:1:1], // capped: an append copies
 		},
 		Spec: t.Spec,
 	}

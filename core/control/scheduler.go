@@ -1,7 +1,6 @@
 package control
 
 import (
-	"container/heap"
 	"reflect"
 	"time"
 
@@ -65,8 +64,8 @@ type queuedPod struct {
 type podHeap []queuedPod
 
 func (h podHeap) Len() int { return len(h) }
-func (h podHeap) Less(i, j int) bool {
-	a, b := &h[i], &h[j]
+
+func podLess(a, b *queuedPod) bool {
 	if a.priority != b.priority {
 		return a.priority > b.priority
 	}
@@ -74,14 +73,6 @@ func (h podHeap) Less(i, j int) bool {
 		return a.created < b.created
 	}
 	return a.key < b.key
-}
-func (h podHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *podHeap) Push(x any)   { *h = append(*h, x.(queuedPod)) }
-func (h *podHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 // wantsScheduling reports whether the default scheduler should place p.
@@ -102,7 +93,7 @@ func (m *Machine) pushActive(e *entry, p *api.Pod) {
 		prio = *p.Spec.Priority
 	}
 	q.inActive[e.key] = true
-	heap.Push(&q.active, queuedPod{key: e.key, priority: prio, created: p.CreationTimestamp})
+	heapPush(&q.active, queuedPod{key: e.key, priority: prio, created: p.CreationTimestamp}, podLess)
 }
 
 // requeuePod puts a pod back into the active queue if it still waits for
@@ -225,7 +216,7 @@ func podSchedulingChanged(old, new *api.Pod) bool {
 func (m *Machine) scheduleActive() {
 	q := &m.sq
 	for q.active.Len() > 0 {
-		it := heap.Pop(&q.active).(queuedPod)
+		it := heapPop(&q.active, podLess)
 		delete(q.inActive, it.key)
 		e := m.objects[it.key]
 		if e == nil {
@@ -239,7 +230,9 @@ func (m *Machine) scheduleActive() {
 		if res.Status == sched.Scheduled {
 			q.assumed[it.key] = res.Node
 			m.emitBind(e, res.Node, "")
-			m.record(qScheduler, p, api.EventTypeNormal, "Scheduled", res.Message(), componentScheduler)
+			if m.cfg.RecordEvents { // the message costs an allocation
+				m.record(qScheduler, p, api.EventTypeNormal, "Scheduled", res.Message(), componentScheduler)
+			}
 			continue
 		}
 		q.unsched[it.key] = m.now

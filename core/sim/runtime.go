@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -84,7 +85,11 @@ func (r *fakeRuntime) allocIP(uid string) string {
 	for h := 2; h < 255; h++ {
 		if !r.used[h] {
 			r.used[h] = true
-			ip := fmt.Sprintf("10.%d.%d.%d", 244+r.index/256, r.index%256, h)
+			b := make([]byte, 0, 16) // "10.%d.%d.%d" without fmt
+			b = append(b, "10."...)
+			b = append(strconv.AppendInt(b, int64(244+r.index/256), 10), '.')
+			b = append(strconv.AppendInt(b, int64(r.index%256), 10), '.')
+			ip := string(strconv.AppendInt(b, int64(h), 10))
 			r.ips[uid] = ip
 			return ip
 		}
