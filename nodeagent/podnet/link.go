@@ -15,9 +15,12 @@ import (
 )
 
 // hostVeth names the host end of pod uid's veth pair: "cap" and 12 hex
-// digits of the uid's hash (interface names hold 15 bytes).
-func hostVeth(uid string) string {
-	h := sha256.Sum256([]byte(uid))
+// digits of the hash of the bridge's name and the uid (interface names
+// hold 15 bytes). The bridge is in it because agents on one machine share
+// its interface names but not their pods' uids (the tests' in-memory APIs
+// give the same uids to different agents' pods).
+func (n *Network) hostVeth(uid string) string {
+	h := sha256.Sum256([]byte(n.cfg.Bridge + "/" + uid))
 	return "cap" + hex.EncodeToString(h[:6])
 }
 
@@ -73,7 +76,7 @@ func (n *Network) plug(uid, nsPath string, ip netip.Addr) error {
 	if err != nil {
 		return err
 	}
-	if err := unplug(uid); err != nil { // what a setup cut short left
+	if err := n.unplug(uid); err != nil { // what a setup cut short left
 		return err
 	}
 	ns, err := netns.GetFromPath(nsPath)
@@ -81,7 +84,7 @@ func (n *Network) plug(uid, nsPath string, ip netip.Addr) error {
 		return fmt.Errorf("open namespace %s: %w", nsPath, err)
 	}
 	defer ns.Close()
-	name := hostVeth(uid)
+	name := n.hostVeth(uid)
 	veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name, MTU: n.cfg.MTU, MasterIndex: brIndex},
 		PeerName: "eth0", PeerNamespace: netlink.NsFd(ns), PeerMTU: uint32(n.cfg.MTU)}
 	if err := netlink.LinkAdd(veth); err != nil {
@@ -126,8 +129,8 @@ func (n *Network) plug(uid, nsPath string, ip netip.Addr) error {
 }
 
 // unplug removes pod uid's veth pair, if it has one.
-func unplug(uid string) error {
-	l, err := netlink.LinkByName(hostVeth(uid))
+func (n *Network) unplug(uid string) error {
+	l, err := netlink.LinkByName(n.hostVeth(uid))
 	if errors.As(err, &netlink.LinkNotFoundError{}) {
 		return nil
 	}
@@ -135,7 +138,7 @@ func unplug(uid string) error {
 		err = netlink.LinkDel(l)
 	}
 	if err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("remove veth %s: %w", hostVeth(uid), err)
+		return fmt.Errorf("remove veth %s: %w", n.hostVeth(uid), err)
 	}
 	return nil
 }

@@ -151,7 +151,7 @@ func (n *Network) Teardown(ctx context.Context, uid string) error {
 	defer n.lock(uid)()
 	nsPath := n.NSPath(uid)
 	var errs []error
-	if err := unplug(uid); err != nil {
+	if err := n.unplug(uid); err != nil {
 		errs = append(errs, fmt.Errorf("podnet: pod %s: %w", uid, err))
 	}
 	if err := unix.Unmount(nsPath, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {

@@ -108,3 +108,27 @@ func TestRestartKeepsAddress(t *testing.T) {
 		t.Fatalf("pod's routes: %v\n%s", err, out)
 	}
 }
+
+// TestSameUIDOnTwoBridges: two agents on one machine (two bridges) whose
+// pods have the same uid (as the tests' in-memory APIs give) do not take
+// each other's interfaces.
+func TestSameUIDOnTwoBridges(t *testing.T) {
+	a := testNetwork(t, "captest2", "10.251.10.0/24")
+	b := testNetwork(t, "captest3", "10.251.11.0/24")
+	ctx := context.Background()
+	ipA, nsA, err := a.Setup(ctx, "same")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Teardown(context.Background(), "same") })
+	if _, _, err := b.Setup(ctx, "same"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Teardown(context.Background(), "same") })
+	if err := b.Teardown(ctx, "same"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := inNS(nsA, "ip", "-o", "addr", "show", "eth0"); err != nil || !strings.Contains(out, ipA) {
+		t.Fatalf("pod on captest2 lost eth0 (%s) to the other agent: %v %s", ipA, err, out)
+	}
+}
