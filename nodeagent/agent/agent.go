@@ -15,8 +15,9 @@
 // node.WriteFailed. The inbox never blocks its producers, so the loop and
 // the workers cannot deadlock. Actions of one pod run one at a time, in the
 // order the machine emitted them (the kubelet's pod worker); different
-// pods run in parallel. A pod's status writes are coalesced: only the
-// latest status is written.
+// pods run in parallel, up to Workers at once, and when more wait, those
+// that finish what was begun (actionPriority) go first. A pod's status
+// writes are coalesced: only the latest status is written.
 //
 // On start the agent asks the runtime for its containers before it lists
 // pods, so that a restarted agent adopts what runs instead of restarting
@@ -237,7 +238,7 @@ func (a *Agent) flush(ctx context.Context) {
 			continue
 		}
 		act, uid, emitted := act, podOf(act).UID, time.Now()
-		a.actions.do(uid, func() {
+		a.actions.doAt(uid, actionPriority(act), func() {
 			start := time.Now()
 			in := a.cfg.Runtime.Do(ctx, act)
 			a.timed(ActionMessage, uid, actionKind(act), emitted, start)
@@ -297,6 +298,21 @@ func podOf(act node.Action) node.PodRef {
 		return a.Pod
 	}
 	return node.PodRef{}
+}
+
+// actionPriority orders the runtime actions waiting for a worker: first
+// those that finish what was begun (start a created container, kill one
+// a deletion waits for), then container creations, then the rest (images,
+// volumes, clean-up). So when many pods arrive at once the earliest run
+// first, instead of all of them being created before any starts.
+func actionPriority(act node.Action) int {
+	switch act.(type) {
+	case node.StartContainer, node.KillContainer:
+		return 0
+	case node.CreateContainer:
+		return 1
+	}
+	return 2
 }
 
 // runProbe runs a probe on its own goroutine (at most 32 at once).

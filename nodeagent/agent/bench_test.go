@@ -27,8 +27,9 @@ import (
 )
 
 var (
-	benchPods = flag.Int("pods", 50, "BenchmarkPodStartup: pods per iteration")
-	benchRate = flag.Float64("podrate", 5, "BenchmarkPodStartup/paced: pods bound per second")
+	benchPods    = flag.Int("pods", 50, "BenchmarkPodStartup: pods per iteration")
+	benchRate    = flag.Float64("podrate", 5, "BenchmarkPodStartup/paced: pods bound per second")
+	benchWorkers = flag.Int("workers", 0, "BenchmarkPodStartup: the agent's Workers (0: its default)")
 )
 
 // BenchmarkPodStartup measures the time from a pod's creation, already
@@ -99,7 +100,8 @@ func startBenchNode(b *testing.B) *benchNode {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ag, err = agent.New(agent.Config{Node: cfg, PodCIDR: cidr, API: bn.api, Runtime: rt, Prober: probe.New(rt), Log: log})
+	ag, err = agent.New(agent.Config{Node: cfg, PodCIDR: cidr, API: bn.api, Runtime: rt, Prober: probe.New(rt),
+		Workers: *benchWorkers, Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}
