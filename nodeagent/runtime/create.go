@@ -9,6 +9,7 @@ import (
 	"time"
 
 	containerd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/core/containers"
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -28,7 +29,8 @@ func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, e
 	if err != nil {
 		return "", fmt.Errorf("image %q: %w", name, err)
 	}
-	if err := unpack(ctx, img); err != nil {
+	parent, err := r.unpacked(ctx, img)
+	if err != nil {
 		return "", err
 	}
 	r.timed(uid, "image", t0)
@@ -60,8 +62,7 @@ func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, e
 	t := time.Now()
 	_, err = r.c.NewContainer(ctx, id,
 		containerd.WithImage(img),
-		containerd.WithSnapshotter(Snapshotter),
-		r.timedOpt(uid, "snapshot", containerd.WithNewSnapshot(id, img)),
+		r.timedOpt(uid, "snapshot", withSnapshot(id, img.Name(), parent)),
 		r.timedOpt(uid, "spec", containerd.WithNewSpec(opts...)),
 		containerd.WithContainerLabels(labels))
 	r.timed(uid, "container", t)
@@ -71,9 +72,26 @@ func (r *Runtime) create(ctx context.Context, a node.CreateContainer) (string, e
 			_ = ctr.Delete(ctx, containerd.WithSnapshotCleanup)
 		}
 		r.releaseNetworkIfUnused(ctx, a.Pod.UID)
+		if errdefs.IsNotFound(err) {
+			r.forgetImage(name) // its layers' snapshot may be gone
+		}
 		return "", fmt.Errorf("create container: %w", err)
 	}
 	return id, nil
+}
+
+// withSnapshot gives the container a new writable snapshot id over its
+// image's layers (parent, their chain ID): containerd.WithNewSnapshot
+// without reading the image's manifest and config and asking containerd
+// for the snapshotter's capabilities each time.
+func withSnapshot(id, image, parent string) containerd.NewContainerOpts {
+	return func(ctx context.Context, c *containerd.Client, ctr *containers.Container) error {
+		if _, err := c.SnapshotService(Snapshotter).Prepare(ctx, id, parent); err != nil {
+			return err
+		}
+		ctr.Snapshotter, ctr.SnapshotKey, ctr.Image = Snapshotter, id, image
+		return nil
+	}
 }
 
 // specOpts builds the OCI spec of container a from its image's config.

@@ -9,6 +9,8 @@ import (
 	containerd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/errdefs"
 	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
+	"github.com/opencontainers/image-spec/identity"
 
 	"github.com/capstan-dev/capstan/core/node"
 )
@@ -60,10 +62,52 @@ func (r *Runtime) ensureImage(ctx context.Context, a node.EnsureImage) node.Inpu
 			return fail("ErrImagePull", fmt.Sprintf("failed to pull and unpack image %q: %v", name, perr))
 		}
 	}
-	if err := unpack(ctx, img); err != nil {
+	if _, err := r.unpacked(ctx, img); err != nil {
 		return fail("ErrImagePull", err.Error())
 	}
 	return node.ImageReady{PodUID: a.Pod.UID, Container: a.Container, ImageRef: name + "@" + img.Target().Digest.String()}
+}
+
+// unpacked returns the chain ID of img's layers (the parent of its
+// containers' snapshots), unpacking it for the snapshotter first if
+// needed. An image (by name and digest) found unpacked is not looked at
+// again: each pod's EnsureImage and CreateContainer would otherwise read
+// its manifest and config and stat its snapshot, some ten containerd
+// calls, every time.
+func (r *Runtime) unpacked(ctx context.Context, img containerd.Image) (string, error) {
+	name, dgst := img.Name(), img.Target().Digest
+	r.mu.Lock()
+	u, ok := r.images[name]
+	r.mu.Unlock()
+	if ok && u.digest == dgst {
+		return u.chainID, nil
+	}
+	if err := unpack(ctx, img); err != nil {
+		return "", err
+	}
+	diffs, err := img.RootFS(ctx)
+	if err != nil {
+		return "", fmt.Errorf("layers of image %q: %w", name, err)
+	}
+	u = unpackedImage{digest: dgst, chainID: identity.ChainID(diffs).String()}
+	r.mu.Lock()
+	r.images[name] = u
+	r.mu.Unlock()
+	return u.chainID, nil
+}
+
+// forgetImage drops what unpacked knows of image name (its snapshots
+// turned out to be gone).
+func (r *Runtime) forgetImage(name string) {
+	r.mu.Lock()
+	delete(r.images, name)
+	r.mu.Unlock()
+}
+
+// unpackedImage is an image found unpacked.
+type unpackedImage struct {
+	digest  digest.Digest
+	chainID string
 }
 
 func unpack(ctx context.Context, img containerd.Image) error {

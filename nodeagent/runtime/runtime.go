@@ -114,6 +114,8 @@ type Runtime struct {
 	watched map[string]*watch
 	// ooms: containers the OOM killer hit (from the /tasks/oom event).
 	ooms map[string]bool
+	// images are the images found unpacked, by name.
+	images map[string]unpackedImage
 	// podLocks serialise the creation and removal of one pod's
 	// containers, which set up and release its network.
 	podLocks map[string]*podLock
@@ -150,7 +152,7 @@ func New(cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	return &Runtime{cfg: cfg, c: cfg.Client, watched: map[string]*watch{}, ooms: map[string]bool{},
-		podLocks: map[string]*podLock{}}, nil
+		images: map[string]unpackedImage{}, podLocks: map[string]*podLock{}}, nil
 }
 
 // ctx returns ctx in the runtime's containerd namespace.

@@ -42,11 +42,11 @@ func (r *Runtime) start(ctx context.Context, id string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("load container: %w", err)
 	}
-	labels, err := ctr.Labels(ctx)
+	info, err := ctr.Info(ctx, containerd.WithoutRefreshedMetadata) // as just loaded
 	if err != nil {
 		return time.Time{}, fmt.Errorf("container labels: %w", err)
 	}
-	pod, name, attempt := podRefOf(labels)
+	pod, name, attempt := podRefOf(info.Labels)
 	logPath := r.LogPath(pod, name, attempt)
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 		return time.Time{}, fmt.Errorf("log directory: %w", err)
