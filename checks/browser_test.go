@@ -25,24 +25,24 @@ var chromiumPaths = []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"}
 // .ci/run installs it and its absence is a failure.
 func browser(t *testing.T) (context.Context, string) {
 	t.Helper()
-	exe := ""
-	for _, p := range chromiumPaths {
-		if _, err := os.Stat(p); err == nil {
-			exe = p
-			break
-		}
-	}
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (.ci/run installs it: apt-get install chromium)")
-		}
-		t.Skip("chromium is not installed: apt-get install chromium (the test must run under CI=true)")
-	}
-	if testing.Short() {
-		t.Skip("drives a browser")
-	}
+	return browserWith(t, nil)
+}
+
+// browserWith is browser with module served as capstan.wasm instead of
+// the committed one, if not nil.
+func browserWith(t *testing.T, module []byte) (context.Context, string) {
+	t.Helper()
+	exe := needChromium(t)
 	_ = mime.AddExtensionType(".wasm", "application/wasm")
-	srv := httptest.NewServer(http.FileServer(http.FS(site.FS)))
+	files := http.FileServer(http.FS(site.FS))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if module != nil && r.URL.Path == "/capstan.wasm" {
+			w.Header().Set("Content-Type", "application/wasm")
+			w.Write(module)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -83,6 +83,35 @@ func poll(t *testing.T, ctx context.Context, js string, timeout time.Duration) {
 		status := eval[string](t, ctx, `document.getElementById("status").textContent`)
 		t.Fatalf("waiting for %s: %v (status: %q)", js, err, status)
 	}
+}
+
+// loadExample picks the example whose name starts with name.
+func loadExample(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const i = EXAMPLES.findIndex(e => e.name.startsWith(%q)); if (i < 0) throw new Error("no example %s"); return pickExample(i).then(() => true); })()`, name, name))
+}
+
+// needChromium returns chromium's path, or skips the test without it
+// (fails under CI=true, where .ci/run installs it) or under -short.
+func needChromium(t *testing.T) string {
+	t.Helper()
+	exe := ""
+	for _, p := range chromiumPaths {
+		if _, err := os.Stat(p); err == nil {
+			exe = p
+			break
+		}
+	}
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed (.ci/run installs it: apt-get install chromium)")
+		}
+		t.Skip("chromium is not installed: apt-get install chromium (the test must run under CI=true)")
+	}
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	return exe
 }
 
 func screenshot(t *testing.T, ctx context.Context, path string) {
@@ -159,7 +188,10 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 // TestPlaygroundScreenshots writes the README's screenshots
 // (docs/playground/*.png) and prints the figures of docs/benchmarks.md's
-// Playground section, 1,000 nodes and 30,000 pods included. It takes a few
+// Playground section, 1,000 nodes and 30,000 pods included. The red
+// invariant (invariant-failed.png) comes from a second page running a
+// module with plantedBug compiled in, as TestPlaygroundCatchesPlantedBug
+// builds it: the shipped core breaks no invariant. It takes a few
 // minutes, so it runs only with CAPSTAN_PLAYGROUND_DOCS=1:
 //
 //	CAPSTAN_PLAYGROUND_DOCS=1 go test -run TestPlaygroundScreenshots -v -timeout 30m ./checks/
@@ -179,9 +211,7 @@ func TestPlaygroundScreenshots(t *testing.T) {
 	poll(t, ctx, `document.body.dataset.ready === "1"`, 60*time.Second)
 	t.Logf("FIGURE time to interactive: %v (page's own clock: %.0f ms, module fetch+compile+init %.0f ms)",
 		time.Since(start).Round(time.Millisecond), eval[float64](t, ctx, `capstanStats.tti`), eval[float64](t, ctx, `capstanStats.moduleMs`))
-	example := func(name string) {
-		eval[bool](t, ctx, fmt.Sprintf(`pickExample(EXAMPLES.findIndex(e => e.name.startsWith(%q))).then(() => true)`, name))
-	}
+	example := func(name string) { loadExample(t, ctx, name) }
 
 	example("web")
 	eval[bool](t, ctx, `seek(60000).then(() => { selection = {node: "n2", slot: 0}; redraw(); return refreshSelection(); }).then(() => true)`)
@@ -196,7 +226,19 @@ func TestPlaygroundScreenshots(t *testing.T) {
 	example("a caveat at work")
 	eval[bool](t, ctx, `seek(60000).then(() => true)`)
 	time.Sleep(300 * time.Millisecond)
-	screenshot(t, ctx, filepath.Join(dir, "invariant-failed.png"))
+	screenshot(t, ctx, filepath.Join(dir, "invariant-excused.png"))
+
+	// A red invariant needs a bug: the shipped core has no known
+	// violation. A second page runs a module with one planted
+	// (plantedBug), at the step that broke the invariant.
+	pctx, purl := browserWith(t, plantedModule(t, plantedBug))
+	if err := chromedp.Do(pctx, chromedp.Navigate(purl)); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, pctx, `document.body.dataset.ready === "1"`, 60*time.Second)
+	catchPlanted(t, pctx)
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, pctx, filepath.Join(dir, "invariant-failed.png"))
 
 	// Simulation speed on a small cluster: events per second of wall
 	// time while playing at 300x.

@@ -420,7 +420,10 @@ $("addNode").onclick = () => {
 $("crashContainer").onclick = () => selection && selection.podName && act(`crash-container ${selection.podName}/${selection.container}`);
 $("invariants").addEventListener("click", (e) => {
   const t = e.target.dataset && e.target.dataset.t;
-  if (t !== undefined) { e.preventDefault(); pause(); seek(+t, true); }
+  // The cursor at an action's time shows the state just after the
+  // action: the events it queued for that instant run when the clock
+  // moves on. So a step at such a time is shown 1 ms later.
+  if (t !== undefined) { e.preventDefault(); pause(); seek(+t + (script.actions.some((a) => a.at === +t) ? 1 : 0), true); }
 });
 $("share").onclick = async () => {
   const url = location.href.split("#")[0] + (await encodeLink(script, state.t, exampleIndex));

@@ -172,7 +172,7 @@ func (t *tracker) poll(s *Session) {
 	}
 	window := append(prefix, writes...)
 	for i, inv := range invariants {
-		if inv.hist == nil {
+		if inv.hist == nil || !s.evaluates(i) {
 			continue
 		}
 		h := window
@@ -269,7 +269,7 @@ func (t *tracker) check(s *Session) {
 	t.poll(s)
 	snap := s.snapshot()
 	for i, inv := range invariants {
-		if inv.snap != nil {
+		if inv.snap != nil && s.evaluates(i) {
 			t.record(s, i, inv.snap(snap))
 		}
 	}

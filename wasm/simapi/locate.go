@@ -55,7 +55,10 @@ func (s *Session) located(before firsts) {
 func (s *Session) locate(found []int, before firsts) {
 	sc := s.script
 	sc.Actions = sc.Actions[:s.next]
-	r := &Session{maxCheckPods: s.maxCheckPods, quiet: true}
+	r := &Session{maxCheckPods: s.maxCheckPods, quiet: true, only: map[int]bool{}}
+	for _, i := range found {
+		r.only[i] = true
+	}
 	r.reset(sc)
 	r.runToPoint(s.last)
 	r.quiet, r.perStep = false, true
@@ -92,7 +95,9 @@ func (s *Session) runToPoint(p point) {
 	s.advance(p.t)
 }
 
-// stepText describes a step by its log lines (at most three).
+const maxStepLines = 8
+
+// stepText describes a step by its log lines (at most maxStepLines).
 func stepText(step uint64, lines []string) string {
 	var b strings.Builder
 	b.WriteString("step " + strconv.FormatUint(step, 10))
@@ -100,7 +105,7 @@ func stepText(step uint64, lines []string) string {
 		b.WriteString(" (nothing logged)")
 		return b.String()
 	}
-	for i, l := range lines[:min(3, len(lines))] {
+	for i, l := range lines[:min(maxStepLines, len(lines))] {
 		if i == 0 {
 			b.WriteString(": ")
 		} else {
@@ -108,8 +113,8 @@ func stepText(step uint64, lines []string) string {
 		}
 		b.WriteString(strings.TrimSpace(l))
 	}
-	if len(lines) > 3 {
-		b.WriteString(" · (" + strconv.Itoa(len(lines)-3) + " more)")
+	if len(lines) > maxStepLines {
+		b.WriteString(" · (" + strconv.Itoa(len(lines)-maxStepLines) + " more)")
 	}
 	return b.String()
 }
