@@ -94,6 +94,10 @@ func withSnapshot(id, image, parent string) containerd.NewContainerOpts {
 	}
 }
 
+// ShimGroupAnnotation groups containers into one shim process: the
+// runc v2 shim serves every container whose spec carries the same value.
+const ShimGroupAnnotation = "io.containerd.runc.v2.group"
+
 // specOpts builds the OCI spec of container a from its image's config.
 func (r *Runtime) specOpts(img containerd.Image, a node.CreateContainer, nsPath string) ([]oci.SpecOpts, error) {
 	var opts []oci.SpecOpts
@@ -131,6 +135,9 @@ func (r *Runtime) specOpts(img containerd.Image, a node.CreateContainer, nsPath 
 		opts = append(opts, oci.WithMounts(mounts))
 	}
 	opts = append(opts, resourceOpts(a.Resources)...)
+	// One shim serves all of a pod's containers, as the CRI's pod
+	// sandbox has it (containerd's runc shim groups by this annotation).
+	opts = append(opts, oci.WithAnnotations(map[string]string{ShimGroupAnnotation: a.Pod.UID}))
 	s := a.Security
 	switch {
 	case s.RunAsUser != nil && s.RunAsGroup != nil:

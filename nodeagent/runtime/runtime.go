@@ -16,10 +16,11 @@
 // agent adopts them (Inventory) instead of restarting them. Each pod not on
 // the host network gets its own network namespace and address (podnet) on
 // its first container; the namespace goes when its last container is
-// removed. Each container's stdout and stderr go to a log file under the
-// data directory (LogPath). A process that ends is reported through the
-// observe callback given to New, with OOMKilled as its reason when the
-// kernel's OOM killer ended it.
+// removed. A pod's containers share one shim process
+// (ShimGroupAnnotation), as under the CRI's pod sandbox. Each container's
+// stdout and stderr go to a log file under the data directory (LogPath).
+// A process that ends is reported through the observe callback given to
+// New, with OOMKilled as its reason when the kernel's OOM killer ended it.
 //
 // RunProbe is not handled here: nodeagent/probe runs probes, with Exec for
 // exec probes.
