@@ -11,7 +11,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const stats = (window.capstanStats = { start: performance.now(), tti: 0, frames: 0, fps: 0, eventsPerSec: 0, lastCall: 0, calls: 0 });
+const stats = (window.capstanStats = { start: performance.now(), tti: 0, frames: 0, fps: 0, eventsPerSec: 0, lastCall: 0, maxCall: 0, calls: 0 });
 
 // ---- the worker ---------------------------------------------------------
 
@@ -33,6 +33,7 @@ worker.addEventListener("message", (e) => {
   waiting.delete(e.data.id);
   busy--;
   stats.lastCall = e.data.ms;
+  stats.maxCall = Math.max(stats.maxCall, e.data.ms);
   stats.calls++;
   const v = JSON.parse(e.data.text);
   if (v.error) w.reject(new Error(v.error));
