@@ -15,9 +15,10 @@
 // node.WriteFailed. The inbox never blocks its producers, so the loop and
 // the workers cannot deadlock. Actions of one pod run one at a time, in the
 // order the machine emitted them (the kubelet's pod worker); different
-// pods run in parallel, up to Workers at once, and when more wait, those
-// that finish what was begun (actionPriority) go first. A pod's status
-// writes are coalesced: only the latest status is written.
+// pods run in parallel, up to Workers at once (CPUWorkers for container
+// creations and starts), and when more wait, those that finish what was
+// begun (actionPriority) go first. A pod's status writes are coalesced:
+// only the latest status is written.
 //
 // On start the agent asks the runtime for its containers before it lists
 // pods, so that a restarted agent adopts what runs instead of restarting
@@ -29,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	goruntime "runtime"
 	"sync"
 	"time"
 
@@ -72,9 +74,15 @@ type Config struct {
 	// HealthInterval is how often the runtime's health is checked
 	// (default 10s).
 	HealthInterval time.Duration
-	// Workers bounds the runtime actions run at once (default 16).
+	// Workers bounds the runtime actions run at once (default 16); some
+	// wait long (a kill's grace period, an image pull).
 	Workers int
-	Log     *slog.Logger
+	// CPUWorkers bounds, among those, the container creations and starts
+	// (default 2 per CPU): they keep the CPUs busy (containerd, the shim,
+	// runc), so that more at once would only share the CPUs and delay
+	// every one of them.
+	CPUWorkers int
+	Log        *slog.Logger
 }
 
 // Agent runs one node.
@@ -114,12 +122,15 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
 	}
+	if cfg.CPUWorkers <= 0 {
+		cfg.CPUWorkers = 2 * goruntime.NumCPU()
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	a := &Agent{cfg: cfg, in: newInbox(), log: cfg.Log.With("node", cfg.Node.NodeName), clock: cfg.Clock,
 		pods: map[string]*api.Pod{}, status: map[string]node.StatusUpdate{},
-		actions: newSerial(cfg.Workers), writes: newSerial(64), probes: make(chan struct{}, 32)}
+		actions: newSerial(cfg.Workers, cfg.CPUWorkers), writes: newSerial(64, 64), probes: make(chan struct{}, 32)}
 	a.m = node.New(cfg.Node)
 	return a, nil
 }
@@ -238,7 +249,7 @@ func (a *Agent) flush(ctx context.Context) {
 			continue
 		}
 		act, uid, emitted := act, podOf(act).UID, time.Now()
-		a.actions.doAt(uid, actionPriority(act), func() {
+		a.actions.doAt(uid, actionPriority(act), cpuBound(act), func() {
 			start := time.Now()
 			in := a.cfg.Runtime.Do(ctx, act)
 			a.timed(ActionMessage, uid, actionKind(act), emitted, start)
@@ -313,6 +324,16 @@ func actionPriority(act node.Action) int {
 		return 1
 	}
 	return 2
+}
+
+// cpuBound reports whether act keeps the CPUs busy rather than waits
+// (Config.CPUWorkers).
+func cpuBound(act node.Action) bool {
+	switch act.(type) {
+	case node.CreateContainer, node.StartContainer:
+		return true
+	}
+	return false
 }
 
 // runProbe runs a probe on its own goroutine (at most 32 at once).

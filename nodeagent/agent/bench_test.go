@@ -30,6 +30,7 @@ var (
 	benchPods    = flag.Int("pods", 50, "BenchmarkPodStartup: pods per iteration")
 	benchRate    = flag.Float64("podrate", 5, "BenchmarkPodStartup/paced: pods bound per second")
 	benchWorkers = flag.Int("workers", 0, "BenchmarkPodStartup: the agent's Workers (0: its default)")
+	benchCPU     = flag.Int("cpuworkers", 0, "BenchmarkPodStartup: the agent's CPUWorkers (0: its default)")
 )
 
 // BenchmarkPodStartup measures the time from a pod's creation, already
@@ -101,7 +102,7 @@ func startBenchNode(b *testing.B) *benchNode {
 		b.Fatal(err)
 	}
 	ag, err = agent.New(agent.Config{Node: cfg, PodCIDR: cidr, API: bn.api, Runtime: rt, Prober: probe.New(rt),
-		Workers: *benchWorkers, Log: log})
+		Workers: *benchWorkers, CPUWorkers: *benchCPU, Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,11 +6,12 @@ import (
 )
 
 // serial runs functions one at a time per key, in the order given, and
-// different keys in parallel, at most limit at once. When more wait than
-// may run, those of the lowest priority number go first, then the
-// earliest queued.
+// different keys in parallel, at most limit at once, and at most
+// heavyLimit of those queued as heavy. When more wait than may run, those
+// of the lowest priority number go first, then the earliest queued.
 type serial struct {
 	slots *slots
+	heavy *slots
 
 	mu     sync.Mutex
 	queues map[string][]queued
@@ -18,23 +19,24 @@ type serial struct {
 }
 
 type queued struct {
-	prio int
-	f    func()
+	prio  int
+	heavy bool
+	f     func()
 }
 
-func newSerial(limit int) *serial {
-	return &serial{slots: &slots{free: limit}, queues: map[string][]queued{}}
+func newSerial(limit, heavyLimit int) *serial {
+	return &serial{slots: &slots{free: limit}, heavy: &slots{free: heavyLimit}, queues: map[string][]queued{}}
 }
 
 // do queues f under key with priority 0. It never blocks.
-func (s *serial) do(key string, f func()) { s.doAt(key, 0, f) }
+func (s *serial) do(key string, f func()) { s.doAt(key, 0, false, f) }
 
-// doAt queues f under key with priority prio (lower goes first). It
-// never blocks.
-func (s *serial) doAt(key string, prio int, f func()) {
+// doAt queues f under key with priority prio (lower goes first), heavy
+// or not. It never blocks.
+func (s *serial) doAt(key string, prio int, heavy bool, f func()) {
 	s.mu.Lock()
 	q, busy := s.queues[key]
-	s.queues[key] = append(q, queued{prio, f})
+	s.queues[key] = append(q, queued{prio, heavy, f})
 	s.mu.Unlock()
 	if busy {
 		return
@@ -56,9 +58,17 @@ func (s *serial) drain(key string) {
 		next := q[0]
 		s.queues[key] = q[1:]
 		s.mu.Unlock()
+		// A heavy one waits for its heavy slot first, holding no other:
+		// waiting, it keeps no slot from the others.
+		if next.heavy {
+			s.heavy.acquire(next.prio)
+		}
 		s.slots.acquire(next.prio)
 		next.f()
 		s.slots.release()
+		if next.heavy {
+			s.heavy.release()
+		}
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // priority, then in the order queued; one key's run in order whatever
 // their priority.
 func TestSerialPriority(t *testing.T) {
-	s := newSerial(1)
+	s := newSerial(1, 1)
 	hold := make(chan struct{})
 	running := make(chan struct{})
 	s.do("busy", func() { close(running); <-hold })
@@ -24,7 +24,7 @@ func TestSerialPriority(t *testing.T) {
 	// Each key's drain goroutine must be waiting for the slot before the
 	// next is queued, so that "the order queued" is defined.
 	queue := func(key string, prio int, name string) {
-		s.doAt(key, prio, rec(name))
+		s.doAt(key, prio, false, rec(name))
 		for {
 			s.slots.mu.Lock()
 			n := len(s.slots.waiting)
@@ -39,7 +39,7 @@ func TestSerialPriority(t *testing.T) {
 	queue("b", 1, "b-create")
 	queue("c", 2, "c-image")
 	queue("d", 0, "d-start")
-	s.doAt("d", 2, rec("d-remove")) // after d-start, on d's own queue
+	s.doAt("d", 2, false, rec("d-remove")) // after d-start, on d's own queue
 	close(hold)
 	s.wait()
 	want := []string{"d-start", "b-create", "a-image", "c-image", "d-remove"}
@@ -54,4 +54,32 @@ func waitingKeys(s *serial) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.queues) - 1
+}
+
+// TestSerialHeavyLimit: heavy functions run at most heavyLimit at once,
+// and the others run beside them.
+func TestSerialHeavyLimit(t *testing.T) {
+	s := newSerial(3, 1)
+	var mu sync.Mutex
+	heavy, maxHeavy := 0, 0
+	light := make(chan struct{})
+	for i := range 4 {
+		s.doAt(string(rune('a'+i)), 1, true, func() {
+			mu.Lock()
+			heavy++
+			maxHeavy = max(maxHeavy, heavy)
+			mu.Unlock()
+			<-light // a light one runs while a heavy one holds its slot
+			mu.Lock()
+			heavy--
+			mu.Unlock()
+		})
+	}
+	for i := range 4 {
+		s.doAt(string(rune('p'+i)), 2, false, func() { light <- struct{}{} })
+	}
+	s.wait()
+	if maxHeavy != 1 {
+		t.Fatalf("%d heavy ones ran at once, want 1", maxHeavy)
+	}
 }
