@@ -31,8 +31,9 @@ import (
 // `capstan up` again on the same data dir adopts the running container
 // instead of restarting it.
 func TestUpRunsALocalAgent(t *testing.T) {
-	d := containerdtest.Start(t)
 	const ns, nodeName, cidr, bridge = "uptest", "up-node", "10.254.20.0/24", "capup0"
+	agenttest.LockBridge(t, bridge)
+	d := containerdtest.Start(t)
 	if err := d.ImportTestImage(ns); err != nil {
 		t.Fatal(err)
 	}

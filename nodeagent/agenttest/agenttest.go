@@ -80,6 +80,7 @@ type Node struct {
 // containers, then its pod networks, the bridge and its mounts.
 func Start(t testing.TB, d *containerdtest.Daemon, api nodeapi.API, opts Options) *Node {
 	t.Helper()
+	LockBridge(t, opts.Bridge) // released after every other cleanup below
 	n := &Node{t: t, opts: opts, API: api, Daemon: d, Dir: t.TempDir()}
 	if err := d.ImportTestImage(opts.Name); err != nil {
 		t.Fatal(err)
