@@ -44,7 +44,7 @@ spec:
 		b.Run(mode, func(b *testing.B) {
 			var steps uint64
 			for range b.N {
-				s := &Session{maxCheckPods: DefaultMaxCheckPods, quiet: mode == "none", perStep: strings.HasPrefix(mode, "per-step"), exact: mode == "grid"}
+				s := &Session{maxCheckPods: DefaultMaxCheckPods, perStepPods: -1, quiet: mode == "none", perStep: strings.HasPrefix(mode, "per-step"), exact: mode == "grid"}
 				if mode == "per-step-NoOvercommit" {
 					s.only = map[int]bool{0: true}
 				}
@@ -62,15 +62,20 @@ spec:
 
 // BenchmarkLocateSmall runs the "a caveat at work" example (4 nodes, 8
 // pods, RollingUpdateBounds broken at 45 s and excused) to 90 s with the
-// grid checks alone and with its first violation located by a replay:
+// grid checks alone, with the grid and its first violation located by a
+// replay, and checking after every step that writes (what the page does
+// on a cluster this small):
 //
 //	go test -run '^$' -bench BenchmarkLocateSmall ./wasm/simapi
 func BenchmarkLocateSmall(b *testing.B) {
 	sc := caveatScript()
-	for _, exact := range []bool{false, true} {
-		b.Run(fmt.Sprintf("exact=%v", exact), func(b *testing.B) {
+	for _, mode := range []string{"grid", "grid+replay", "per-step"} {
+		b.Run(mode, func(b *testing.B) {
 			for range b.N {
-				s := &Session{maxCheckPods: DefaultMaxCheckPods, exact: exact}
+				s := &Session{maxCheckPods: DefaultMaxCheckPods, perStepPods: -1, exact: mode != "grid"}
+				if mode == "per-step" {
+					s.perStepPods = DefaultPerStepPods
+				}
 				s.reset(sc)
 				s.runTo(90_000)
 			}

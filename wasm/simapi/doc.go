@@ -27,12 +27,17 @@
 // (read from a watch of the store) with the state before them. The grid
 // is part of the session, so the first violation of a run is found at the
 // same time however the run was played (in one jump or frame by frame).
-// A check sees a violation up to a second late; so when one sees an
-// invariant broken for the first time, the session replays the script
-// from its seed, quietly to the previous check point and then checking
-// after every step, and reports the exact step that broke it: its number,
-// its virtual time and its log lines (locate.go). A snapshot violation
-// that appears and clears between two check points is not seen at all.
+// While the cluster is small (DefaultPerStepPods), the invariants are
+// also checked after every step that writes to the store, so the first
+// violation is found at its exact step, even one that clears within the
+// second. On a bigger cluster only the grid checks run, and a check sees
+// a violation up to a second late; so when one sees an invariant broken
+// for the first time, the session replays the script from its seed,
+// quietly to the previous check point and then checking that invariant
+// after every step, and reports the exact step that broke it (locate.go).
+// Either way the page gets the step's number, its virtual time and its
+// log lines. On a big cluster a snapshot violation that appears and
+// clears between two check points is not seen at all.
 //
 // # Requests
 //

@@ -93,7 +93,7 @@ func (s *Session) explore(r *Request) *Exploration {
 // runScript runs sc to horizon and returns it cut at its first safety
 // violation, nil if none.
 func runScript(sc Script, horizon int64, maxCheckPods int) *Trace {
-	s := &Session{maxCheckPods: maxCheckPods, exact: true}
+	s := &Session{maxCheckPods: maxCheckPods, perStepPods: DefaultPerStepPods, exact: true}
 	s.reset(sc)
 	s.runTo(horizon)
 	var first *InvariantView
