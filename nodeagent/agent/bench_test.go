@@ -18,6 +18,7 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/node"
 	"github.com/capstan-dev/capstan/nodeagent/agent"
+	"github.com/capstan-dev/capstan/nodeagent/agenttest"
 	"github.com/capstan-dev/capstan/nodeagent/apifake"
 	"github.com/capstan-dev/capstan/nodeagent/containerdtest"
 	"github.com/capstan-dev/capstan/nodeagent/podnet"
@@ -71,6 +72,7 @@ type benchNode struct {
 
 func startBenchNode(b *testing.B) *benchNode {
 	const ns, bridge, cidr = "bench", "capbench", "10.253.9.0/24"
+	agenttest.LockBridge(b, bridge)
 	bn := &benchNode{d: containerdtest.Start(b), api: apifake.New(), trace: &traceLog{}, ns: ns,
 		pending: map[string]chan time.Time{}}
 	if err := bn.d.ImportTestImage(ns); err != nil {
