@@ -101,6 +101,12 @@ func (m *Machine) rsOnPod(e *entry, old, new *api.Pod) {
 	if ref.Kind != "ReplicaSet" {
 		return
 	}
+	if old != nil && oldRef != nil && oldRef.UID == ref.UID && !rsRelevant(old, new) {
+		// Most updates (the bind, the Pending status): before the owner's
+		// key is looked up in a map as large as the cluster. rsRelevant
+		// is true when a deletion starts, so none is missed here.
+		return
+	}
 	rsKey := m.ownerKey(ref, "replicasets", new.Namespace)
 	switch {
 	case old == nil && new.DeletionTimestamp != nil:
@@ -109,8 +115,6 @@ func (m *Machine) rsOnPod(e *entry, old, new *api.Pod) {
 		m.rs.creationObserved(rsKey)
 	case old.DeletionTimestamp == nil && new.DeletionTimestamp != nil:
 		m.rs.deletionObserved(rsKey, e.key)
-	case oldRef != nil && oldRef.UID == ref.UID && !rsRelevant(old, new):
-		return
 	}
 	m.enqueue(qReplicaSet, rsKey)
 }
