@@ -116,6 +116,32 @@ var Catalog = []Mutant{
 		Checks:  []Check{schedModel, schedTests},
 	},
 
+	// ---- core/sched: the equivalence index (eqindex.go) -----------------
+	{
+		ID:      "sched-eqindex-leaf-not-recomputed",
+		Bug:     "accounting a pod does not mark its node's leaf in the equivalence index dirty, so a run of pods keeps seeing the node as it was before the pod landed",
+		File:    "core/sched/pods.go",
+		Find:    "\ts.eq.touch(slot)\n\td := int64(sign)",
+		Replace: "\td := int64(sign)",
+		Checks:  []Check{schedTests, schedModel, simSeeds},
+	},
+	{
+		ID:      "sched-eqindex-tie-goes-right",
+		Bug:     "the equivalence index breaks a tie between equal scores towards the later node, where the node-by-node search keeps the first",
+		File:    "core/sched/eqindex.go",
+		Find:    "if b.best > a.best {\n\t\tr.best, r.at = b.best, b.at",
+		Replace: "if b.best >= a.best && b.best >= 0 {\n\t\tr.best, r.at = b.best, b.at",
+		Checks:  []Check{schedTests, schedModel, simSeeds},
+	},
+	{
+		ID:      "sched-eqindex-kept-on-node-change",
+		Bug:     "a change to a known node (resized, relabelled, tainted, cordoned) does not drop the equivalence index, which keeps answering from the node's old allocatable and class",
+		File:    "core/sched/nodes.go",
+		Find:    "\ts.eq.invalidate()\n\tif t.live[slot] {\n\t\ts.detachNode(slot)",
+		Replace: "\tif t.live[slot] {\n\t\ts.detachNode(slot)",
+		Checks:  []Check{schedTests, schedModel, simSeeds},
+	},
+
 	// ---- core/store: etcd semantics -------------------------------------
 	{
 		ID:      "store-update-ignores-resource-version",
