@@ -77,11 +77,13 @@ func TestLogsThroughTheAPIServer(t *testing.T) {
 		b, err := io.ReadAll(body)
 		return string(b), err
 	}
-	// The second run's lines are written before it waits: poll until all
-	// five are in the file.
-	cl.eventually("the current instance's log", 10*time.Second, func() (bool, string) {
+	// The second run writes its lines, and side its one, as they run:
+	// poll until they are all in the files.
+	cl.eventually("the current instances' logs", 10*time.Second, func() (bool, string) {
 		got, err := read(client.LogOptions{Container: "main"})
-		return err == nil && got == runLines(2, 1, 5), fmt.Sprintf("%q %v", got, err)
+		side, serr := read(client.LogOptions{Container: "side"})
+		return err == nil && got == runLines(2, 1, 5) && serr == nil && side == "side says hi\n",
+			fmt.Sprintf("main %q %v, side %q %v", got, err, side, serr)
 	})
 	for _, c := range []struct {
 		what string

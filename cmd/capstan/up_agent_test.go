@@ -97,12 +97,19 @@ func TestUpRunsALocalAgent(t *testing.T) {
 		}
 	}
 	never := func(string) bool { return false }
-	if got := logs(never); !strings.HasPrefix(got, "hello from up\ntick 1\n") {
-		t.Fatalf("capstan logs hello: %q, want its output from the start", got)
+	// The container writes as it runs: ask until what it wrote is there.
+	expect := func(ok func(string) bool, what string, args ...string) {
+		t.Helper()
+		got := logs(never, args...)
+		for deadline := time.Now().Add(10 * time.Second); !ok(got); got = logs(never, args...) {
+			if time.Now().After(deadline) {
+				t.Fatalf("capstan logs hello %s: %q, want %s", strings.Join(args, " "), got, what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	if got := logs(never, "--tail", "1"); !regexp.MustCompile(`^tick \d+\n$`).MatchString(got) {
-		t.Fatalf("capstan logs hello --tail 1: %q, want one tick line", got)
-	}
+	expect(func(got string) bool { return strings.HasPrefix(got, "hello from up\ntick 1\n") }, "its output from the start")
+	expect(regexp.MustCompile(`^tick \d+\n$`).MatchString, "one tick line", "--tail", "1")
 	// -f: one line that was there, then lines written since.
 	followed := logs(func(out string) bool { return strings.Count(out, "\n") >= 3 }, "-f", "--tail", "1")
 	ticks := regexp.MustCompile(`(?m)^tick (\d+)$`).FindAllStringSubmatch(followed, -1)
