@@ -144,12 +144,20 @@ func TestRunExitLogs(t *testing.T) {
 	if e.ExitCode != 3 || e.Reason != "" || e.FinishedAt == 0 {
 		t.Fatalf("exit: %s, want code 3", e.Describe())
 	}
-	b, err := os.ReadFile(r.rt.LogPath(p, "main", 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := string(b); !strings.Contains(got, "hello capstan from /tmp\n") || !strings.Contains(got, "oops\n") {
-		t.Fatalf("log = %q", got)
+	// The shim copies the output to the file on its own goroutines: the
+	// exit may be reported before the last line is written.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		b, err := os.ReadFile(r.rt.LogPath(p, "main", 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := string(b)
+		if strings.Contains(got, "hello capstan from /tmp\n") && strings.Contains(got, "oops\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log = %q", got)
+		}
 	}
 	// Inventory sees it exited, with its code.
 	inv, err := r.rt.Inventory(r.ctx)
