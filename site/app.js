@@ -122,12 +122,38 @@ function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<
 
 // ---- talking to the simulation -----------------------------------------
 
+// STEP_BUDGET bounds the events one call may process: a big cluster's
+// busy seconds (30,000 pods created and started) take several calls, and
+// the page draws the cluster between them. The outcome is the same as one
+// call's (the module never splits a virtual instant).
+const STEP_BUDGET = 5000;
+let chaseT = null; // the time a play frame's run did not reach yet
+
+// runTo sends first (a load or run to t) and, while the answer is
+// partial, runs on to t, drawing each partial state. busy stays up all
+// along, so that play and the timeline wait.
+async function runTo(first, t, check) {
+  busy++;
+  try {
+    let st = await call({ ...first, maxSteps: STEP_BUDGET });
+    while (st.partial) {
+      show(st);
+      setStatus(`running to ${fmt(t)}: at ${fmt(st.t)}, ${st.steps.toLocaleString()} events`);
+      st = await call({ cmd: "run", t, check: !!check, maxSteps: STEP_BUDGET });
+    }
+    return st;
+  } finally {
+    busy--;
+  }
+}
+
 async function load(sc, t = 0) {
   pause();
   script = sc;
+  chaseT = null;
   setStatus("loading…");
   const t0 = performance.now();
-  const st = await call({ cmd: "load", script: sc, t });
+  const st = await runTo({ cmd: "load", script: sc, t }, t);
   horizon = Math.max(60000, t, lastActionAt() + 30000);
   selection = null;
   refreshSelection();
@@ -141,7 +167,9 @@ function lastActionAt() { return script.actions.length ? script.actions[script.a
 // seek moves the cursor to t; with check, the invariants are checked at
 // t even off the grid (a jump to a violation's step shows it).
 async function seek(t, check) {
-  const st = await call({ cmd: "run", t: Math.max(0, Math.round(t)), check: !!check });
+  chaseT = null;
+  t = Math.max(0, Math.round(t));
+  const st = await runTo({ cmd: "run", t, check: !!check }, t, check);
   show(st);
 }
 
@@ -316,9 +344,12 @@ async function tick(now) {
     const dt = Math.min(250, now - lastFrame);
     lastFrame = now;
     const speed = +$("speed").value;
-    const t = state.t + Math.max(1, Math.round(dt * speed));
+    // A frame asks for dt of virtual time; a run cut short by the step
+    // budget is asked for again until it gets there.
+    const t = chaseT ?? state.t + Math.max(1, Math.round(dt * speed));
     try {
-      const st = await call({ cmd: "run", t });
+      const st = await call({ cmd: "run", t, maxSteps: STEP_BUDGET });
+      chaseT = st.partial ? t : null;
       if (playing) show(st);
       const wall = performance.now() - lastStepsAt;
       if (wall > 1000) {

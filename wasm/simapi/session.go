@@ -72,6 +72,14 @@ type Request struct {
 	// Check (run) checks the invariants at T even off the grid, so that
 	// a jump to a violation's exact time shows it.
 	Check bool `json:"check,omitempty"`
+	// MaxSteps bounds the events a load or run processes (0: none; the
+	// events of one virtual instant are never split, so a call may take
+	// a few more). One that runs out answers with State.Partial set and
+	// the cursor where it stopped; the same run again goes on from there. The outcome is
+	// the same as one unbounded run's: this only cuts a long run (a big
+	// cluster's first seconds) into calls short enough for the page to
+	// show progress between them.
+	MaxSteps int `json:"maxSteps,omitempty"`
 }
 
 // DefaultMaxCheckPods is how many pods a cluster may have for the
@@ -125,6 +133,10 @@ type Session struct {
 	// by says what the last transition was (perStep only): the log lines
 	// of a step, an action's command, or the clock moving.
 	by string
+	// limited: the current call may process only left more events
+	// (Request.MaxSteps); stopped: it ran out before its time.
+	limited, stopped bool
+	left             int
 }
 
 // point is a check point: a cursor and how many actions were done.
@@ -185,10 +197,14 @@ func (s *Session) call(r *Request) (any, error) {
 			return nil, err
 		}
 		s.reset(*r.Script)
-		s.runTo(r.T)
+		if s.bounded(r.MaxSteps, func() { s.runTo(r.T) }) {
+			return s.partialState(), nil
+		}
 		return s.state(), nil
 	case "run":
-		s.seek(r.T)
+		if s.bounded(r.MaxSteps, func() { s.seek(r.T) }) {
+			return s.partialState(), nil
+		}
 		if r.Check && s.last != (point{s.now(), s.next}) {
 			// Not a grid point: small is left as it is, so that the
 			// run goes on as it would have.
@@ -304,6 +320,22 @@ func checkScript(sc *Script) error {
 	return nil
 }
 
+// bounded runs f with at most max events processed (max <= 0: no bound)
+// and reports whether it stopped short.
+func (s *Session) bounded(max int, f func()) bool {
+	s.limited, s.left, s.stopped = max > 0, max, false
+	f()
+	s.limited = false
+	return s.stopped
+}
+
+// partialState is the state of a run that stopped short of its time.
+func (s *Session) partialState() *State {
+	st := s.state()
+	st.Partial = true
+	return st
+}
+
 // reset rebuilds the cluster from the seed, at time 0, no action replayed.
 func (s *Session) reset(sc Script) {
 	cfg, err := Config(sc)
@@ -338,6 +370,9 @@ func (s *Session) runTo(t int64) {
 	for s.next < len(s.script.Actions) && s.script.Actions[s.next].At <= t {
 		a := s.script.Actions[s.next]
 		s.advance(a.At)
+		if s.stopped {
+			return
+		}
 		s.do(a)
 		s.next++
 		s.check()
@@ -356,9 +391,15 @@ func (s *Session) advance(t int64) {
 		if g%compactEvery == 0 {
 			// Read the write log just before the store compacts it.
 			s.runUntil(g - 1)
+			if s.stopped {
+				return
+			}
 			s.poll()
 		}
 		s.runUntil(g)
+		if s.stopped {
+			return
+		}
 		s.check()
 	}
 }
@@ -371,7 +412,8 @@ func (s *Session) evaluates(i int) bool { return s.only == nil || s.only[i] }
 // then after the clock's last move.
 func (s *Session) runUntil(ms int64) {
 	end := s.c.Epoch() + api.Time(time.Duration(ms)*time.Millisecond)
-	if !s.perStep && !(s.exact && s.small) {
+	perStep := s.perStep || (s.exact && s.small)
+	if !perStep && !s.limited {
 		s.c.RunUntil(end)
 		return
 	}
@@ -379,6 +421,22 @@ func (s *Session) runUntil(ms int64) {
 		at, ok := s.c.NextAt()
 		if !ok || at > end {
 			break
+		}
+		if s.limited {
+			// Stop only between instants: with the clock before the
+			// next event (so before end), a later call re-enters
+			// advance and runTo exactly where this one left them.
+			// Events of one instant are never split: an action due at
+			// it must come after all of them, as in one call.
+			if s.left <= 0 && at > s.c.Now() {
+				s.stopped = true
+				return
+			}
+			s.left--
+		}
+		if !perStep {
+			s.c.Step()
+			continue
 		}
 		n, w := len(s.c.Log()), s.c.Writes()
 		s.c.Step()
@@ -390,6 +448,10 @@ func (s *Session) runUntil(ms int64) {
 		}
 		s.by = stepText(s.c.Steps(), s.c.Log()[n:])
 		s.inv.check(s)
+	}
+	if !perStep {
+		s.c.RunUntil(end) // the clock's last move
+		return
 	}
 	if w := s.c.Writes(); s.c.Now() < end {
 		s.c.RunUntil(end)

@@ -34,6 +34,9 @@ type State struct {
 	// the number of lines in all.
 	Log      []string `json:"log"`
 	LogTotal int      `json:"logTotal"`
+	// Partial: the call ran out of its MaxSteps before its time, and T
+	// is where it stopped.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // MaxPending and MaxLog bound the lists of a State.
