@@ -125,7 +125,7 @@ function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<
 // STEP_BUDGET bounds the events one call may process: a big cluster's
 // busy seconds (30,000 pods created and started) take several calls, and
 // the page draws the cluster between them. The outcome is the same as one
-// call's (the module never splits a virtual instant).
+// call's, even when a call stops inside a virtual instant.
 const STEP_BUDGET = 5000;
 let chaseT = null; // the time a play frame's run did not reach yet
 

@@ -31,17 +31,32 @@ func TestBoundedRunsEqualOneRun(t *testing.T) {
 
 			for _, max := range tc.maxs {
 				s := New()
-				calls, last := 0, int64(-1)
+				calls, last, inInstant := 0, int64(-1), 0
 				st := call[State](t, s, Request{Cmd: "load", Script: &sc, T: end, MaxSteps: max})
 				for calls = 1; st.Partial; calls++ {
 					if st.T > end || st.T < last {
 						t.Fatalf("max %d: a partial answer at %d ms (before it %d, target %d)", max, st.T, last, end)
+					}
+					if st.T == last {
+						inInstant++
+					}
+					if calls == 5 {
+						// Asked for the partial cursor's time, unbounded, an
+						// interrupted session gives what one call to it does.
+						mid := New()
+						want := mid.Call([]byte(mustJSON(Request{Cmd: "load", Script: &sc, T: st.T})))
+						if got := s.Call([]byte(mustJSON(Request{Cmd: "run", T: st.T}))); string(got) != string(want) {
+							t.Fatalf("max %d: a run to the partial cursor %d ms differs from a load to it:\n%s\n%s", max, st.T, got, want)
+						}
 					}
 					last = st.T
 					st = call[State](t, s, Request{Cmd: "run", T: end, MaxSteps: max})
 				}
 				if uint64(calls) < st.Steps/uint64(4*max) {
 					t.Fatalf("max %d: %d calls for %d steps: the run was not cut", max, calls, st.Steps)
+				}
+				if max == 1 && inInstant == 0 {
+					t.Errorf("max 1: no call stopped inside a virtual instant")
 				}
 				got := s.Call([]byte(mustJSON(Request{Cmd: "state"})))
 				if string(got) != string(want) {

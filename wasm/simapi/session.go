@@ -72,10 +72,10 @@ type Request struct {
 	// Check (run) checks the invariants at T even off the grid, so that
 	// a jump to a violation's exact time shows it.
 	Check bool `json:"check,omitempty"`
-	// MaxSteps bounds the events a load or run processes (0: none; the
-	// events of one virtual instant are never split, so a call may take
-	// a few more). One that runs out answers with State.Partial set and
-	// the cursor where it stopped; the same run again goes on from there. The outcome is
+	// MaxSteps bounds the events a load or run processes (0: none). One
+	// that runs out answers with State.Partial set and the cursor where
+	// it stopped (perhaps inside a virtual instant); the same run again
+	// goes on from there. The outcome is
 	// the same as one unbounded run's: this only cuts a long run (a big
 	// cluster's first seconds) into calls short enough for the page to
 	// show progress between them.
@@ -135,8 +135,12 @@ type Session struct {
 	by string
 	// limited: the current call may process only left more events
 	// (Request.MaxSteps); stopped: it ran out before its time.
-	limited, stopped bool
-	left             int
+	// interrupted: a runUntil(until) was cut short, and then is what was
+	// to follow it (see advance).
+	limited, stopped, interrupted bool
+	left                          int
+	until                         int64
+	then                          int
 }
 
 // point is a check point: a cursor and how many actions were done.
@@ -181,6 +185,12 @@ func errorJSON(msg string) []byte {
 }
 
 func (s *Session) call(r *Request) (any, error) {
+	switch r.Cmd {
+	case "exec", "fork", "export", "script", "explore", "compare":
+		// They act at the cursor or on the script: first finish a run
+		// a step budget cut short inside an instant.
+		s.resume()
+	}
 	switch r.Cmd {
 	case "abi":
 		return map[string]int{"abi": ABIVersion}, nil
@@ -352,6 +362,7 @@ func (s *Session) reset(sc Script) {
 	s.inv = newTracker(s.c)
 	s.last = point{}
 	s.small = true
+	s.interrupted = false
 }
 
 // now is the cursor: virtual milliseconds since the start.
@@ -359,7 +370,7 @@ func (s *Session) now() int64 { return int64(s.c.Elapsed() / time.Millisecond) }
 
 // seek moves the cursor to t: forward by running, back by replaying.
 func (s *Session) seek(t int64) {
-	if t < s.now() {
+	if t < s.now() || s.interrupted && t < s.until {
 		s.reset(s.script)
 	}
 	s.runTo(t)
@@ -381,27 +392,70 @@ func (s *Session) runTo(t int64) {
 }
 
 // advance runs the cluster to t along the grid, checking at each point.
+// A run cut short by its step budget stops inside one of its runUntil
+// calls; the next advance first finishes that one and does what followed
+// it (a poll, a check), so that a bounded run makes the very steps and
+// checks of an unbounded one.
 func (s *Session) advance(t int64) {
+	if !s.resume() {
+		return
+	}
 	for s.now() < t {
 		g := (s.now()/Grid + 1) * Grid
 		if g > t {
 			s.runUntil(t)
+			s.cut(afterNothing)
 			return
 		}
 		if g%compactEvery == 0 {
 			// Read the write log just before the store compacts it.
 			s.runUntil(g - 1)
-			if s.stopped {
+			if s.cut(afterPoll) {
 				return
 			}
 			s.poll()
 		}
 		s.runUntil(g)
-		if s.stopped {
+		if s.cut(afterCheck) {
 			return
 		}
 		s.check()
 	}
+}
+
+// What followed a runUntil that a step budget cut short.
+const (
+	afterNothing = iota
+	afterPoll
+	afterCheck
+)
+
+// cut reports whether the last runUntil was cut short, remembering what
+// was to follow it.
+func (s *Session) cut(then int) bool {
+	if s.stopped {
+		s.then = then
+	}
+	return s.stopped
+}
+
+// resume finishes a runUntil a step budget cut short, and what was to
+// follow it; false if the budget cuts it short again.
+func (s *Session) resume() bool {
+	if !s.interrupted {
+		return true
+	}
+	s.runUntil(s.until)
+	if s.stopped {
+		return false
+	}
+	switch s.then {
+	case afterPoll:
+		s.poll()
+	case afterCheck:
+		s.check()
+	}
+	return true
 }
 
 // evaluates says whether invariant i is evaluated.
@@ -412,6 +466,7 @@ func (s *Session) evaluates(i int) bool { return s.only == nil || s.only[i] }
 // then after the clock's last move.
 func (s *Session) runUntil(ms int64) {
 	end := s.c.Epoch() + api.Time(time.Duration(ms)*time.Millisecond)
+	s.interrupted = false
 	perStep := s.perStep || (s.exact && s.small)
 	if !perStep && !s.limited {
 		s.c.RunUntil(end)
@@ -423,13 +478,8 @@ func (s *Session) runUntil(ms int64) {
 			break
 		}
 		if s.limited {
-			// Stop only between instants: with the clock before the
-			// next event (so before end), a later call re-enters
-			// advance and runTo exactly where this one left them.
-			// Events of one instant are never split: an action due at
-			// it must come after all of them, as in one call.
-			if s.left <= 0 && at > s.c.Now() {
-				s.stopped = true
+			if s.left <= 0 {
+				s.stopped, s.interrupted, s.until = true, true, ms
 				return
 			}
 			s.left--
