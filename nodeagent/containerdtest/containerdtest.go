@@ -81,7 +81,7 @@ var Binary = "containerd"
 func Start(t testing.TB) *Daemon {
 	t.Helper()
 	if _, err := exec.LookPath(Binary); err != nil {
-		const install = "apt-get install containerd runc containernetworking-plugins busybox-static"
+		const install = "apt-get install containerd runc busybox-static"
 		if os.Getenv(RequireEnv) != "" {
 			t.Fatalf("containerd is not installed (%v), and %s is set: the end-to-end tests must run: %s", err, RequireEnv, install)
 		}
