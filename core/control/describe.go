@@ -36,12 +36,12 @@ func (m *Machine) Describe() string {
 	for _, e := range m.byKind[kindNamespace].sorted() {
 		ns := e.obj.(*api.Namespace)
 		if ns.DeletionTimestamp != nil {
-			w("namespace ", ns.Name, " terminating, ", strconv.Itoa(len(m.byNamespace[ns.Name])), " objects")
+			w("namespace ", ns.Name, " terminating, ", strconv.Itoa(len(m.byNamespace.get(ns.Name))), " objects")
 		}
 	}
 	for _, e := range m.byKind[kindNode].sorted() {
 		n := e.obj.(*api.Node)
-		w("node ", n.Name, " ", readyString(n), " taints=", taintsString(n.Spec.Taints), " pods=", strconv.Itoa(len(m.podsByNode[n.Name])))
+		w("node ", n.Name, " ", readyString(n), " taints=", taintsString(n.Spec.Taints), " pods=", strconv.Itoa(len(m.podsByNode.get(n.Name))))
 	}
 	for _, e := range m.byKind[kindDeployment].sorted() {
 		d := e.obj.(*api.Deployment)

@@ -161,7 +161,7 @@ func (m *Machine) onNode(e *entry, old, new *api.Node) {
 	if new == nil {
 		m.sched.RemoveNode(old)
 		m.nodes.forget(old.Name)
-		for _, p := range m.podsByNode[old.Name] {
+		for _, p := range m.podsByNode.get(old.Name) {
 			m.enqueue(qPodGC, p.key)
 		}
 		return

@@ -140,9 +140,8 @@ func (m *Machine) syncNamespace(key string) {
 	if ns.DeletionTimestamp == nil {
 		return
 	}
-	objs := m.byNamespace[ns.Name]
-	if len(objs) > 0 {
-		for _, o := range objs.sorted() {
+	if len(m.byNamespace.get(ns.Name)) > 0 {
+		for _, o := range m.byNamespace.sorted(ns.Name) {
 			if o.meta().DeletionTimestamp == nil {
 				m.emitDelete(qNamespace, key, o, false, PropagationBackground, nil, "namespace deleted")
 			}

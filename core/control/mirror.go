@@ -21,6 +21,9 @@ type entry struct {
 	// (templateHash), valid while memoOK; reset when obj changes.
 	memoOK bool
 	memo   uint64
+	// at is e's position in the list of each listIndex that holds it
+	// (by listIndex.slot): its namespace's, its node's.
+	at [numListSlots]int32
 }
 
 func (e *entry) meta() *api.ObjectMeta { return e.obj.GetObjectMeta() }
@@ -37,7 +40,7 @@ type mirror struct {
 	// byUID maps a uid to its live object.
 	byUID map[string]*entry
 	// byNamespace holds the namespaced objects of each namespace.
-	byNamespace map[string]set
+	byNamespace listIndex
 	// byKind holds the objects of the kinds that controllers iterate
 	// (everything but pods, leases and other kinds).
 	byKind [numKinds]set
@@ -49,7 +52,7 @@ type mirror struct {
 	// svcPerNS counts, per namespace, the services with a selector.
 	svcPerNS map[string]int
 	// podsByNode maps a node name to the pods bound to it.
-	podsByNode map[string]set
+	podsByNode listIndex
 	// podLabels maps a (namespace, key, value) label to the pods carrying
 	// it: "pods of this selector" starts from its rarest pair.
 	podLabels map[labelPair]set
@@ -86,9 +89,9 @@ func newMirror() mirror {
 	m := mirror{
 		objects:       map[string]*entry{},
 		byUID:         map[string]*entry{},
-		byNamespace:   map[string]set{},
+		byNamespace:   newListIndex(slotNamespace),
 		dependents:    map[string]set{},
-		podsByNode:    map[string]set{},
+		podsByNode:    newListIndex(slotNode),
 		nodeByName:    map[string]*entry{},
 		svcPerNS:      map[string]int{},
 		podLabels:     map[labelPair]set{},
@@ -164,9 +167,9 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 		}
 	}
 	if om == nil && nm.Namespace != "" {
-		addTo(m.byNamespace, nm.Namespace, e)
+		m.byNamespace.add(nm.Namespace, e)
 	} else if nm == nil && om.Namespace != "" {
-		removeFrom(m.byNamespace, om.Namespace, e)
+		m.byNamespace.remove(om.Namespace, e)
 	}
 	if e.kind != kindPod && e.kind != kindLease && e.kind != kindOther {
 		if nm == nil {
@@ -253,10 +256,10 @@ func (m *mirror) indexPod(e *entry, old, new api.Object) {
 	}
 	if op == nil || np == nil || op.Spec.NodeName != np.Spec.NodeName {
 		if op != nil && op.Spec.NodeName != "" {
-			removeFrom(m.podsByNode, op.Spec.NodeName, e)
+			m.podsByNode.remove(op.Spec.NodeName, e)
 		}
 		if np != nil && np.Spec.NodeName != "" {
-			addTo(m.podsByNode, np.Spec.NodeName, e)
+			m.podsByNode.add(np.Spec.NodeName, e)
 		}
 	}
 	if op == nil || np == nil || !sameLabels(op.Labels, np.Labels) {

@@ -268,7 +268,7 @@ func (m *Machine) reconcileConditionTaints(e *entry, n *api.Node) {
 // markPodsNotReady sets Ready=False on the pods of a node that is not
 // ready (kube's MarkPodsNotReady), so that endpoints drop them.
 func (m *Machine) markPodsNotReady(e *entry, n *api.Node) {
-	for _, pe := range m.podsByNode[n.Name].sorted() {
+	for _, pe := range m.podsByNode.sorted(n.Name) {
 		p := pe.obj.(*api.Pod)
 		c := podCondition(p, api.PodReady)
 		if c == nil || c.Status != api.ConditionTrue || podFinished(p) {

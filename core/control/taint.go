@@ -42,7 +42,7 @@ func (m *Machine) syncTaints(key string) {
 		}
 	}
 	var wake api.Time
-	for _, pe := range m.podsByNode[n.Name].sorted() {
+	for _, pe := range m.podsByNode.sorted(n.Name) {
 		p := pe.obj.(*api.Pod)
 		if p.DeletionTimestamp != nil {
 			continue
