@@ -205,8 +205,8 @@ var Catalog = []Mutant{
 		ID:      "rs-adopts-non-matching-orphans",
 		Bug:     "a ReplicaSet adopts orphan pods carrying one of its selector's labels without checking the whole selector",
 		File:    "core/control/replicaset_sync.go",
-		Find:    "if _, orphan := orphans[d.key]; orphan && p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {",
-		Replace: "if _, orphan := orphans[d.key]; orphan && p.DeletionTimestamp == nil {",
+		Find:    "if _, orphan := orphans[d]; orphan && p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {",
+		Replace: "if _, orphan := orphans[d]; orphan && p.DeletionTimestamp == nil {",
 		Checks:  []Check{simSeeds, controlTests},
 	},
 	{

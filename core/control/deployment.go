@@ -139,7 +139,7 @@ func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
 	p := &depPlan{m: m, e: e, d: d}
 	p.status = d.Status
 	p.status.Conditions = slices.Clone(d.Status.Conditions)
-	for _, r := range m.dependents[d.UID] {
+	for r := range m.dependents[d.UID] {
 		if r.kind != kindReplicaSet {
 			continue
 		}
@@ -159,7 +159,7 @@ func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
 		}
 	}
 	if d.DeletionTimestamp == nil && !d.Spec.Selector.IsEmpty() {
-		for _, r := range m.orphans[nsKey{kindReplicaSet, d.Namespace}] {
+		for r := range m.orphans[nsKey{kindReplicaSet, d.Namespace}] {
 			rs := r.obj.(*api.ReplicaSet)
 			if rs.DeletionTimestamp != nil || !d.Spec.Selector.Matches(rs.Labels) {
 				continue

@@ -55,7 +55,7 @@ func (m *Machine) dispatch(e *entry, old, new api.Object) {
 func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 	if new == nil {
 		om := old.GetObjectMeta()
-		for _, d := range m.dependents[om.UID] {
+		for d := range m.dependents[om.UID] {
 			m.enqueue(qGC, d.key)
 		}
 		for i := range om.OwnerReferences {
@@ -91,7 +91,7 @@ func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 		m.enqueue(qGC, e.key)
 		if nm.DeletionTimestamp != nil {
 			// Foreground deletion starts: its dependents are next.
-			for _, d := range m.dependents[nm.UID] {
+			for d := range m.dependents[nm.UID] {
 				m.enqueue(qGC, d.key)
 			}
 		}
@@ -110,7 +110,7 @@ func (m *Machine) onPod(e *entry, old, new *api.Pod) {
 				continue
 			}
 			for k, v := range p.Labels {
-				for _, s := range m.svcBySelector[labelKey(p.Namespace, k, v)] {
+				for s := range m.svcBySelector[labelKey(p.Namespace, k, v)] {
 					if api.MatchesSet(s.obj.(*api.Service).Spec.Selector, p.Labels) {
 						m.enqueue(qEndpoints, s.key)
 					}

@@ -103,7 +103,7 @@ func (m *Machine) orphanDependents(e *entry) {
 func (m *Machine) deleteDependentsFirst(e *entry) {
 	uid := e.meta().UID
 	blocked := false
-	for _, d := range m.dependents[uid] {
+	for d := range m.dependents[uid] {
 		dm := d.meta()
 		for i := range dm.OwnerReferences {
 			r := &dm.OwnerReferences[i]

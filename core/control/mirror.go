@@ -28,8 +28,9 @@ type entry struct {
 
 func (e *entry) meta() *api.ObjectMeta { return e.obj.GetObjectMeta() }
 
-// set is a set of entries keyed by store key.
-type set map[string]*entry
+// set is a set of entries, keyed by the entry itself (a key and its entry
+// are one to one in the mirror): hashing a pointer, not the store key.
+type set map[*entry]struct{}
 
 // mirror is the machine's indexed copy of the store: every object under
 // /registry/ it has been told about, with the indexes the controllers need
@@ -135,12 +136,12 @@ func addTo[K comparable](idx map[K]set, k K, e *entry) {
 		s = set{}
 		idx[k] = s
 	}
-	s[e.key] = e
+	s[e] = struct{}{}
 }
 
 func removeFrom[K comparable](idx map[K]set, k K, e *entry) {
 	if s := idx[k]; s != nil {
-		delete(s, e.key)
+		delete(s, e)
 		if len(s) == 0 {
 			delete(idx, k)
 		}
@@ -173,9 +174,9 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 	}
 	if e.kind != kindPod && e.kind != kindLease && e.kind != kindOther {
 		if nm == nil {
-			delete(m.byKind[e.kind], e.key)
+			delete(m.byKind[e.kind], e)
 		} else {
-			m.byKind[e.kind][e.key] = e
+			m.byKind[e.kind][e] = struct{}{}
 		}
 	}
 	if e.kind == kindNode {
@@ -192,10 +193,10 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 				s = set{}
 				m.inNamespace[nsKey{e.kind, nm.Namespace}] = s
 			}
-			s[e.key] = e
+			s[e] = struct{}{}
 		} else if nm == nil {
 			k := nsKey{e.kind, om.Namespace}
-			delete(m.inNamespace[k], e.key)
+			delete(m.inNamespace[k], e)
 			if len(m.inNamespace[k]) == 0 {
 				delete(m.inNamespace, k)
 			}
@@ -349,7 +350,7 @@ func (m *mirror) podsMatching(ns string, sel map[string]string) []*entry {
 		}
 	}
 	out := make([]*entry, 0, len(best))
-	for _, e := range best {
+	for e := range best {
 		if api.MatchesSet(sel, e.obj.(*api.Pod).Labels) {
 			out = append(out, e)
 		}
@@ -361,7 +362,7 @@ func (m *mirror) podsMatching(ns string, sel map[string]string) []*entry {
 // sorted returns the entries of s sorted by key.
 func (s set) sorted() []*entry {
 	out := make([]*entry, 0, len(s))
-	for _, e := range s {
+	for e := range s {
 		out = append(out, e)
 	}
 	sortEntries(out)

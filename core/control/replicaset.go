@@ -145,7 +145,7 @@ func rsRelevant(old, new *api.Pod) bool {
 // enqueueMatching marks the ReplicaSets (or Deployments) of namespace ns
 // whose selector matches labels: candidates to adopt an orphan.
 func (m *Machine) enqueueMatching(k kind, ns string, labels map[string]string, q queueID) {
-	for _, c := range m.inNamespace[nsKey{k, ns}] {
+	for c := range m.inNamespace[nsKey{k, ns}] {
 		if selectorOf(c.obj).Matches(labels) {
 			m.enqueue(q, c.key)
 		}

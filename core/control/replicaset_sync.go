@@ -44,7 +44,7 @@ func (m *Machine) syncReplicaSet(key string) {
 func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 	out := m.rs.claimed[:0]
 	var release []*entry
-	for _, d := range m.dependents[rs.UID] {
+	for d := range m.dependents[rs.UID] {
 		if d.kind != kindPod {
 			continue
 		}
@@ -80,9 +80,9 @@ func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 			}
 		}
 	}
-	for _, d := range candidates {
+	for d := range candidates {
 		p := d.obj.(*api.Pod)
-		if _, orphan := orphans[d.key]; orphan && p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {
+		if _, orphan := orphans[d]; orphan && p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {
 			adopt = append(adopt, d)
 		}
 	}

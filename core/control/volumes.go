@@ -31,7 +31,7 @@ func (m *Machine) onPV(e *entry, old, new api.Object) {
 			m.enqueue(qClaim, api.KeyFor("persistentvolumeclaims", r.Namespace, r.Name))
 		} else if new != nil {
 			// A volume became available: every waiting claim may take it.
-			for _, c := range m.byKind[kindPVC] {
+			for c := range m.byKind[kindPVC] {
 				if c.obj.(*api.PersistentVolumeClaim).Spec.VolumeName == "" {
 					m.enqueue(qClaim, c.key)
 				}
@@ -59,7 +59,7 @@ func (m *Machine) onPVC(e *entry, old, new api.Object) {
 			}
 		}
 	}
-	for _, pve := range m.pvByClaim[e.key] {
+	for pve := range m.pvByClaim[e.key] {
 		m.enqueue(qVolume, pve.key)
 	}
 	m.moveAllToActive()
