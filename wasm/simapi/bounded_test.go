@@ -72,3 +72,31 @@ func TestBoundedRunsEqualOneRun(t *testing.T) {
 		})
 	}
 }
+
+// TestPerStepChecksStopWhenTheClusterGrows: a session that starts small
+// (per-step checks) and scales to 300 pods at once stops checking
+// after every step as soon as the cluster passes DefaultPerStepPods
+// (before, it went on until the next check point, running the reference
+// scheduler over thousands of pods after every step: a big example's
+// first second took minutes in the page), and still ends in the state of
+// a session that never checks per step.
+func TestPerStepChecksStopWhenTheClusterGrows(t *testing.T) {
+	big := Script{Seed: 5, Actions: []Action{
+		{At: 0, Line: "add-node n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 cpu=16 memory=64Gi"},
+		{At: 0, Line: "apply", Body: web},
+		{At: 0, Line: "scale deployment/web 300"},
+	}}
+	s := New()
+	got := s.Call([]byte(mustJSON(Request{Cmd: "load", Script: &big, T: 3_000})))
+	if s.stepCheckedPods == 0 || s.stepCheckedPods > DefaultPerStepPods {
+		t.Errorf("checks after a step saw up to %d pods (per-step limit %d)", s.stepCheckedPods, DefaultPerStepPods)
+	}
+	grid := New()
+	grid.perStepPods = 0
+	if want := grid.Call([]byte(mustJSON(Request{Cmd: "load", Script: &big, T: 3_000}))); string(got) != string(want) {
+		t.Errorf("the state differs from a grid-only session's:\n%s\n%s", got, want)
+	}
+	if st := call[State](t, s, Request{Cmd: "state"}); st.Counts["R"] != 300 {
+		t.Errorf("pods %v, want 300 running", st.Counts)
+	}
+}

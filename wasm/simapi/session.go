@@ -137,6 +137,8 @@ type Session struct {
 	// (Request.MaxSteps); stopped: it ran out before its time.
 	// interrupted: a runUntil(until) was cut short, and then is what was
 	// to follow it (see advance).
+	// stepCheckedPods is the most pods a check after a step saw.
+	stepCheckedPods               int
 	limited, stopped, interrupted bool
 	left                          int
 	until                         int64
@@ -495,6 +497,16 @@ func (s *Session) runUntil(ms int64) {
 		// availability, which time alone can only increase.
 		if s.c.Writes() == w {
 			continue
+		}
+		if pods := len(s.list("pods")); !s.perStep && pods > s.perStepPods {
+			// The cluster outgrew per-step checks within this run (a
+			// big apply): grid checks, and a replay locating a
+			// violation, from here on, as the next check point would
+			// decide.
+			s.small, perStep = false, false
+			continue
+		} else if pods > s.stepCheckedPods {
+			s.stepCheckedPods = pods
 		}
 		s.by = stepText(s.c.Steps(), s.c.Log()[n:])
 		s.inv.check(s)
