@@ -49,7 +49,10 @@ func TestUpRunsALocalAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--data-dir", dir, "--containerd-socket", d.Socket, "--containerd-namespace", ns,
+	// A relative --data-dir, as the README's `capstan up` has
+	// (./capstan-data): containerd and the mounts need absolute paths.
+	t.Chdir(filepath.Dir(dir))
+	args := []string{"--data-dir", filepath.Base(dir), "--containerd-socket", d.Socket, "--containerd-namespace", ns,
 		"--node-name", nodeName, "--node-ip", "127.0.0.1", "--pod-cidr", cidr, "--bridge", bridge,
 		"--logs-address", fmt.Sprintf("127.0.0.1:%d", port)}
 	text, kc, stop := startUp(t, args...)

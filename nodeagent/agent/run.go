@@ -52,6 +52,13 @@ func RunNode(ctx context.Context, o NodeOptions) error {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	// containerd (log files) and the mounts (volumes) get paths under
+	// DataDir from another working directory than ours.
+	dataDir, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir %s: %w", o.DataDir, err)
+	}
+	o.DataDir = dataDir
 	if _, err := os.Stat(o.ContainerdSocket); err != nil {
 		return fmt.Errorf("containerd socket %s: %w (is containerd running?)", o.ContainerdSocket, err)
 	}
