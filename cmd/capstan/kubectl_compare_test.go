@@ -17,9 +17,15 @@ import (
 // commands.
 var ageRE = regexp.MustCompile(`\b\d+(s|m|h|d|y)(\d+(s|m|h|d))?\b`)
 
+// renewRE matches describe node's Lease renewal time: the simulated
+// nodes renew every 200 ms, so kubectl's and capstan's calls may straddle
+// a second.
+var renewRE = regexp.MustCompile(`(RenewTime:\s+).*`)
+
 func normalizeTable(s string) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		l = renewRE.ReplaceAllString(l, "${1}TIME")
 		out = append(out, strings.Join(strings.Fields(ageRE.ReplaceAllString(l, "AGE")), " "))
 	}
 	return out
