@@ -35,6 +35,7 @@ import (
 
 	containerd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
+	"github.com/containerd/errdefs"
 
 	"github.com/capstan-dev/capstan/nodeagent/testimage"
 )
@@ -292,7 +293,12 @@ func removeContainer(ctx context.Context, ctr containerd.Container) error {
 			}
 		}
 		if _, err := task.Delete(ctx, containerd.WithProcessKill); err != nil {
-			return fmt.Errorf("containerdtest: delete task %s: %w", ctr.ID(), err)
+			// The containers of one pod share a shim, which exits once
+			// its last task is deleted: a delete racing with a sibling's
+			// can lose its answer ("ttrpc: closed") although it was done.
+			if _, terr := ctr.Task(ctx, nil); !errdefs.IsNotFound(terr) {
+				return fmt.Errorf("containerdtest: delete task %s: %w", ctr.ID(), err)
+			}
 		}
 	}
 	if err := ctr.Delete(ctx, containerd.WithSnapshotCleanup); err != nil {
