@@ -59,7 +59,10 @@ func waitingKeys(s *serial) int {
 // TestSerialHeavyLimit: heavy functions run at most heavyLimit at once,
 // and the others run beside them.
 func TestSerialHeavyLimit(t *testing.T) {
-	s := newSerial(3, 1)
+	// Room for the four light ones and a heavy one at once: with fewer
+	// slots, light ones blocked on a heavy one that waits for a slot
+	// could hold them all (the test hung, 1 run in ~6).
+	s := newSerial(5, 1)
 	var mu sync.Mutex
 	heavy, maxHeavy := 0, 0
 	light := make(chan struct{})
