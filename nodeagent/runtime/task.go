@@ -53,7 +53,7 @@ func (r *Runtime) start(ctx context.Context, id string) (time.Time, error) {
 	}
 	r.timed(pod.UID, "load", t)
 	t = time.Now()
-	task, err := ctr.NewTask(ctx, cio.LogFile(logPath))
+	task, err := ctr.NewTask(ctx, logTo(logPath))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("create task: %w", err)
 	}
