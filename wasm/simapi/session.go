@@ -498,15 +498,18 @@ func (s *Session) runUntil(ms int64) {
 		if s.c.Writes() == w {
 			continue
 		}
-		if pods := len(s.list("pods")); !s.perStep && pods > s.perStepPods {
-			// The cluster outgrew per-step checks within this run (a
-			// big apply): grid checks, and a replay locating a
-			// violation, from here on, as the next check point would
-			// decide.
-			s.small, perStep = false, false
-			continue
-		} else if pods > s.stepCheckedPods {
-			s.stepCheckedPods = pods
+		if !s.perStep {
+			// Checking per step because the cluster was small: it may
+			// have outgrown that within this run (a big apply). Then
+			// grid checks, and a replay locating a violation, from
+			// here on, as the next check point would decide. (A
+			// locating replay, perStep, checks every step at any size.)
+			pods := len(s.list("pods"))
+			if pods > s.perStepPods {
+				s.small, perStep = false, false
+				continue
+			}
+			s.stepCheckedPods = max(s.stepCheckedPods, pods)
 		}
 		s.by = stepText(s.c.Steps(), s.c.Log()[n:])
 		s.inv.check(s)
