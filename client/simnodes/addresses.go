@@ -14,8 +14,11 @@ const MaxNodes = 64 * 256
 // is the gateway a bridge would take).
 const maxPodIPs = 253
 
+// rangePrefix is node i's pod range without its last octet.
+func rangePrefix(i int) string { return fmt.Sprintf("10.%d.%d.", 64+i/256, i%256) }
+
 // podCIDR is node i's pod range.
-func podCIDR(i int) string { return fmt.Sprintf("10.%d.%d.0/24", 64+i/256, i%256) }
+func podCIDR(i int) string { return rangePrefix(i) + "0/24" }
 
 // internalIP is node i's address: 172.16.0.0/12, skipping .0.
 func internalIP(i int) string {
@@ -27,9 +30,9 @@ func internalIP(i int) string {
 // range, kept by pod uid until the pod is gone. Only the kubelet goroutine
 // uses it.
 type podIPs struct {
-	node map[string]int          // node name -> index
-	used map[string]*[256]bool   // node name -> addresses in use (last octet)
-	byUI map[string]podIPHolding // pod uid -> its address
+	node  map[string]int          // node name -> index
+	used  map[string]*[256]bool   // node name -> addresses in use (last octet)
+	byUID map[string]podIPHolding // pod uid -> its address
 }
 
 type podIPHolding struct {
@@ -38,7 +41,7 @@ type podIPHolding struct {
 }
 
 func newPodIPs(names []string) *podIPs {
-	a := &podIPs{node: map[string]int{}, used: map[string]*[256]bool{}, byUI: map[string]podIPHolding{}}
+	a := &podIPs{node: map[string]int{}, used: map[string]*[256]bool{}, byUID: map[string]podIPHolding{}}
 	for i, n := range names {
 		a.node[n] = i
 		a.used[n] = new([256]bool)
@@ -51,14 +54,11 @@ func (a *podIPs) reset() {
 	for n := range a.used {
 		a.used[n] = new([256]bool)
 	}
-	clear(a.byUI)
+	clear(a.byUID)
 }
 
 // prefix is node's range without its last octet, e.g. "10.64.3.".
-func (a *podIPs) prefix(node string) string {
-	i := a.node[node]
-	return fmt.Sprintf("10.%d.%d.", 64+i/256, i%256)
-}
+func (a *podIPs) prefix(node string) string { return rangePrefix(a.node[node]) }
 
 // mark records the address a pod already reports, if it is in its node's
 // range, so that it is not handed out twice.
@@ -72,20 +72,20 @@ func (a *podIPs) mark(p *api.Pod) {
 		return
 	}
 	used[octet] = true
-	a.byUI[p.UID] = podIPHolding{node: p.Spec.NodeName, octet: octet}
+	a.byUID[p.UID] = podIPHolding{node: p.Spec.NodeName, octet: octet}
 }
 
 // assign returns the pod's address, taking the lowest free one of its
 // node's range; "" when the range is full.
 func (a *podIPs) assign(p *api.Pod) string {
-	if h, ok := a.byUI[p.UID]; ok {
+	if h, ok := a.byUID[p.UID]; ok {
 		return a.prefix(h.node) + fmt.Sprint(h.octet)
 	}
 	used := a.used[p.Spec.NodeName]
 	for octet := 2; octet <= 254; octet++ {
 		if !used[octet] {
 			used[octet] = true
-			a.byUI[p.UID] = podIPHolding{node: p.Spec.NodeName, octet: octet}
+			a.byUID[p.UID] = podIPHolding{node: p.Spec.NodeName, octet: octet}
 			return a.prefix(p.Spec.NodeName) + fmt.Sprint(octet)
 		}
 	}
@@ -94,8 +94,8 @@ func (a *podIPs) assign(p *api.Pod) string {
 
 // release frees a deleted pod's address.
 func (a *podIPs) release(uid string) {
-	if h, ok := a.byUI[uid]; ok {
+	if h, ok := a.byUID[uid]; ok {
 		a.used[h.node][h.octet] = false
-		delete(a.byUI, uid)
+		delete(a.byUID, uid)
 	}
 }
