@@ -64,6 +64,9 @@ func checkAccounting(s *Scheduler) error {
 	for _, sh := range s.shapes {
 		refs[sh.ls]++
 	}
+	if err := checkProfiles(s); err != nil {
+		return err
+	}
 	for key, ls := range s.labelSets {
 		if ls.key != key || ls.refs != refs[ls] {
 			return fmt.Errorf("label set %q: refs %d, recomputed %d", key, ls.refs, refs[ls])
@@ -187,6 +190,30 @@ func checkTally(s *Scheduler, what string, tl *tally, want []int32) error {
 			if got := v.minCount(); got != lo {
 				return fmt.Errorf("%s view %s: min %d, recomputed %d", what, v.topo.key, got, lo)
 			}
+		}
+	}
+	return nil
+}
+
+// checkProfiles recomputes the profiles' references from the pod records:
+// every interned profile is held by a record, under its own key, and
+// every record's profile counts it.
+func checkProfiles(s *Scheduler) error {
+	held := map[*podProfile]int32{}
+	for _, r := range s.pods {
+		held[r.podProfile]++
+		if r.key.sh != nil && s.profiles[r.key] != r.podProfile {
+			return fmt.Errorf("pod on slot %d: profile %+v not interned under its key", r.slot, r.key)
+		}
+	}
+	for p, n := range held {
+		if p.refs != n {
+			return fmt.Errorf("profile %+v: refs %d, held by %d records", p.key, p.refs, n)
+		}
+	}
+	for k, p := range s.profiles {
+		if p.key != k || held[p] == 0 {
+			return fmt.Errorf("profile %+v: interned under %+v, held by %d records", p.key, k, held[p])
 		}
 	}
 	return nil

@@ -4,15 +4,37 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 )
 
-// podRecord is one pod accounted on a node.
+// podRecord is one pod accounted on a node: 16 bytes. What pods of one
+// template share (requests, label set, affinity groups) is one
+// podProfile.
 type podRecord struct {
 	slot int32
 	// assumed: placed by Schedule and not yet seen bound through
 	// AddPod/UpdatePod. Only assumed pods can be forgotten.
 	assumed bool
+	*podProfile
+}
+
+// podProfile is what the scheduler accounts for a pod apart from its
+// node: its requests, label set and the groups of its own affinity terms.
+// Pods of one shape with equal requests and no extended resources share
+// one profile (interned in Scheduler.profiles, refcounted by records);
+// others get one of their own. Invariant: never modified once made.
+type podProfile struct {
 	req     podRequests
 	ls      *labelSet
 	carries []*group
+	// refs counts the records holding the profile; key is its key in
+	// Scheduler.profiles (sh nil: not interned).
+	refs int32
+	key  profileKey
+}
+
+// profileKey interns profiles: one shape (which fixes the label set and
+// the carried groups) and requests without extended resources.
+type profileKey struct {
+	sh                     *podShape
+	cpu, mem, nzCPU, nzMem int64
 }
 
 // podKey is how the scheduler knows a pod: namespace and name.
@@ -88,19 +110,40 @@ func (s *Scheduler) Forget(p *api.Pod) bool {
 // account records a pod on slot, copying req.
 func (s *Scheduler) account(key podKey, slot int32, sh *podShape, req *podRequests, assumed bool) {
 	r := s.newRecord()
-	*r = podRecord{slot: slot, assumed: assumed, req: *req, ls: sh.ls, carries: sh.carries}
-	if len(req.ext) > 0 {
-		r.req.ext = append([]extAmount(nil), req.ext...)
-	} else {
-		r.req.ext = nil
-	}
+	*r = podRecord{slot: slot, assumed: assumed, podProfile: s.profileFor(sh, req)}
 	s.pods[key] = r
 	s.apply(r, 1, true)
+}
+
+// profileFor returns a profile for a pod of shape sh with requests req,
+// with a reference taken.
+func (s *Scheduler) profileFor(sh *podShape, req *podRequests) *podProfile {
+	if len(req.ext) > 0 {
+		return &podProfile{req: podRequests{cpu: req.cpu, mem: req.mem, nzCPU: req.nzCPU, nzMem: req.nzMem,
+			ext: append([]extAmount(nil), req.ext...)}, ls: sh.ls, carries: sh.carries, refs: 1}
+	}
+	k := profileKey{sh, req.cpu, req.mem, req.nzCPU, req.nzMem}
+	p := s.lastProfile
+	if p == nil || p.key != k || p.refs == 0 {
+		p = s.profiles[k]
+		if p == nil {
+			p = &podProfile{req: podRequests{cpu: req.cpu, mem: req.mem, nzCPU: req.nzCPU, nzMem: req.nzMem},
+				ls: sh.ls, carries: sh.carries, key: k}
+			s.profiles[k] = p
+		}
+		s.lastProfile = p
+	}
+	p.refs++
+	return p
 }
 
 // unaccount reverses account; the caller deletes the map entry.
 func (s *Scheduler) unaccount(r *podRecord) {
 	s.apply(r, -1, true)
+	p := r.podProfile
+	if p.refs--; p.refs == 0 && p.key.sh != nil {
+		delete(s.profiles, p.key)
+	}
 	*r = podRecord{}
 	s.freeRecs = append(s.freeRecs, r)
 }

@@ -83,6 +83,8 @@ type Scheduler struct {
 	classByKey map[string]int32
 
 	pods        map[podKey]*podRecord
+	profiles    map[profileKey]*podProfile
+	lastProfile *podProfile // the last one profileFor returned, checked first
 	labelSets   map[string]*labelSet
 	counters    map[string]*counter
 	groups      map[string]*group
@@ -123,6 +125,7 @@ func New(cfg Config) *Scheduler {
 		cfg:        cfg,
 		classByKey: map[string]int32{},
 		pods:       map[podKey]*podRecord{},
+		profiles:   map[profileKey]*podProfile{},
 		labelSets:  map[string]*labelSet{},
 		counters:   map[string]*counter{},
 		groups:     map[string]*group{},
