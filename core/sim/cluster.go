@@ -81,8 +81,6 @@ type Cluster struct {
 	seq        uint64
 	queue      eventQueue
 	foreground int
-	// free holds fired events for reuse.
-	free []*event
 
 	mem *store.Memory
 	st  *FaultStore
@@ -107,6 +105,8 @@ type Cluster struct {
 	// caches the resolved behaviour of each image's containers.
 	images   map[string]Behavior
 	imageBeh map[string]*Behavior
+	// imageRefs caches the digest of each image pulled (imageRef).
+	imageRefs map[string]string
 	// evSeq numbers the api.Events the nodes create.
 	evSeq uint64
 	// running counts the pods in phase Running.
@@ -121,12 +121,13 @@ type Cluster struct {
 func New(cfg Config) *Cluster {
 	cfg.setDefaults()
 	c := &Cluster{
-		cfg:      cfg,
-		now:      cfg.Epoch,
-		rng:      rng{s: mix(cfg.Seed, 0x51a)},
-		byName:   map[string]*simNode{},
-		images:   map[string]Behavior{},
-		imageBeh: map[string]*Behavior{},
+		cfg:       cfg,
+		now:       cfg.Epoch,
+		rng:       rng{s: mix(cfg.Seed, 0x51a)},
+		byName:    map[string]*simNode{},
+		images:    map[string]Behavior{},
+		imageBeh:  map[string]*Behavior{},
+		imageRefs: map[string]string{},
 	}
 	c.log.off = cfg.DisableLog
 	c.mem = store.NewMemoryWith(store.MemoryOptions{Shared: cfg.ShareObjects})

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"strings"
-
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/node"
 	"github.com/capstan-dev/capstan/core/store"
@@ -79,50 +77,43 @@ func (b *eventBuf) done(evs []store.Event) {
 	b.a = evs[:0]
 }
 
-// resourceOf returns the resource of a store key: "pods" for
-// "/registry/pods/ns/name".
-func resourceOf(key string) string {
-	rest := key[len(api.KeyPrefix):]
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return rest[:i]
-	}
-	return rest
-}
-
+// route hands one store event to the nodes it concerns. The object's
+// type says what it is: a key's resource holds objects of one type.
 func (c *Cluster) route(ev *store.Event) {
-	switch res := resourceOf(ev.Key); res {
-	case "pods":
-		p := ev.Object.(*api.Pod)
+	switch o := ev.Object.(type) {
+	case *api.Pod:
 		c.countPods(ev)
-		n := c.byName[p.Spec.NodeName]
+		if o.Spec.NodeName == "" {
+			return
+		}
+		n := c.byName[o.Spec.NodeName]
 		if n == nil || n.m == nil {
 			return
 		}
-		c.subscribe(n, p.Namespace, ev.Revision)
+		c.subscribe(n, o.Namespace, ev.Revision)
 		switch {
 		case ev.Type == store.Deleted:
-			c.deliver(n, node.PodDeleted{Pod: p})
+			c.deliver(n, node.PodDeleted{Pod: o})
 		case ev.PrevObject == nil || ev.PrevObject.(*api.Pod).Spec.NodeName == "":
-			c.deliver(n, node.PodAdded{Pod: p})
+			c.deliver(n, node.PodAdded{Pod: o})
 		default:
-			c.deliver(n, node.PodUpdated{Pod: p})
+			c.deliver(n, node.PodUpdated{Pod: o})
 		}
-	case "secrets", "configmaps", "services", "persistentvolumeclaims":
-		for _, n := range c.hub.subs[ev.Object.GetObjectMeta().Namespace] {
+	case *api.Secret, *api.ConfigMap, *api.Service, *api.PersistentVolumeClaim:
+		for _, n := range c.hub.subs[o.GetObjectMeta().Namespace] {
 			c.deliver(n, objectInput(ev.Type, ev.Object))
 		}
-	case "nodes":
+	case *api.Node:
 		// A node agent watches its own Node (the kubelet's node
 		// informer): it posts its status again when the control plane's
 		// view of its conditions differs from its own.
 		if ev.Type == store.Deleted {
 			return
 		}
-		nd := ev.Object.(*api.Node)
-		if n := c.byName[nd.Name]; n != nil && n.m != nil {
-			c.deliver(n, node.NodeUpdated{Node: nd})
+		if n := c.byName[o.Name]; n != nil && n.m != nil {
+			c.deliver(n, node.NodeUpdated{Node: o})
 		}
-	case "persistentvolumes":
+	case *api.PersistentVolume:
 		nss := claimNamespaces(ev.Object, ev.PrevObject)
 		for _, ns := range nss {
 			for _, n := range c.hub.subs[ns] {
@@ -162,10 +153,11 @@ func objectInput(t store.EventType, o api.Object) node.Input {
 // subscribe makes n receive namespace ns's objects, starting with those
 // that exist at revision rev.
 func (c *Cluster) subscribe(n *simNode, ns string, rev int64) {
-	if n.subscribed[ns] {
+	if (ns != "" && n.lastSub == ns) || n.subscribed[ns] {
+		n.lastSub = ns
 		return
 	}
-	n.subscribed[ns] = true
+	n.subscribed[ns], n.lastSub = true, ns
 	subs := c.hub.subs[ns]
 	i := len(subs)
 	for i > 0 && subs[i-1].index > n.index {
@@ -206,7 +198,7 @@ func (h *hub) unsubscribeAll(n *simNode) {
 			}
 		}
 	}
-	n.subscribed = map[string]bool{}
+	n.subscribed, n.lastSub = map[string]bool{}, ""
 }
 
 // countPods keeps Cluster.running, the number of pods whose phase is

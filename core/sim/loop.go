@@ -18,8 +18,7 @@ func (c *Cluster) Step() bool {
 	}
 	e := c.pop()
 	c.advance(e.at)
-	c.handle(e)
-	c.recycle(e)
+	c.handle(&e)
 	c.pump()
 	c.steps++
 	return true
@@ -103,8 +102,8 @@ func (c *Cluster) workDue(t api.Time) bool {
 	if c.foreground == 0 {
 		return false
 	}
-	for _, e := range c.queue {
-		if e.at <= t && e.foreground() {
+	for i := range c.queue {
+		if e := &c.queue[i]; e.at <= t && e.foreground() {
 			return true
 		}
 	}

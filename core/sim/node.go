@@ -43,7 +43,10 @@ type simNode struct {
 	rt fakeRuntime
 	// subscribed are the namespaces whose objects the node receives.
 	subscribed map[string]bool
-	dirty      bool
+	// lastSub is the namespace subscribed to last (a pod's namespace is
+	// most often its predecessor's), or "".
+	lastSub string
+	dirty   bool
 }
 
 // NodeSpec describes a node to add.
@@ -132,7 +135,7 @@ func (c *Cluster) AddNode(spec NodeSpec) error {
 func (c *Cluster) startNode(n *simNode, restart bool) {
 	n.agentGen++
 	n.m = node.New(n.cfg)
-	n.subscribed = map[string]bool{}
+	n.subscribed, n.lastSub = map[string]bool{}, ""
 	n.held = nil
 	c.nodeStep(n, node.Tick{Now: c.now})
 	if restart {

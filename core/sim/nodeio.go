@@ -93,8 +93,10 @@ func (c *Cluster) writePodStatus(n *simNode, u node.StatusUpdate) error {
 	p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, Status: u.Status}
 	p.ObjectMeta = api.ObjectMeta{Namespace: u.Pod.Namespace, Name: u.Pod.Name, UID: u.Pod.UID,
 		ResourceVersion: cur.GetObjectMeta().ResourceVersion}
-	if ip, ok := n.rt.ips[u.Pod.UID]; ok && p.Status.PodIP == "" {
-		p.Status.PodIP, p.Status.PodIPs = ip, []api.PodIP{{IP: ip}}
+	if p.Status.PodIP == "" {
+		if ip, ips, ok := n.rt.podIP(u.Pod.UID, &cur.(*api.Pod).Status); ok {
+			p.Status.PodIP, p.Status.PodIPs = ip, ips
+		}
 	}
 	c.writes++
 	// The node machine's status is a copy the sim owns: the store keeps it.

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"container/heap"
-
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/node"
 )
@@ -64,64 +62,71 @@ func (e *event) foreground() bool {
 	return true
 }
 
-// eventQueue is a min-heap of events by (at, seq).
-type eventQueue []*event
+// eventQueue is a min-heap of events by (at, seq), held by value: no
+// allocation per event, and the array is given back when a burst (every
+// pod's image pull at once) has drained.
+type eventQueue []event
 
-func (q eventQueue) Len() int { return len(q) }
-func (q eventQueue) Less(i, j int) bool {
+func (q eventQueue) less(i, j int) bool {
 	if q[i].at != q[j].at {
 		return q[i].at < q[j].at
 	}
 	return q[i].seq < q[j].seq
 }
-func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)   { *q = append(*q, x.(*event)) }
-func (q *eventQueue) Pop() any {
-	old := *q
-	n := len(old)
-	e := old[n-1]
-	old[n-1] = nil
-	*q = old[:n-1]
-	return e
-}
 
 // schedule queues ev at its time, after every event already queued for
 // the same instant.
 func (c *Cluster) schedule(ev event) {
-	var e *event
-	if n := len(c.free); n > 0 {
-		e, c.free = c.free[n-1], c.free[:n-1]
-	} else {
-		e = new(event)
-	}
-	*e = ev
 	c.seq++
-	e.seq = c.seq
-	if e.at < c.now {
-		e.at = c.now
+	ev.seq = c.seq
+	if ev.at < c.now {
+		ev.at = c.now
 	}
-	if e.foreground() {
+	if ev.foreground() {
 		c.foreground++
 	}
-	heap.Push(&c.queue, e)
-}
-
-// recycle returns a fired event for reuse, keeping at most maxFree: a
-// burst of events (every pod's image pull at once) is not kept for the
-// rest of the run.
-func (c *Cluster) recycle(e *event) {
-	if len(c.free) >= maxFree {
-		return
+	q := append(c.queue, ev)
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q.less(i, parent) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
 	}
-	*e = event{}
-	c.free = append(c.free, e)
+	c.queue = q
 }
 
-const maxFree = 4096
+// minKeptQueue is the capacity below which the queue's array is kept
+// however empty it gets.
+const minKeptQueue = 1024
 
 // pop removes the earliest event.
-func (c *Cluster) pop() *event {
-	e := heap.Pop(&c.queue).(*event)
+func (c *Cluster) pop() event {
+	q := c.queue
+	e := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q[last] = event{}
+	q = q[:last]
+	for i := 0; ; {
+		small, l := i, 2*i+1
+		if l < last && q.less(l, small) {
+			small = l
+		}
+		if r := l + 1; r < last && q.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	if cap(q) > minKeptQueue && len(q) < cap(q)/8 {
+		q = append(make(eventQueue, 0, 2*len(q)+minKeptQueue/2), q...)
+	}
+	c.queue = q
 	if e.foreground() {
 		c.foreground--
 	}
