@@ -177,9 +177,9 @@ func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
 	}
 	sortByCreation(p.all)
 	sortByCreation(p.other)
-	id := e.templateIdentity()
+	id := m.templateIdentity(e)
 	for _, v := range p.all {
-		if p.newRS == nil && v.e.templateIdentity() == id {
+		if p.newRS == nil && m.templateIdentity(v.e) == id {
 			p.newRS = v
 		} else {
 			p.old = append(p.old, v)

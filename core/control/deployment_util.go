@@ -73,11 +73,11 @@ func safeEncode(s string) string {
 
 // templateIdentity returns a 64-bit fingerprint of a pod template without
 // its pod-template-hash label: two templates with the same fingerprint are
-// taken as equal (kube's EqualIgnoreHash). It is cached on the entry
-// while the object's generation does not change.
-func (e *entry) templateIdentity() uint64 {
-	if e.memoOK {
-		return e.memo
+// taken as equal (kube's EqualIgnoreHash). It is cached per entry
+// (mirror.memos) while the object's generation does not change.
+func (m *mirror) templateIdentity(e *entry) uint64 {
+	if id, ok := m.memos[e]; ok {
+		return id
 	}
 	var t *api.PodTemplateSpec
 	switch o := e.obj.(type) {
@@ -88,8 +88,9 @@ func (e *entry) templateIdentity() uint64 {
 	default:
 		return 0
 	}
-	e.memo, e.memoOK = fingerprint(t), true
-	return e.memo
+	id := fingerprint(t)
+	m.memos[e] = id
+	return id
 }
 
 func fingerprint(t *api.PodTemplateSpec) uint64 {

@@ -20,6 +20,9 @@ const (
 	slotNamespace = iota
 	slotNode
 	numListSlots
+	// slotGroup is a pod's position in its podGroup.
+	slotGroup = numListSlots
+	numSlots  = numListSlots + 1
 )
 
 func newListIndex(slot int) listIndex {

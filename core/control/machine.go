@@ -220,6 +220,8 @@ func (m *Machine) Step(ev store.Event) {
 		}
 		old := e.obj
 		delete(m.objects, ev.Key)
+		delete(m.memos, e)
+		m.markDead(e)
 		m.index(e, old, nil)
 		e.rev = ev.Revision
 		m.dispatch(e, old, nil)
@@ -240,7 +242,7 @@ func (m *Machine) Step(ev store.Event) {
 		}
 	}
 	if old == nil || old.GetObjectMeta().Generation != ev.Object.GetObjectMeta().Generation {
-		e.memoOK = false // the template may have changed
+		delete(m.memos, e) // the template may have changed
 	}
 	e.obj, e.rev = ev.Object, ev.Revision
 	m.index(e, old, ev.Object)

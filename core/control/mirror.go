@@ -17,13 +17,17 @@ type entry struct {
 	// rev is obj's modRevision. Invariant: only grows.
 	rev  int64
 	kind kind
-	// memo caches a hash of a ReplicaSet's or Deployment's pod template
-	// (templateHash), valid while memoOK; reset when obj changes.
-	memoOK bool
-	memo   uint64
+	// A pod's place in the scheduling queue (schedQueue): inActive, in
+	// the active queue; assumed, bound by a Bind not yet seen. dead: the
+	// entry left the mirror (its key may have a new entry since).
+	inActive, assumed, dead bool
 	// at is e's position in the list of each listIndex that holds it
-	// (by listIndex.slot): its namespace's, its node's.
-	at [numListSlots]int32
+	// (by listIndex.slot): its namespace's, its node's; and, for a pod, in
+	// its group's pods.
+	at [numSlots]int32
+	// group is a pod's podGroup: the pods of its namespace with labels
+	// equal to its own. nil for other kinds and pods without labels.
+	group *podGroup
 }
 
 func (e *entry) meta() *api.ObjectMeta { return e.obj.GetObjectMeta() }
@@ -54,9 +58,22 @@ type mirror struct {
 	svcPerNS map[string]int
 	// podsByNode maps a node name to the pods bound to it.
 	podsByNode listIndex
-	// podLabels maps a (namespace, key, value) label to the pods carrying
-	// it: "pods of this selector" starts from its rarest pair.
-	podLabels map[labelPair]set
+	// podGroups holds the pods with labels, grouped by namespace and
+	// labels (by groupKey): the pods of one template are one group, so a
+	// pod costs the label index a slot in its group, not an entry per
+	// label.
+	podGroups map[string]*podGroup
+	// podLabels maps a (namespace, key, value) label to the groups
+	// carrying it: "pods of this selector" starts from its rarest pair.
+	podLabels map[labelPair]*pairGroups
+	// lastGroup is the group a pod last joined, tried first: the pods of
+	// a burst share their template's labels map.
+	lastGroup *podGroup
+	groupKey  []byte   // scratch for groupKeyOf
+	groupKeys []string // scratch for groupKeyOf
+	// memos caches templateIdentity per ReplicaSet and Deployment entry,
+	// while the object's generation does not change.
+	memos map[*entry]uint64
 	// orphans holds, per kind (pods and ReplicaSets) and namespace, the
 	// objects without a controller: candidates for adoption.
 	orphans map[nsKey]set
@@ -95,7 +112,9 @@ func newMirror() mirror {
 		podsByNode:    newListIndex(slotNode),
 		nodeByName:    map[string]*entry{},
 		svcPerNS:      map[string]int{},
-		podLabels:     map[labelPair]set{},
+		podGroups:     map[string]*podGroup{},
+		podLabels:     map[labelPair]*pairGroups{},
+		memos:         map[*entry]uint64{},
 		orphans:       map[nsKey]set{},
 		svcBySelector: map[labelPair]set{},
 		inNamespace:   map[nsKey]set{},
@@ -265,14 +284,10 @@ func (m *mirror) indexPod(e *entry, old, new api.Object) {
 	}
 	if op == nil || np == nil || !sameLabels(op.Labels, np.Labels) {
 		if op != nil {
-			for k, v := range op.Labels {
-				removeFrom(m.podLabels, labelKey(op.Namespace, k, v), e)
-			}
+			m.leaveGroup(e)
 		}
-		if np != nil {
-			for k, v := range np.Labels {
-				addTo(m.podLabels, labelKey(np.Namespace, k, v), e)
-			}
+		if np != nil && len(np.Labels) > 0 {
+			m.joinGroup(e, np)
 		}
 	}
 }
@@ -338,21 +353,20 @@ func (m *mirror) owner(r *api.OwnerReference) *entry {
 // every pair of sel (a non-empty map), sorted by key. It starts from the
 // pair that the fewest pods carry.
 func (m *mirror) podsMatching(ns string, sel map[string]string) []*entry {
-	var best set
-	first := true
+	var best *pairGroups
 	for k, v := range sel {
-		s := m.podLabels[labelKey(ns, k, v)]
-		if len(s) == 0 {
+		pg := m.podLabels[labelKey(ns, k, v)]
+		if pg == nil {
 			return nil
 		}
-		if first || len(s) < len(best) {
-			best, first = s, false
+		if best == nil || pg.pods < best.pods {
+			best = pg
 		}
 	}
-	out := make([]*entry, 0, len(best))
-	for e := range best {
-		if api.MatchesSet(sel, e.obj.(*api.Pod).Labels) {
-			out = append(out, e)
+	out := make([]*entry, 0, best.pods)
+	for g := range best.groups {
+		if api.MatchesSet(sel, g.labels) {
+			out = append(out, g.pods...)
 		}
 	}
 	sortEntries(out)

@@ -70,20 +70,38 @@ func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 	}
 	var adopt []*entry
 	orphans := m.orphans[nsKey{kindPod, rs.Namespace}]
-	candidates := orphans
-	if ml := rs.Spec.Selector.MatchLabels; len(ml) > 0 && len(orphans) > 0 {
-		// Scan the smaller of the namespace's orphans and the pods
-		// carrying the selector's rarest label.
-		for k, v := range ml {
-			if s := m.podLabels[labelKey(rs.Namespace, k, v)]; len(s) < len(candidates) {
-				candidates = s
-			}
-		}
-	}
-	for d := range candidates {
+	consider := func(d *entry) {
 		p := d.obj.(*api.Pod)
 		if _, orphan := orphans[d]; orphan && p.DeletionTimestamp == nil && rs.Spec.Selector.Matches(p.Labels) {
 			adopt = append(adopt, d)
+		}
+	}
+	// Scan the smaller of the namespace's orphans and the pods carrying
+	// the selector's rarest label.
+	var rarest *pairGroups
+	fewest := len(orphans)
+	if ml := rs.Spec.Selector.MatchLabels; len(ml) > 0 && len(orphans) > 0 {
+		for k, v := range ml {
+			pg := m.podLabels[labelKey(rs.Namespace, k, v)]
+			if pg == nil {
+				rarest, fewest = nil, 0
+				break
+			}
+			if pg.pods < fewest {
+				rarest, fewest = pg, pg.pods
+			}
+		}
+	}
+	switch {
+	case rarest != nil:
+		for g := range rarest.groups {
+			for _, d := range g.pods {
+				consider(d)
+			}
+		}
+	case fewest > 0:
+		for d := range orphans {
+			consider(d)
 		}
 	}
 	sortEntries(adopt)

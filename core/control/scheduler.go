@@ -16,23 +16,42 @@ import (
 //	                  └── cluster event ── unschedulable (or after UnschedulableFlush)
 //	                      (after the pod's backoff: 1s, 2s, ... 10s per attempt)
 //
-// Invariant: a pod key is in at most one of inActive, unsched and assumed.
+// A pod is in the active queue while its entry is inActive, and bound by
+// a Bind not yet seen while it is assumed (the scheduler knows the node).
+// The queue is by key: a pod deleted while in the active queue keeps its
+// key there (deadActive) until popped, as kube's queue holds a key.
+// Invariant: a pod key is in at most one of the active queue, unsched and
+// assumed.
 type schedQueue struct {
-	active   podHeap
-	inActive map[string]bool
+	active podHeap
+	// deadActive holds, by key, the entries that left the mirror while in
+	// the active queue: their key is queued until they are popped.
+	deadActive map[string]*entry
 	// unsched maps the pods no node could take to when that was found.
 	unsched map[string]api.Time
 	// attempts counts each pending pod's failed attempts, for its backoff.
 	attempts map[string]int32
-	// assumed maps the pods bound by a Bind not yet seen to the node.
-	assumed map[string]string
 }
 
 func (q *schedQueue) init() {
-	q.inActive = map[string]bool{}
+	q.deadActive = map[string]*entry{}
 	q.unsched = map[string]api.Time{}
 	q.attempts = map[string]int32{}
-	q.assumed = map[string]string{}
+}
+
+// queued reports whether key is in the active queue, through e (its
+// live entry) or a dead one.
+func (q *schedQueue) queued(e *entry) bool {
+	return e.inActive || (len(q.deadActive) > 0 && q.deadActive[e.key] != nil)
+}
+
+// markDead marks e, which just left the mirror, dead; its key stays in the
+// active queue if e was there.
+func (m *Machine) markDead(e *entry) {
+	e.dead = true
+	if e.inActive {
+		m.sq.deadActive[e.key] = e
+	}
 }
 
 // Kube's pod backoff: 1s after the first failed attempt, doubling up to
@@ -54,7 +73,7 @@ func podBackoff(attempts int32) time.Duration {
 
 // queuedPod is a pending pod in the active queue, with its sort keys.
 type queuedPod struct {
-	key      string
+	e        *entry
 	priority int32
 	created  api.Time
 }
@@ -72,7 +91,7 @@ func podLess(a, b *queuedPod) bool {
 	if a.created != b.created {
 		return a.created < b.created
 	}
-	return a.key < b.key
+	return a.e.key < b.e.key
 }
 
 // wantsScheduling reports whether the default scheduler should place p.
@@ -84,7 +103,7 @@ func wantsScheduling(p *api.Pod) bool {
 // pushActive puts a pending pod into the active queue.
 func (m *Machine) pushActive(e *entry, p *api.Pod) {
 	q := &m.sq
-	if q.inActive[e.key] {
+	if q.queued(e) {
 		return
 	}
 	delete(q.unsched, e.key)
@@ -92,8 +111,8 @@ func (m *Machine) pushActive(e *entry, p *api.Pod) {
 	if p.Spec.Priority != nil {
 		prio = *p.Spec.Priority
 	}
-	q.inActive[e.key] = true
-	heapPush(&q.active, queuedPod{key: e.key, priority: prio, created: p.CreationTimestamp}, podLess)
+	e.inActive = true
+	heapPush(&q.active, queuedPod{e: e, priority: prio, created: p.CreationTimestamp}, podLess)
 }
 
 // requeuePod puts a pod back into the active queue if it still waits for
@@ -108,7 +127,7 @@ func (m *Machine) requeuePod(key string) {
 		return
 	}
 	p := e.obj.(*api.Pod)
-	if _, ok := m.sq.assumed[key]; ok || !wantsScheduling(p) {
+	if e.assumed || !wantsScheduling(p) {
 		return
 	}
 	m.pushActive(e, p)
@@ -162,20 +181,18 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 		delete(q.attempts, key)
 	}
 	if new == nil {
-		if old.Spec.NodeName != "" || q.assumed[key] != "" {
+		if old.Spec.NodeName != "" || e.assumed {
 			m.sched.RemovePod(old)
 			if old.Spec.NodeName != "" && !podFinished(old) {
 				m.moveAllToActive()
 			}
 		}
-		delete(q.assumed, key)
+		e.assumed = false
 		delete(q.unsched, key)
 		return
 	}
 	if new.Spec.NodeName != "" {
-		if len(q.assumed) > 0 {
-			delete(q.assumed, key)
-		}
+		e.assumed = false
 		if len(q.unsched) > 0 {
 			delete(q.unsched, key)
 		}
@@ -189,15 +206,15 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 		return
 	}
 	if !wantsScheduling(new) {
-		if node, ok := q.assumed[key]; ok && node != "" {
+		if e.assumed {
 			m.sched.Forget(new)
 		}
-		delete(q.assumed, key)
+		e.assumed = false
 		delete(q.unsched, key)
 		delete(q.attempts, key)
 		return
 	}
-	if _, ok := q.assumed[key]; ok {
+	if e.assumed {
 		return
 	}
 	if _, ok := q.unsched[key]; ok && old != nil && !podSchedulingChanged(old, new) {
@@ -217,26 +234,30 @@ func (m *Machine) scheduleActive() {
 	q := &m.sq
 	for q.active.Len() > 0 {
 		it := heapPop(&q.active, podLess)
-		delete(q.inActive, it.key)
-		e := m.objects[it.key]
-		if e == nil {
-			continue
+		e := it.e
+		e.inActive = false
+		if e.dead {
+			// Its key is what was queued: whatever pod has it now.
+			delete(q.deadActive, e.key)
+			if e = m.objects[e.key]; e == nil {
+				continue
+			}
 		}
 		p := e.obj.(*api.Pod)
-		if _, ok := q.assumed[it.key]; ok || !wantsScheduling(p) {
+		if e.assumed || !wantsScheduling(p) {
 			continue
 		}
 		res := m.sched.Schedule(p)
 		if res.Status == sched.Scheduled {
-			q.assumed[it.key] = res.Node
+			e.assumed = true
 			m.emitBind(e, res.Node, "")
 			if m.cfg.RecordEvents { // the message costs an allocation
 				m.record(qScheduler, p, api.EventTypeNormal, "Scheduled", res.Message(), componentScheduler)
 			}
 			continue
 		}
-		q.unsched[it.key] = m.now
-		q.attempts[it.key]++
+		q.unsched[e.key] = m.now
+		q.attempts[e.key]++
 		m.after(qScheduler, "", m.now.Add(m.cfg.UnschedulableFlush))
 		m.setUnschedulable(e, p, res)
 	}
@@ -284,11 +305,9 @@ func (m *Machine) schedWriteFailed(f WriteFailed) {
 	if w.Op != OpBind {
 		return
 	}
-	if node, ok := m.sq.assumed[w.Key]; ok {
-		delete(m.sq.assumed, w.Key)
-		if node != "" {
-			m.sched.Forget(&api.Pod{ObjectMeta: api.ObjectMeta{Namespace: w.Namespace, Name: w.Name}})
-		}
+	if e := m.objects[w.Key]; e != nil && e.assumed {
+		e.assumed = false
+		m.sched.Forget(&api.Pod{ObjectMeta: api.ObjectMeta{Namespace: w.Namespace, Name: w.Name}})
 	}
 }
 

@@ -214,3 +214,13 @@ func sameGroups(a, b []*group) bool {
 	}
 	return true
 }
+
+// AssumedNode returns the node Schedule assumed p on, while p has not
+// been confirmed bound (by AddPod or UpdatePod) nor forgotten.
+func (s *Scheduler) AssumedNode(p *api.Pod) (string, bool) {
+	r := s.pods[keyOf(p)]
+	if r == nil || !r.assumed {
+		return "", false
+	}
+	return s.nodes.name[r.slot], true
+}
