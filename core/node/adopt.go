@@ -31,8 +31,8 @@ func (m *Machine) handleInventory(rcs []RuntimeContainer) {
 		if p.finished {
 			continue
 		}
-		m.adopt(p, byPod[p.ref.UID])
-		delete(byPod, p.ref.UID)
+		m.adopt(p, byPod[p.pod.UID])
+		delete(byPod, p.pod.UID)
 	}
 	clear(m.unclaimed)
 	for uid, list := range byPod {
@@ -75,9 +75,9 @@ func (m *Machine) adopt(p *podState, rcs []RuntimeContainer) {
 		for _, rc := range rcs {
 			switch {
 			case rc.Container != name:
-			case rc.State == "created" && rc.ID == c.newID && c.phase == phaseCreated:
+			case rc.State == "created" && rc.ID == c.newID() && c.phase == phaseCreated:
 				// Still waiting to start: ask again, the answer was lost.
-				m.act(StartContainer{Pod: p.ref, Container: name, ID: rc.ID})
+				m.act(StartContainer{Pod: p.ref(), Container: name, ID: rc.ID})
 			case rc.State == "created":
 				// Never started and not ours to start: remove it.
 				m.ensureTracked(p, ci, rc.ID)
@@ -92,15 +92,16 @@ func (m *Machine) adopt(p *podState, rcs []RuntimeContainer) {
 			}
 		}
 		if c.phase == phasePulling || (c.phase == phaseCreating && len(mine) == 0) ||
-			(c.phase == phaseCreated && !present[c.newID]) {
-			c.phase, c.newID = phaseIdle, "" // the answer was lost; ask again
+			(c.phase == phaseCreated && !present[c.newID()]) {
+			c.phase = phaseIdle // the answer was lost; ask again
+			c.clearNewID()
 		}
 		if len(mine) == 0 {
 			if c.live() {
 				m.terminate(p, ci, 137, reasonStatusUnknown, messageStatusUnknown, 0)
 			}
-			if !present[c.prevID] {
-				c.prevID = ""
+			if c.x != nil && !present[c.x.prevID] {
+				c.x.prevID = ""
 			}
 			continue
 		}
@@ -140,12 +141,15 @@ func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
 		}
 		c.setWaiting("", "")
 	}
-	c.prevID = ""
+	if c.x != nil {
+		c.x.prevID = ""
+	}
 	if len(mine) > 1 {
 		prev := mine[1]
 		m.ensureTracked(p, ci, prev.ID)
-		c.prevID = prev.ID
-		if c.lastTerm == nil || c.lastTerm.id != prev.ID {
+		x := c.cold()
+		x.prevID = prev.ID
+		if x.lastTerm == nil || x.lastTerm.id != prev.ID {
 			reason := prev.Reason
 			if reason == "" {
 				reason = "Completed"
@@ -153,7 +157,7 @@ func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
 					reason = "Error"
 				}
 			}
-			c.lastTerm = &termState{exitCode: prev.ExitCode, reason: reason, id: prev.ID,
+			x.lastTerm = &termState{exitCode: prev.ExitCode, reason: reason, id: prev.ID,
 				startedAt: prev.StartedAt, finished: prev.FinishedAt}
 		}
 	}
@@ -176,7 +180,7 @@ func (m *Machine) restoreProbeVerdicts(p *podState, ci int) {
 	c := &p.ctrs[ci]
 	name := p.spec(ci).Name
 	statuses := p.pod.Status.ContainerStatuses
-	if ci < p.nInit {
+	if ci < p.nInit() {
 		statuses = p.pod.Status.InitContainerStatuses
 	}
 	for _, cs := range statuses {

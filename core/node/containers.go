@@ -29,29 +29,65 @@ var phaseNames = [...]string{"idle", "pulling", "creating", "created", "running"
 func (p ctrPhase) String() string { return phaseNames[p] }
 
 // ctrState is the machine's view of one container of a pod (one name, across
-// its restarts).
+// its restarts). What a running container needs is kept inline; the
+// instance being pulled, created and started (inst) and the state of
+// failures and restarts (x) are side structs allocated when needed.
 type ctrState struct {
 	// attempt is the current instance's attempt (its restartCount); -1 if
 	// no instance was ever created. pending is the attempt being created.
 	attempt, pending int32
-	// id is the current instance; prevID the previous (exited) one, kept
-	// for its logs as the kubelet keeps one dead container per name.
+	// id is the current instance.
+	id string
+	// imageID is what the current instance's image resolved to; image is
+	// its image (it differs from the spec's after an image change).
+	imageID, image string
+	startedAt      api.Time
+	// term is how the current instance ended (nil while it lives).
+	term   *termState
+	probes *[3]probeState
+	// inst is the next instance, from its pull to its start (nil
+	// otherwise: promote drops it).
+	inst *ctrInstance
+	// x holds the rarely used state (nil until needed; see cold).
+	x *ctrCold
+
+	// The small fields last, together: no padding between them.
+	phase ctrPhase
+	// imageReady: the image is present for the next create.
+	imageReady bool
+	// restartOK: the back-off check passed for the current exit.
+	restartOK bool
+	// killSent: a KillContainer is outstanding, due by x.killDeadline;
+	// forced: the last one had no grace; killFailed: the runtime said it
+	// failed, and it is retried without grace at x.killDeadline.
+	// restartAfterKill: restart even under OnFailure (killed by a probe or
+	// a spec change).
+	killSent, forced, killFailed, restartAfterKill bool
+	// started: the startup probe succeeded (or there is none);
+	// ready: the readiness probe's verdict.
+	started, ready bool
+}
+
+// ctrInstance is the instance of a container on its way to running.
+type ctrInstance struct {
+	// pulledRef is what the runtime resolved the image to (see
+	// imageReady); it becomes imageID.
+	pulledRef string
+	// newImage is the created instance's image.
+	newImage string
 	// newID is an instance created but not yet started: it becomes the
 	// current one when it starts (so the status moves straight from
 	// waiting to running, as the kubelet's synchronous create+start does).
-	id, prevID, newID string
+	newID string
+}
 
-	// pulledRef is what the runtime resolved the image to (see
-	// imageReady); imageID is the current instance's.
-	pulledRef, imageID string
-	// image is the current instance's image; newImage the created one's
-	// (they differ from the spec's after an image change).
-	image, newImage string
-	startedAt       api.Time
-	// term is how the current instance ended (nil while it lives);
-	// lastTerm how the previous one did.
-	term, lastTerm *termState
-
+// ctrCold is the part of a container's state that only failures,
+// restarts and kills need.
+type ctrCold struct {
+	// prevID is the previous (exited) instance, kept for its logs as the
+	// kubelet keeps one dead container per name; lastTerm is how it ended.
+	prevID   string
+	lastTerm *termState
 	// waitReason/waitMsg explain why the container is not running
 	// (CrashLoopBackOff, ImagePullBackOff, ...). Cleared on creation.
 	waitReason, waitMsg string
@@ -64,25 +100,52 @@ type ctrState struct {
 	retryAt api.Time
 	// killDeadline: when an outstanding kill (killSent) is due.
 	killDeadline api.Time
-	probes       *[3]probeState
-
-	// The small fields last, together: no padding between them.
-	phase ctrPhase
-	// imageReady: the image is present for the next create.
-	imageReady bool
-	// restartOK: the back-off check passed for the current exit.
-	restartOK bool
-	hasRetry  bool
-	// killSent: a KillContainer is outstanding, due by killDeadline;
-	// forced: the last one had no grace; killFailed: the runtime said it
-	// failed, and it is retried without grace at killDeadline.
-	// restartAfterKill: restart even under OnFailure (killed by a probe or
-	// a spec change).
-	killSent, forced, killFailed, restartAfterKill bool
-	// started: the startup probe succeeded (or there is none);
-	// ready: the readiness probe's verdict.
-	started, ready bool
+	hasRetry     bool
 }
+
+// noCold is what the accessors read for a container without a side struct.
+var noCold ctrCold
+
+// cold returns c's side struct, allocating it if needed.
+func (c *ctrState) cold() *ctrCold {
+	if c.x == nil {
+		c.x = new(ctrCold)
+	}
+	return c.x
+}
+
+// rare returns c's side struct for reading: the zero one if it has none.
+func (c *ctrState) rare() *ctrCold {
+	if c.x == nil {
+		return &noCold
+	}
+	return c.x
+}
+
+// instance returns c's next instance, allocating it if needed.
+func (c *ctrState) instance() *ctrInstance {
+	if c.inst == nil {
+		c.inst = new(ctrInstance)
+	}
+	return c.inst
+}
+
+// newID is the created, not yet started instance ("" if none).
+func (c *ctrState) newID() string {
+	if c.inst == nil {
+		return ""
+	}
+	return c.inst.newID
+}
+
+func (c *ctrState) clearNewID() {
+	if c.inst != nil {
+		c.inst.newID = ""
+	}
+}
+
+func (c *ctrState) prevID() string     { return c.rare().prevID }
+func (c *ctrState) waitReason() string { return c.rare().waitReason }
 
 type termState struct {
 	exitCode            int32
@@ -97,7 +160,7 @@ func (c *ctrState) busy() bool                      { return c.phase != phaseIdl
 // liveID is the runtime ID of the live instance (created or running).
 func (c *ctrState) liveID() string {
 	if c.phase == phaseCreated {
-		return c.newID
+		return c.newID()
 	}
 	return c.id
 }
@@ -106,13 +169,18 @@ func (c *ctrState) liveID() string {
 func (m *Machine) promote(p *podState, ci int) {
 	c := &p.ctrs[ci]
 	if c.attempt >= 0 {
-		if c.prevID != "" {
-			m.removeNow(p, c.prevID)
+		x := c.cold()
+		if x.prevID != "" {
+			m.removeNow(p, x.prevID)
 		}
-		c.prevID, c.lastTerm = c.id, c.term
+		x.prevID, x.lastTerm = c.id, c.term
 	}
 	c.term = nil
-	c.id, c.newID, c.attempt, c.imageID, c.image = c.newID, "", c.pending, c.pulledRef, c.newImage
+	var in ctrInstance
+	if c.inst != nil {
+		in = *c.inst
+	}
+	c.id, c.inst, c.attempt, c.imageID, c.image = in.newID, nil, c.pending, in.pulledRef, in.newImage
 	c.setWaiting("", "")
 	c.restartOK, c.restartAfterKill = false, false
 	c.startedAt = 0
@@ -123,7 +191,13 @@ func (c *ctrState) succeeded() bool {
 	return c.attempt >= 0 && c.phase == phaseIdle && c.term != nil && c.term.exitCode == 0
 }
 
-func (c *ctrState) setWaiting(reason, msg string) { c.waitReason, c.waitMsg = reason, msg }
+func (c *ctrState) setWaiting(reason, msg string) {
+	if c.x == nil && reason == "" && msg == "" {
+		return
+	}
+	x := c.cold()
+	x.waitReason, x.waitMsg = reason, msg
+}
 
 func (p *podState) ctrIndex(name string) int {
 	for ci := range p.ctrs {
@@ -142,7 +216,7 @@ func (m *Machine) shouldRestart(p *podState, ci int) bool {
 		return false
 	}
 	policy := p.restartPolicy()
-	if ci < p.nInit {
+	if ci < p.nInit() {
 		return c.term.exitCode != 0 && policy != api.RestartPolicyNever
 	}
 	switch policy {
@@ -161,12 +235,12 @@ func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
 	if c.busy() || (c.attempt >= 0 && !m.shouldRestart(p, ci)) {
 		return
 	}
-	if c.hasRetry {
-		if m.now < c.retryAt {
-			m.wakeAt(p, c.retryAt)
+	if x := c.x; x != nil && x.hasRetry {
+		if m.now < x.retryAt {
+			m.wakeAt(p, x.retryAt)
 			return
 		}
-		c.hasRetry = false
+		x.hasRetry = false
 	}
 	if !volsReady {
 		return
@@ -174,39 +248,40 @@ func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
 	spec := p.spec(ci)
 	if c.term != nil && !c.restartOK {
 		fin := c.term.finished
-		if c.restartBackoff.inBackOffSince(m.now, fin, m.cfg.BackOffMax) {
+		x := c.cold()
+		if x.restartBackoff.inBackOffSince(m.now, fin, m.cfg.BackOffMax) {
 			msg := fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)",
-				fmtDuration(c.restartBackoff.delay), spec.Name, p.ref.Name, p.ref.Namespace, p.ref.UID)
-			if c.waitReason != "CrashLoopBackOff" {
+				fmtDuration(x.restartBackoff.delay), spec.Name, p.pod.Name, p.pod.Namespace, p.pod.UID)
+			if x.waitReason != "CrashLoopBackOff" {
 				m.event(p, api.EventTypeWarning, "BackOff", "Back-off restarting failed container "+spec.Name)
 			}
 			c.setWaiting("CrashLoopBackOff", msg)
-			m.wakeAt(p, fin+api.Time(c.restartBackoff.delay))
+			m.wakeAt(p, fin+api.Time(x.restartBackoff.delay))
 			return
 		}
-		c.restartBackoff.next(m.now, fin, m.cfg.BackOffInitial, m.cfg.BackOffMax)
+		x.restartBackoff.next(m.now, fin, m.cfg.BackOffInitial, m.cfg.BackOffMax)
 		c.restartOK = true
 	}
 	if !c.imageReady {
-		if c.pull.inBackOffSinceUpdate(m.now, m.cfg.BackOffMax) {
-			if c.pullFailedAt == m.now {
+		if x := c.rare(); x.pull.inBackOffSinceUpdate(m.now, m.cfg.BackOffMax) {
+			if x.pullFailedAt == m.now {
 				m.wakeAt(p, m.now+1) // show the pull error until the next Tick
 			} else {
-				if c.waitReason != "ImagePullBackOff" {
+				if x.waitReason != "ImagePullBackOff" {
 					m.event(p, api.EventTypeNormal, "BackOff", fmt.Sprintf("Back-off pulling image %q", spec.Image))
 				}
 				c.setWaiting("ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q", spec.Image))
 			}
-			m.wakeAt(p, c.pull.last+api.Time(c.pull.delay))
+			m.wakeAt(p, x.pull.last+api.Time(x.pull.delay))
 			return
 		}
-		m.act(EnsureImage{Pod: p.ref, Container: spec.Name, Image: spec.Image, PullPolicy: pullPolicy(spec)})
+		m.act(EnsureImage{Pod: p.ref(), Container: spec.Name, Image: spec.Image, PullPolicy: pullPolicy(spec)})
 		c.phase = phasePulling
 		return
 	}
 	cc, err := m.buildCreate(p, ci)
 	if err != nil {
-		if c.waitReason != "CreateContainerConfigError" || c.waitMsg != err.Error() {
+		if x := c.rare(); x.waitReason != "CreateContainerConfigError" || x.waitMsg != err.Error() {
 			m.event(p, api.EventTypeWarning, "Failed", "Error: "+err.Error())
 		}
 		c.setWaiting("CreateContainerConfigError", err.Error())
@@ -215,7 +290,8 @@ func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
 	}
 	cc.Attempt = c.attempt + 1
 	m.act(cc)
-	c.phase, c.pending, c.imageReady, c.newImage = phaseCreating, cc.Attempt, false, cc.Image
+	c.phase, c.pending, c.imageReady = phaseCreating, cc.Attempt, false
+	c.instance().newImage = cc.Image
 }
 
 // pullPolicy defaults the pull policy as Kubernetes does: Always for an
@@ -248,8 +324,8 @@ func lastIndexByte(s string, b byte) int {
 // kill emits a KillContainer for container ci.
 func (m *Machine) kill(p *podState, ci int, grace time.Duration, msg string) {
 	c := &p.ctrs[ci]
-	c.killSent, c.forced, c.killFailed, c.killDeadline = true, grace == 0, false, m.after(grace)
-	m.act(KillContainer{Pod: p.ref, Container: c.name(p, ci), ID: c.liveID(), GracePeriod: grace, Message: msg})
+	c.killSent, c.forced, c.killFailed, c.cold().killDeadline = true, grace == 0, false, m.after(grace)
+	m.act(KillContainer{Pod: p.ref(), Container: c.name(p, ci), ID: c.liveID(), GracePeriod: grace, Message: msg})
 	m.event(p, api.EventTypeNormal, "Killing", msg)
 }
 
@@ -259,8 +335,8 @@ func (m *Machine) syncKill(p *podState, ci int) {
 	if !c.live() || !c.killSent || c.forced {
 		return
 	}
-	if m.now < c.killDeadline {
-		m.wakeAt(p, c.killDeadline)
+	if m.now < c.x.killDeadline {
+		m.wakeAt(p, c.x.killDeadline)
 		return
 	}
 	msg := "Grace period expired, killing container " + c.name(p, ci)
@@ -268,7 +344,7 @@ func (m *Machine) syncKill(p *podState, ci int) {
 		msg = "Retrying to kill container " + c.name(p, ci) + " without grace"
 	}
 	c.forced, c.killFailed = true, false
-	m.act(KillContainer{Pod: p.ref, Container: c.name(p, ci), ID: c.liveID(), GracePeriod: 0, Message: msg})
+	m.act(KillContainer{Pod: p.ref(), Container: c.name(p, ci), ID: c.liveID(), GracePeriod: 0, Message: msg})
 }
 
 // terminate records the end of container ci's current instance.
@@ -296,7 +372,7 @@ func (m *Machine) terminate(p *podState, ci int, code int32, reason, msg string,
 // track records a runtime container of p.
 func (m *Machine) track(p *podState, ci int, id string, removing bool) {
 	p.rt = append(p.rt, id)
-	m.byID[id] = ctrLoc{p: p, ci: ci, removing: removing}
+	m.byID[id] = ctrLoc{p: p, ci: int32(ci), removing: removing}
 }
 
 // removeNow emits RemoveContainer for a tracked container of p.
@@ -307,5 +383,5 @@ func (m *Machine) removeNow(p *podState, id string) {
 	}
 	loc.removing = true
 	m.byID[id] = loc
-	m.act(RemoveContainer{Pod: p.ref, Container: p.ctrs[loc.ci].name(p, loc.ci), ID: id})
+	m.act(RemoveContainer{Pod: p.ref(), Container: p.ctrs[loc.index()].name(p, loc.index()), ID: id})
 }

@@ -26,9 +26,9 @@ func (m *Machine) buildCreate(p *podState, ci int) (CreateContainer, error) {
 	}
 	lookup := func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
 	return CreateContainer{
-		Pod:         p.ref,
+		Pod:         p.ref(),
 		Container:   spec.Name,
-		Init:        ci < p.nInit,
+		Init:        ci < p.nInit(),
 		Image:       spec.Image,
 		Command:     expandAll(spec.Command, lookup),
 		Args:        expandAll(spec.Args, lookup),
@@ -66,7 +66,7 @@ func (m *Machine) resolveMounts(p *podState, spec *api.Container) ([]Mount, erro
 		if vi < 0 {
 			return nil, fmt.Errorf("cannot find volume %q to mount into container %q", vm.Name, spec.Name)
 		}
-		s := &p.vols[vi]
+		s := &p.vols()[vi]
 		ro := vm.ReadOnly || s.kind == VolumeSecret || s.kind == VolumeConfigMap
 		if pvc := p.pod.Spec.Volumes[vi].PersistentVolumeClaim; pvc != nil && pvc.ReadOnly {
 			ro = true
@@ -121,7 +121,7 @@ func securityOf(pod *api.PodSecurityContext, c *api.SecurityContext) Security {
 // qosClass computes the pod's QoS class as Kubernetes does: BestEffort
 // without any cpu/memory request or limit, Guaranteed when every container
 // limits both and requests (if given) equal limits, Burstable otherwise.
-func qosClass(spec *api.PodSpec) string {
+func qosClass(spec *api.PodSpec) qosClassID {
 	any, guaranteed := false, true
 	check := func(c *api.Container) {
 		for _, res := range []string{api.ResourceCPU, api.ResourceMemory} {
@@ -143,9 +143,22 @@ func qosClass(spec *api.PodSpec) string {
 	}
 	switch {
 	case !any:
-		return "BestEffort"
+		return qosBestEffort
 	case guaranteed:
-		return "Guaranteed"
+		return qosGuaranteed
 	}
-	return "Burstable"
+	return qosBurstable
 }
+
+// qosClassID is a QoS class, kept per pod in a byte.
+type qosClassID uint8
+
+const (
+	qosBestEffort qosClassID = iota
+	qosBurstable
+	qosGuaranteed
+)
+
+var qosNames = [...]string{"BestEffort", "Burstable", "Guaranteed"}
+
+func (q qosClassID) String() string { return qosNames[q] }

@@ -58,11 +58,11 @@ func (m *Machine) Describe() string {
 }
 
 func (m *Machine) describePod(b *strings.Builder, p *podState) {
-	fmt.Fprintf(b, "pod %s uid=%s phase=%s start=%s", p.ref, p.ref.UID, m.podStatus(p, false).Phase, fmtTime(p.startTime))
-	if p.terminal != "" {
+	fmt.Fprintf(b, "pod %s uid=%s phase=%s start=%s", p.ref(), p.pod.UID, m.podStatus(p, false).Phase, fmtTime(p.startTime))
+	if p.terminal != termNone {
 		fmt.Fprintf(b, " terminal=%s", p.terminal)
-		if p.reason != "" {
-			fmt.Fprintf(b, "(%s)", p.reason)
+		if p.reason() != "" {
+			fmt.Fprintf(b, "(%s)", p.reason())
 		}
 	}
 	if p.deleting {
@@ -80,22 +80,23 @@ func (m *Machine) describePod(b *strings.Builder, p *podState) {
 	b.WriteByte('\n')
 	for ci := range p.ctrs {
 		c := &p.ctrs[ci]
+		x := c.rare()
 		kind := ""
-		if ci < p.nInit {
+		if ci < p.nInit() {
 			kind = "init "
 		}
 		fmt.Fprintf(b, "  %s%s: %s attempt=%d", kind, c.name(p, ci), c.phase, c.attempt)
 		if c.id != "" {
 			fmt.Fprintf(b, " id=%s", c.id)
 		}
-		if c.prevID != "" {
-			fmt.Fprintf(b, " prev=%s", c.prevID)
+		if x.prevID != "" {
+			fmt.Fprintf(b, " prev=%s", x.prevID)
 		}
 		if c.term != nil {
 			fmt.Fprintf(b, " exit=%d(%s)", c.term.exitCode, c.term.reason)
 		}
-		if c.waitReason != "" {
-			fmt.Fprintf(b, " waiting=%s", c.waitReason)
+		if x.waitReason != "" {
+			fmt.Fprintf(b, " waiting=%s", x.waitReason)
 		}
 		if c.started {
 			b.WriteString(" started")
@@ -104,12 +105,12 @@ func (m *Machine) describePod(b *strings.Builder, p *podState) {
 			b.WriteString(" ready")
 		}
 		if c.killSent {
-			fmt.Fprintf(b, " killing(by=%s)", fmtTime(c.killDeadline))
+			fmt.Fprintf(b, " killing(by=%s)", fmtTime(x.killDeadline))
 		}
-		if d := c.restartBackoff.delay; d > 0 {
+		if d := x.restartBackoff.delay; d > 0 {
 			fmt.Fprintf(b, " backoff=%s", fmtDuration(d))
 		}
-		if d := c.pull.delay; d > 0 {
+		if d := x.pull.delay; d > 0 {
 			fmt.Fprintf(b, " pull-backoff=%s", fmtDuration(d))
 		}
 		if c.probes != nil {
@@ -125,8 +126,8 @@ func (m *Machine) describePod(b *strings.Builder, p *podState) {
 		}
 		b.WriteByte('\n')
 	}
-	for vi := range p.vols {
-		s := &p.vols[vi]
+	for vi := range p.vols() {
+		s := &p.vols()[vi]
 		fmt.Fprintf(b, "  volume %s: %s", p.pod.Spec.Volumes[vi].Name, s.phase)
 		if s.kind != "" {
 			fmt.Fprintf(b, " %s", s.kind)

@@ -156,6 +156,6 @@ func (m *Machine) sortedPods() []*podState {
 	for _, p := range m.pods {
 		out = append(out, p)
 	}
-	slices.SortFunc(out, func(a, b *podState) int { return compareKeys(&a.ref, &b.ref) })
+	slices.SortFunc(out, func(a, b *podState) int { return comparePods(a.pod, b.pod) })
 	return out
 }

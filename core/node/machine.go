@@ -74,9 +74,8 @@ type Machine struct {
 	// now is the time of the latest Tick. Invariant: never decreases.
 	now api.Time
 
-	// pods by UID; nsPods indexes them by namespace.
-	pods   map[string]*podState
-	nsPods map[string]map[string]*podState
+	// pods by UID.
+	pods map[string]*podState
 	// byID locates every runtime container the machine knows of.
 	byID map[string]ctrLoc
 	// blocked holds pods waiting for a referenced object (secret,
@@ -115,10 +114,12 @@ type Machine struct {
 
 	// arena is where pod statuses are rendered (see podStatus).
 	arena statusArena
-	// lastConds and lastStart are the conditions and start time of the
-	// last status emitted, shared with the next one if equal (copyStatus).
-	lastConds []api.PodCondition
-	lastStart *api.Time
+	// incompleteMsg and unreadyMsg are the last messages of the
+	// Initialized and ContainersReady conditions that list containers.
+	incompleteMsg, unreadyMsg namesMsg
+	// last holds parts of the statuses emitted before, which the next
+	// ones share when equal (copyStatus).
+	last statusShare
 }
 
 // New returns a machine for the node cfg describes. Its clock starts at
@@ -128,7 +129,6 @@ func New(cfg Config) *Machine {
 	m := &Machine{
 		cfg:            cfg,
 		pods:           map[string]*podState{},
-		nsPods:         map[string]map[string]*podState{},
 		byID:           map[string]ctrLoc{},
 		blocked:        map[string]*podState{},
 		objs:           newObjects(),
@@ -302,7 +302,7 @@ func (m *Machine) flush() {
 	for len(m.dirty) > 0 {
 		batch := m.dirty
 		m.dirty = nil
-		slices.SortFunc(batch, func(a, b *podState) int { return compareKeys(&a.ref, &b.ref) })
+		slices.SortFunc(batch, func(a, b *podState) int { return comparePods(a.pod, b.pod) })
 		for i, p := range batch {
 			p.dirty = false
 			m.syncsLeft = len(batch) - i
@@ -347,7 +347,7 @@ func (m *Machine) schedule(p *podState) {
 func (m *Machine) after(d time.Duration) api.Time { return m.now + api.Time(d) }
 
 func (m *Machine) event(p *podState, typ, reason, msg string) {
-	m.out.Events = append(m.out.Events, Event{Pod: p.ref, Type: typ, Reason: reason, Message: msg})
+	m.out.Events = append(m.out.Events, Event{Pod: p.ref(), Type: typ, Reason: reason, Message: msg})
 }
 
 func (m *Machine) act(a Action) { m.out.Actions = append(m.out.Actions, a) }

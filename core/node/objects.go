@@ -109,7 +109,7 @@ func (m *Machine) handleObject(o api.Object, deleted bool) error {
 // wakeBlocked re-syncs the blocked pods of namespace ns (all if ns is "").
 func (m *Machine) wakeBlocked(ns string) {
 	for _, p := range m.blocked {
-		if ns == "" || p.ref.Namespace == ns {
+		if ns == "" || p.pod.Namespace == ns {
 			m.markDirty(p) // flush sorts, so map order does not leak
 		}
 	}

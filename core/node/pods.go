@@ -8,30 +8,22 @@ import (
 )
 
 // podState is what the machine keeps per pod: the pod object as last given
-// (a pointer, never modified, never copied) and compact per-container and
-// per-volume state.
+// (a pointer, never modified, never copied; the pod's name and UID are read
+// from it) and compact per-container state. A simulated cluster keeps one
+// per pod, so it holds scalars, and what few pods need (volumes, a
+// pod-level reason, a retry) lives in a side struct allocated on demand.
 type podState struct {
 	pod *api.Pod
-	ref PodRef
 
 	// ctrs holds the init containers, then the regular ones, in spec order.
-	ctrs  []ctrState
-	nInit int
-	vols  []volState
+	ctrs []ctrState
+	// rt lists this pod's runtime container IDs not yet removed.
+	rt []string
+	// x holds the rarely used state (nil until needed; see cold).
+	x *podCold
 
 	firstSeen api.Time
 	startTime api.Time
-
-	// terminal is "" or the latched phase Succeeded/Failed, with the
-	// pod-level reason and message. Invariant: once set it never changes.
-	terminal        string
-	reason, message string
-
-	// qos is qosClass of pod's spec (see setPod).
-	qos string
-
-	// conds are the transition times of Initialized, Ready, ContainersReady.
-	conds [3]condState
 
 	// statusHash is the hash of the last status emitted (statusSent).
 	statusHash uint64
@@ -43,17 +35,23 @@ type podState struct {
 	// again even if unchanged (see needsResync).
 	ownedHash uint64
 
-	// rt lists this pod's runtime container IDs not yet removed.
-	rt []string
-
-	// retryAt: a runtime remove failed (hasRetry); retry then.
-	retryAt api.Time
-
 	// Scheduling: next is gathered during a sync (hasNext), wake is
 	// committed (hasWake).
 	next, wake api.Time
 
-	// The flags last, together: no padding between them.
+	// condSince and condStatus are the transition times and statuses of
+	// Initialized, Ready, ContainersReady.
+	condSince  [3]api.Time
+	condStatus [3]condStatus
+
+	// The small fields last, together: no padding between them.
+
+	// terminal is the latched phase Succeeded/Failed (termNone before),
+	// with the pod-level reason and message in x. Invariant: once set it
+	// never changes.
+	terminal termPhase
+	// qos is qosClass of pod's spec (see setPod).
+	qos qosClassID
 
 	// deleting: the pod has a deletionTimestamp (graceful deletion).
 	// gone: the pod object no longer exists in the API (or moved away).
@@ -65,32 +63,133 @@ type podState struct {
 	forgotten bool
 
 	statusSent, sentIP, resync bool
-	hasRetry                   bool
-	hasNext, hasWake, dirty    bool
+	// hasRetry: a runtime remove failed; retry at x.retryAt.
+	hasRetry                bool
+	hasNext, hasWake, dirty bool
 	// blockedOnObjects: the last sync waited for a referenced object.
 	blockedOnObjects bool
 	// refreshVolumes: a secret or configMap a volume projects changed.
 	refreshVolumes bool
 }
 
-type condState struct {
-	status string
-	since  api.Time
+// podCold is the part of a pod's state that few pods need.
+type podCold struct {
+	// reason and message are the pod-level ones of a terminal pod.
+	reason, message string
+	// vols is the state of each of the pod's volumes, in spec order.
+	vols []volState
+	// retryAt: a runtime remove failed (hasRetry); retry then.
+	retryAt api.Time
+}
+
+// cold returns p's side struct, allocating it if needed.
+func (p *podState) cold() *podCold {
+	if p.x == nil {
+		p.x = new(podCold)
+	}
+	return p.x
+}
+
+// vols returns the state of p's volumes (nil if it has none).
+func (p *podState) vols() []volState {
+	if p.x == nil {
+		return nil
+	}
+	return p.x.vols
+}
+
+func (p *podState) reason() string {
+	if p.x == nil {
+		return ""
+	}
+	return p.x.reason
+}
+
+func (p *podState) message() string {
+	if p.x == nil {
+		return ""
+	}
+	return p.x.message
+}
+
+// nInit is the number of init containers (a pod's containers never
+// change: see handlePod).
+func (p *podState) nInit() int { return len(p.pod.Spec.InitContainers) }
+
+// ref names p for outputs.
+func (p *podState) ref() PodRef {
+	return PodRef{Namespace: p.pod.Namespace, Name: p.pod.Name, UID: p.pod.UID}
+}
+
+// termPhase is a pod's latched terminal phase: Succeeded or Failed, or
+// the phase a stopped pod had (Pending, Running: see syncStopping).
+type termPhase uint8
+
+const (
+	termNone termPhase = iota
+	termPending
+	termRunning
+	termSucceeded
+	termFailed
+)
+
+var termPhaseNames = [...]string{"", api.PodPending, api.PodRunning, api.PodSucceeded, api.PodFailed}
+
+// String is the phase's API name ("" for termNone).
+func (t termPhase) String() string { return termPhaseNames[t] }
+
+// termPhaseOf returns the phase ph names; getPhase returns nothing else.
+func termPhaseOf(ph string) termPhase {
+	for i, n := range termPhaseNames {
+		if n == ph {
+			return termPhase(i)
+		}
+	}
+	panic("node: unknown pod phase " + ph)
+}
+
+// condStatus is the status of one of the kubelet's conditions: none
+// (never set), True, False, or another string (from the API: it compares
+// unequal to both).
+type condStatus uint8
+
+const (
+	condNone condStatus = iota
+	condTrue
+	condFalse
+	condOther
+)
+
+func condStatusOf(s string) condStatus {
+	switch s {
+	case "":
+		return condNone
+	case api.ConditionTrue:
+		return condTrue
+	case api.ConditionFalse:
+		return condFalse
+	}
+	return condOther
 }
 
 // ctrLoc locates a runtime container.
 type ctrLoc struct {
-	p  *podState
-	ci int
+	p *podState
+	// ci is the container's index in p.ctrs (an int32: a map entry of
+	// 16 bytes rather than 24).
+	ci int32
 	// removing: a RemoveContainer was emitted.
 	removing bool
 }
 
+// index is the container's index in p.ctrs.
+func (l ctrLoc) index() int { return int(l.ci) }
+
 func (p *podState) spec(ci int) *api.Container {
-	if ci < p.nInit {
+	if ci < p.nInit() {
 		return &p.pod.Spec.InitContainers[ci]
 	}
-	return &p.pod.Spec.Containers[ci-p.nInit]
+	return &p.pod.Spec.Containers[ci-p.nInit()]
 }
 
 func (p *podState) restartPolicy() string {
@@ -133,7 +232,7 @@ func sameSlice[T any](a, b []T) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
-func (p *podState) stopping() bool { return p.terminal != "" || p.deleting || p.gone }
+func (p *podState) stopping() bool { return p.terminal != termNone || p.deleting || p.gone }
 
 func (m *Machine) handlePod(pod *api.Pod) error {
 	if pod == nil {
@@ -152,8 +251,8 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 	if p == nil {
 		p = m.newPod(pod)
 	} else {
-		if len(pod.Spec.InitContainers) != p.nInit || len(pod.Spec.Containers) != len(p.ctrs)-p.nInit {
-			return fmt.Errorf("node: pod %s changed its containers", p.ref)
+		if len(pod.Spec.InitContainers) != p.nInit() || len(pod.Spec.Containers) != len(p.ctrs)-p.nInit() {
+			return fmt.Errorf("node: pod %s changed its containers", p.ref())
 		}
 		if !p.finished {
 			m.noteSpecChange(p, pod)
@@ -174,8 +273,6 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 	p := &podState{
 		pod:       pod,
 		qos:       qosClass(&pod.Spec),
-		ref:       PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
-		nInit:     len(pod.Spec.InitContainers),
 		firstSeen: m.now,
 		startTime: m.now,
 	}
@@ -187,27 +284,26 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 	for i, typ := range [...]string{api.PodInitialized, api.PodReady, api.ContainersReady} {
 		for _, c := range pod.Status.Conditions {
 			if c.Type == typ {
-				p.conds[i] = condState{status: c.Status, since: c.LastTransitionTime}
+				p.condStatus[i], p.condSince[i] = condStatusOf(c.Status), c.LastTransitionTime
 			}
 		}
 	}
 	if ph := pod.Status.Phase; ph == api.PodSucceeded || ph == api.PodFailed {
 		// Terminal in the API already (e.g. seen again after an agent
 		// restart): never start anything for it again.
-		p.terminal, p.reason, p.message = ph, pod.Status.Reason, pod.Status.Message
+		p.terminal = termPhaseOf(ph)
+		if pod.Status.Reason != "" || pod.Status.Message != "" {
+			p.cold().reason, p.x.message = pod.Status.Reason, pod.Status.Message
+		}
 	}
-	p.ctrs = make([]ctrState, p.nInit+len(pod.Spec.Containers))
+	p.ctrs = make([]ctrState, len(pod.Spec.InitContainers)+len(pod.Spec.Containers))
 	for i := range p.ctrs {
 		p.ctrs[i].attempt = -1
 	}
-	p.vols = make([]volState, len(pod.Spec.Volumes))
-	m.pods[pod.UID] = p
-	ns := m.nsPods[pod.Namespace]
-	if ns == nil {
-		ns = map[string]*podState{}
-		m.nsPods[pod.Namespace] = ns
+	if n := len(pod.Spec.Volumes); n > 0 {
+		p.cold().vols = make([]volState, n)
 	}
-	ns[pod.UID] = p
+	m.pods[pod.UID] = p
 	if rcs, ok := m.unclaimed[pod.UID]; ok {
 		delete(m.unclaimed, pod.UID)
 		m.adopt(p, rcs)
@@ -218,9 +314,9 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 // noteSpecChange restarts running containers whose image changed, as the
 // kubelet does when a container's spec hash changes.
 func (m *Machine) noteSpecChange(p *podState, pod *api.Pod) {
-	for ci := p.nInit; ci < len(p.ctrs); ci++ {
+	for ci := p.nInit(); ci < len(p.ctrs); ci++ {
 		c := &p.ctrs[ci]
-		old, cur := p.spec(ci).Image, pod.Spec.Containers[ci-p.nInit].Image
+		old, cur := p.spec(ci).Image, pod.Spec.Containers[ci-p.nInit()].Image
 		if old == cur || !c.live() || c.killSent {
 			continue
 		}
@@ -272,14 +368,8 @@ func (m *Machine) handlePodList(pods []*api.Pod) error {
 // forget drops every trace of p.
 func (m *Machine) forget(p *podState) {
 	p.forgotten = true
-	delete(m.pods, p.ref.UID)
-	if ns := m.nsPods[p.ref.Namespace]; ns != nil {
-		delete(ns, p.ref.UID)
-		if len(ns) == 0 {
-			delete(m.nsPods, p.ref.Namespace)
-		}
-	}
-	delete(m.blocked, p.ref.UID)
+	delete(m.pods, p.pod.UID)
+	delete(m.blocked, p.pod.UID)
 	for _, id := range p.rt {
 		delete(m.byID, id)
 	}
@@ -298,7 +388,7 @@ func (m *Machine) syncPod(p *podState) {
 	}
 	if !p.stopping() {
 		if ph := m.phase(p, false); ph == api.PodSucceeded || ph == api.PodFailed {
-			p.terminal = ph
+			p.terminal = termPhaseOf(ph)
 		}
 	}
 	if p.stopping() {
@@ -324,10 +414,11 @@ func (m *Machine) maybeDeadline(p *podState) bool {
 		m.wakeAt(p, end)
 		return false
 	}
-	p.terminal = api.PodFailed
-	p.reason = "DeadlineExceeded"
-	p.message = "Pod was active on the node longer than the specified deadline"
-	m.event(p, api.EventTypeNormal, "DeadlineExceeded", p.message)
+	p.terminal = termFailed
+	x := p.cold()
+	x.reason = "DeadlineExceeded"
+	x.message = "Pod was active on the node longer than the specified deadline"
+	m.event(p, api.EventTypeNormal, "DeadlineExceeded", x.message)
 	return true
 }
 
@@ -345,7 +436,7 @@ func (m *Machine) syncRunning(p *podState) {
 				m.syncContainer(p, next, volsReady)
 			}
 		} else {
-			for ci := p.nInit; ci < len(p.ctrs); ci++ {
+			for ci := p.nInit(); ci < len(p.ctrs); ci++ {
 				m.syncContainer(p, ci, volsReady)
 			}
 		}
@@ -359,21 +450,21 @@ func (m *Machine) syncRunning(p *podState) {
 		m.scheduleProbes(p, ci)
 	}
 	if p.blockedOnObjects {
-		m.blocked[p.ref.UID] = p
+		m.blocked[p.pod.UID] = p
 	} else {
-		delete(m.blocked, p.ref.UID)
+		delete(m.blocked, p.pod.UID)
 	}
 }
 
 // nextInit returns the init container to work on (-1 if one is busy) and
 // ok, or ok=false when initialization is complete.
 func (m *Machine) nextInit(p *podState) (int, bool) {
-	for ci := p.nInit; ci < len(p.ctrs); ci++ {
+	for ci := p.nInit(); ci < len(p.ctrs); ci++ {
 		if p.ctrs[ci].attempt >= 0 {
 			return 0, false // a regular container ran: initialized
 		}
 	}
-	for ci := 0; ci < p.nInit; ci++ {
+	for ci := 0; ci < p.nInit(); ci++ {
 		c := &p.ctrs[ci]
 		if c.succeeded() {
 			continue

@@ -84,7 +84,7 @@ func (m *Machine) syncProbes(p *podState, ci int) {
 		ps := probeSpec(spec, k)
 		s.outstanding = true
 		s.due = m.after(seconds(ps.PeriodSeconds, 10*time.Second))
-		m.act(RunProbe{Pod: p.ref, Container: spec.Name, ID: c.id, Kind: k,
+		m.act(RunProbe{Pod: p.ref(), Container: spec.Name, ID: c.id, Kind: k,
 			Handler: ps.ProbeHandler, Timeout: seconds(ps.TimeoutSeconds, time.Second)})
 	}
 }

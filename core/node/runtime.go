@@ -27,7 +27,8 @@ func (m *Machine) handleImageReady(e ImageReady) {
 	c := &p.ctrs[ci]
 	// A waiting reason (ImagePullBackOff, ...) stays until the container
 	// starts: the kubelet pulls, creates and starts in one sync.
-	c.phase, c.imageReady, c.pulledRef = phaseIdle, true, e.ImageRef
+	c.phase, c.imageReady = phaseIdle, true
+	c.instance().pulledRef = e.ImageRef
 	m.markDirty(p)
 }
 
@@ -38,8 +39,9 @@ func (m *Machine) handleImagePullFailed(e ImagePullFailed) {
 	}
 	c := &p.ctrs[ci]
 	c.phase = phaseIdle
-	c.pull.next(m.now, m.now, m.cfg.BackOffInitial, m.cfg.BackOffMax)
-	c.pullFailedAt = m.now
+	x := c.cold()
+	x.pull.next(m.now, m.now, m.cfg.BackOffInitial, m.cfg.BackOffMax)
+	x.pullFailedAt = m.now
 	reason := e.Reason
 	if reason == "" {
 		reason = "ErrImagePull"
@@ -55,7 +57,7 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 	if ci < 0 {
 		rc := RuntimeContainer{ID: e.ID, PodUID: e.PodUID, Container: e.Container}
 		if q := m.pods[e.PodUID]; q != nil {
-			rc.PodNamespace, rc.PodName = q.ref.Namespace, q.ref.Name
+			rc.PodNamespace, rc.PodName = q.pod.Namespace, q.pod.Name
 		}
 		m.removeOrphan(rc)
 		return
@@ -73,9 +75,9 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 		m.markDirty(p)
 		return
 	}
-	c.newID, c.phase = e.ID, phaseCreated
+	c.instance().newID, c.phase = e.ID, phaseCreated
 	m.track(p, ci, e.ID, false)
-	m.act(StartContainer{Pod: p.ref, Container: e.Container, ID: e.ID})
+	m.act(StartContainer{Pod: p.ref(), Container: e.Container, ID: e.ID})
 	m.markDirty(p)
 }
 
@@ -87,7 +89,8 @@ func (m *Machine) handleCreateFailed(e ContainerCreateFailed) {
 	c := &p.ctrs[ci]
 	c.phase = phaseIdle
 	c.setWaiting("CreateContainerError", e.Message)
-	c.retryAt, c.hasRetry = m.after(m.cfg.RetryPeriod), true
+	x := c.cold()
+	x.retryAt, x.hasRetry = m.after(m.cfg.RetryPeriod), true
 	m.event(p, api.EventTypeWarning, "Failed", "Error: "+e.Message)
 	m.markDirty(p)
 }
@@ -98,10 +101,10 @@ func (m *Machine) current(id string) (*podState, int) {
 	if !ok || loc.p.finished {
 		return nil, -1
 	}
-	if c := &loc.p.ctrs[loc.ci]; c.id != id && !(c.phase == phaseCreated && c.newID == id) {
+	if c := &loc.p.ctrs[loc.index()]; c.id != id && !(c.phase == phaseCreated && c.newID() == id) {
 		return nil, -1
 	}
-	return loc.p, loc.ci
+	return loc.p, loc.index()
 }
 
 func (m *Machine) handleStarted(e ContainerStarted) {
@@ -151,15 +154,16 @@ func (m *Machine) handleRemoved(id string) {
 			break
 		}
 	}
-	c := &p.ctrs[loc.ci]
+	c := &p.ctrs[loc.index()]
 	switch {
-	case c.phase == phaseCreated && c.newID == id:
-		c.newID, c.phase = "", phaseIdle // never started: create again
+	case c.phase == phaseCreated && c.newID() == id:
+		c.phase = phaseIdle // never started: create again
+		c.clearNewID()
 	case c.id == id && c.live():
-		m.terminate(p, loc.ci, 137, reasonStatusUnknown, messageStatusUnknown, 0)
+		m.terminate(p, loc.index(), 137, reasonStatusUnknown, messageStatusUnknown, 0)
 	}
-	if c.prevID == id {
-		c.prevID = ""
+	if c.x != nil && c.x.prevID == id {
+		c.x.prevID = ""
 	}
 	m.markDirty(p)
 }
@@ -175,16 +179,16 @@ func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
 		if !ok {
 			return
 		}
-		p, c := loc.p, &loc.p.ctrs[loc.ci]
+		p, c := loc.p, &loc.p.ctrs[loc.index()]
 		if e.Op == "kill" {
 			if c.liveID() == e.ID && c.live() && c.killSent {
 				// Retry after RetryPeriod, without grace.
-				c.forced, c.killFailed, c.killDeadline = false, true, m.after(m.cfg.RetryPeriod)
+				c.forced, c.killFailed, c.x.killDeadline = false, true, m.after(m.cfg.RetryPeriod)
 			}
 		} else if loc.removing {
 			loc.removing = false
 			m.byID[e.ID] = loc
-			p.retryAt, p.hasRetry = m.after(m.cfg.RetryPeriod), true
+			p.cold().retryAt, p.hasRetry = m.after(m.cfg.RetryPeriod), true
 		}
 		m.markDirty(p)
 	case "teardown":
@@ -192,9 +196,9 @@ func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
 		if p == nil {
 			return
 		}
-		if vi := p.volIndex(e.Volume); vi >= 0 && p.vols[vi].phase == volTearingDown {
-			p.vols[vi].phase = volFailed
-			p.vols[vi].retryAt = m.after(m.cfg.RetryPeriod)
+		if vi := p.volIndex(e.Volume); vi >= 0 && p.vols()[vi].phase == volTearingDown {
+			p.vols()[vi].phase = volFailed
+			p.vols()[vi].retryAt = m.after(m.cfg.RetryPeriod)
 			m.markDirty(p)
 		}
 	}
@@ -220,7 +224,7 @@ func (m *Machine) handleWriteFailed(e WriteFailed) {
 		}
 	case "delete":
 		if p := m.pods[e.PodUID]; p != nil && p.finished {
-			m.node.redelete = append(m.node.redelete, p.ref)
+			m.node.redelete = append(m.node.redelete, p.ref())
 		}
 	case "lease":
 		m.node.leaseSent = false

@@ -27,6 +27,23 @@ type statusArena struct {
 	startTime     api.Time
 }
 
+// namesMsg remembers the last message that listed container names, so
+// that the pods of a node, which have the same containers, share it
+// rather than each status building its own.
+type namesMsg struct {
+	names []string
+	msg   string
+}
+
+// get returns prefix + the names joined by spaces + "]".
+func (c *namesMsg) get(prefix string, names []string) string {
+	if c.msg == "" || !slices.Equal(names, c.names) || !strings.HasPrefix(c.msg, prefix) {
+		c.names = append(c.names[:0], names...)
+		c.msg = prefix + strings.Join(names, " ") + "]"
+	}
+	return c.msg
+}
+
 // reset forgets the previous render. The slices keep their capacity; a
 // pointer into them stays valid (if stale) when one grows.
 func (a *statusArena) reset() {
@@ -57,17 +74,18 @@ func (m *Machine) containerStatus(a *statusArena, p *podState, ci int) api.Conta
 	running := c.phase == phaseRunning
 	started := running && c.started
 	cs.Started = ptr(&a.started, started)
-	if ci < p.nInit {
+	if ci < p.nInit() {
 		cs.Ready = c.succeeded()
 	} else {
 		// A pod that reached Succeeded or Failed serves no traffic, even
 		// while its containers are being stopped.
-		cs.Ready = started && (c.ready || !p.hasReadiness(ci)) && p.terminal == ""
+		cs.Ready = started && (c.ready || !p.hasReadiness(ci)) && p.terminal == termNone
 	}
-	last := c.lastTerm
+	x := c.rare()
+	last := x.lastTerm
 	switch {
-	case c.waitReason != "" && c.phase != phaseRunning && !(p.stopping() && c.term != nil):
-		cs.State.Waiting = ptr(&a.waiting, api.ContainerStateWaiting{Reason: c.waitReason, Message: c.waitMsg})
+	case x.waitReason != "" && c.phase != phaseRunning && !(p.stopping() && c.term != nil):
+		cs.State.Waiting = ptr(&a.waiting, api.ContainerStateWaiting{Reason: x.waitReason, Message: x.waitMsg})
 		if c.term != nil {
 			last = c.term
 		}
@@ -77,7 +95,7 @@ func (m *Machine) containerStatus(a *statusArena, p *podState, ci int) api.Conta
 		cs.State.Terminated = ptr(&a.terminated, terminated(c.term))
 	default:
 		reason := "ContainerCreating"
-		if p.nInit > 0 {
+		if p.nInit() > 0 {
 			reason = "PodInitializing"
 		}
 		cs.State.Waiting = ptr(&a.waiting, api.ContainerStateWaiting{Reason: reason})
@@ -97,13 +115,13 @@ func terminated(t *termState) api.ContainerStateTerminated {
 // which it resets first.
 func (m *Machine) containerStatuses(a *statusArena, p *podState) (init, regular []api.ContainerStatus) {
 	a.reset()
-	for ci := 0; ci < p.nInit; ci++ {
+	for ci := 0; ci < p.nInit(); ci++ {
 		a.init = append(a.init, m.containerStatus(a, p, ci))
 	}
-	for ci := p.nInit; ci < len(p.ctrs); ci++ {
+	for ci := p.nInit(); ci < len(p.ctrs); ci++ {
 		a.regular = append(a.regular, m.containerStatus(a, p, ci))
 	}
-	if p.nInit > 0 {
+	if p.nInit() > 0 {
 		init = a.init
 	}
 	return init, a.regular
@@ -237,7 +255,7 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	}
 	if len(incomplete) > 0 {
 		initialized = false
-		for ci := p.nInit; ci < len(p.ctrs); ci++ {
+		for ci := p.nInit(); ci < len(p.ctrs); ci++ {
 			if p.ctrs[ci].attempt >= 0 {
 				initialized, incomplete = true, nil
 			}
@@ -247,7 +265,7 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	if stopped {
 		finalize(init, regular, initialized)
 	}
-	phase := p.terminal
+	phase := p.terminal.String()
 	if phase == "" {
 		phase = getPhase(p.restartPolicy(), init, regular, false)
 	}
@@ -260,12 +278,12 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	a.startTime = p.startTime
 	s := api.PodStatus{
 		Phase:             phase,
-		Reason:            p.reason,
-		Message:           p.message,
+		Reason:            p.reason(),
+		Message:           p.message(),
 		NominatedNodeName: p.pod.Status.NominatedNodeName,
 		HostIP:            m.hostIP,
 		StartTime:         &a.startTime,
-		QOSClass:          p.qos,
+		QOSClass:          p.qos.String(),
 	}
 	if ip := m.podIP(p); ip != "" {
 		a.ips[0] = api.PodIP{IP: ip}
@@ -279,8 +297,8 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	initCond := api.PodCondition{Type: api.PodInitialized, Status: api.ConditionTrue}
 	if len(incomplete) > 0 {
 		initCond.Status, initCond.Reason = api.ConditionFalse, "ContainersNotInitialized"
-		initCond.Message = "containers with incomplete status: [" + strings.Join(incomplete, " ") + "]"
-	} else if phase == api.PodSucceeded && p.nInit > 0 {
+		initCond.Message = m.incompleteMsg.get("containers with incomplete status: [", incomplete)
+	} else if phase == api.PodSucceeded && p.nInit() > 0 {
 		initCond.Reason = "PodCompleted"
 	}
 	readyCond := api.PodCondition{Type: api.ContainersReady, Status: api.ConditionTrue}
@@ -289,20 +307,20 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 		readyCond.Status, readyCond.Reason = api.ConditionFalse, "PodCompleted"
 	case len(unready) > 0:
 		readyCond.Status, readyCond.Reason = api.ConditionFalse, "ContainersNotReady"
-		readyCond.Message = "containers with unready status: [" + strings.Join(unready, " ") + "]"
+		readyCond.Message = m.unreadyMsg.get("containers with unready status: [", unready)
 	}
 	podReady := readyCond
 	podReady.Type = api.PodReady
 	conds := append(a.conds, initCond, podReady, readyCond)
 	for i := range 3 {
-		cs := p.conds[i]
-		if cs.status != conds[i].Status {
-			cs.status, cs.since = conds[i].Status, m.now
+		status, since := p.condStatus[i], p.condSince[i]
+		if now := condStatusOf(conds[i].Status); status != now {
+			status, since = now, m.now
 		}
 		if commit {
-			p.conds[i] = cs
+			p.condStatus[i], p.condSince[i] = status, since
 		}
-		conds[i].LastTransitionTime = cs.since
+		conds[i].LastTransitionTime = since
 	}
 	scheduled := false
 	for _, c := range p.pod.Status.Conditions {
@@ -339,13 +357,13 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	p.statusHash, p.statusSent, p.resync = h, true, false
 	p.sentIP = s.PodIP != ""
 	p.ownedHash = hashOwned(&s, p.sentIP)
-	u := StatusUpdate{Pod: p.ref}
+	u := StatusUpdate{Pod: p.ref()}
 	m.copyStatus(&s, &u.Status)
-	if i, ok := m.statusIdx[p.ref.UID]; ok {
+	if i, ok := m.statusIdx[p.pod.UID]; ok {
 		m.out.StatusUpdates[i] = u
 		return true
 	}
-	m.statusIdx[p.ref.UID] = len(m.out.StatusUpdates)
+	m.statusIdx[p.pod.UID] = len(m.out.StatusUpdates)
 	if m.out.StatusUpdates == nil && m.syncsLeft > 1 {
 		// The pods a pass syncs tend to change together (a node's
 		// pods bound at one instant): one array, not log2(n) doublings.
@@ -374,29 +392,4 @@ func (m *Machine) needsResync(p *podState) bool {
 	}
 	p.resync = false
 	return hashOwned(&p.pod.Status, p.sentIP) != p.ownedHash
-}
-
-// copyStatus copies the rendered status s out of the arena into dst. The
-// conditions and the start time are shared with the last status emitted
-// when they are equal (the pods a node starts at one instant have the same
-// ones): an emitted status is read-only for the machine and the shell
-// alike, and a shared slice has no spare capacity, so an append by its
-// holder copies it.
-func (m *Machine) copyStatus(s, dst *api.PodStatus) {
-	conds, start := s.Conditions, s.StartTime
-	s.Conditions, s.StartTime = nil, nil
-	s.DeepCopyInto(dst)
-	s.Conditions, s.StartTime = conds, start
-	if !slices.Equal(conds, m.lastConds) {
-		m.lastConds = make([]api.PodCondition, len(conds))
-		copy(m.lastConds, conds)
-	}
-	dst.Conditions = m.lastConds
-	if start != nil {
-		if m.lastStart == nil || *m.lastStart != *start {
-			m.lastStart = new(api.Time)
-			*m.lastStart = *start
-		}
-		dst.StartTime = m.lastStart
-	}
 }

@@ -9,14 +9,14 @@ import (
 // finally emit the deletion. It reports whether the pod is finished or
 // forgotten.
 func (m *Machine) syncStopping(p *podState) bool {
-	delete(m.blocked, p.ref.UID)
+	delete(m.blocked, p.pod.UID)
 	grace := p.stopGrace()
 	waiting := false
 	for ci := range p.ctrs {
 		c := &p.ctrs[ci]
 		if c.live() {
 			waiting = true
-			if !c.killSent || (m.after(grace) < c.killDeadline && !c.killFailed) {
+			if !c.killSent || (m.after(grace) < c.x.killDeadline && !c.killFailed) {
 				m.kill(p, ci, grace, m.stopMessage(p, ci))
 			}
 		}
@@ -28,8 +28,8 @@ func (m *Machine) syncStopping(p *podState) bool {
 	if waiting {
 		return false
 	}
-	if p.terminal == "" {
-		p.terminal = m.phase(p, true)
+	if p.terminal == termNone {
+		p.terminal = termPhaseOf(m.phase(p, true))
 	}
 	volsDone := m.teardownVolumes(p)
 	if !p.deleting && !p.gone {
@@ -44,7 +44,7 @@ func (m *Machine) syncStopping(p *podState) bool {
 		return true
 	}
 	m.maybeEmitStatus(p)
-	m.out.PodDeletions = append(m.out.PodDeletions, PodDeletion{Pod: p.ref})
+	m.out.PodDeletions = append(m.out.PodDeletions, PodDeletion{Pod: p.ref()})
 	p.finished = true
 	return true
 }
@@ -54,7 +54,7 @@ func (m *Machine) stopMessage(p *podState, ci int) string {
 	switch {
 	case p.deleting || p.gone:
 		return "Stopping container " + name
-	case p.reason == "DeadlineExceeded":
+	case p.reason() == "DeadlineExceeded":
 		return fmt.Sprintf("Stopping container %s: pod exceeded its active deadline", name)
 	}
 	return "Stopping container " + name
@@ -63,8 +63,8 @@ func (m *Machine) stopMessage(p *podState, ci int) string {
 // removeContainers emits RemoveContainer for each of the pod's runtime
 // containers not yet being removed.
 func (m *Machine) removeContainers(p *podState) {
-	if p.hasRetry && m.now < p.retryAt {
-		m.wakeAt(p, p.retryAt)
+	if p.hasRetry && m.now < p.x.retryAt {
+		m.wakeAt(p, p.x.retryAt)
 		return
 	}
 	p.hasRetry = false
@@ -75,6 +75,6 @@ func (m *Machine) removeContainers(p *podState) {
 		}
 		loc.removing = true
 		m.byID[id] = loc
-		m.act(RemoveContainer{Pod: p.ref, Container: p.ctrs[loc.ci].name(p, loc.ci), ID: id})
+		m.act(RemoveContainer{Pod: p.ref(), Container: p.ctrs[loc.index()].name(p, loc.index()), ID: id})
 	}
 }

@@ -20,7 +20,7 @@ func (h timerHeap) less(i, j int) bool {
 	if h[i].at != h[j].at {
 		return h[i].at < h[j].at
 	}
-	return compareKeys(&h[i].p.ref, &h[j].p.ref) < 0
+	return comparePods(h[i].p.pod, h[j].p.pod) < 0
 }
 
 func (h *timerHeap) push(t timer) {
@@ -76,6 +76,12 @@ func (h *timerHeap) popDue(now api.Time) []*podState {
 		due = append(due, p)
 	}
 	return due
+}
+
+// comparePods orders pods by key (see compareKeys).
+func comparePods(a, b *api.Pod) int {
+	x, y := PodRef{a.Namespace, a.Name, a.UID}, PodRef{b.Namespace, b.Name, b.UID}
+	return compareKeys(&x, &y)
 }
 
 // compareKeys orders pods by key, namespace + "/" + name + "/" + uid, as

@@ -51,7 +51,7 @@ func (m *Machine) syncVolumes(p *podState) bool {
 	p.refreshVolumes = false
 	ready := true
 	for vi := range p.pod.Spec.Volumes {
-		v, s := &p.pod.Spec.Volumes[vi], &p.vols[vi]
+		v, s := &p.pod.Spec.Volumes[vi], &p.vols()[vi]
 		switch s.phase {
 		case volReady:
 			if refresh && (s.kind == VolumeSecret || s.kind == VolumeConfigMap) {
@@ -93,8 +93,8 @@ func (m *Machine) syncVolumes(p *podState) bool {
 // released.
 func (m *Machine) teardownVolumes(p *podState) bool {
 	done := true
-	for vi := range p.vols {
-		s := &p.vols[vi]
+	for vi := range p.vols() {
+		s := &p.vols()[vi]
 		switch s.phase {
 		case volNone, volTornDown:
 			continue
@@ -113,7 +113,7 @@ func (m *Machine) teardownVolumes(p *podState) bool {
 			continue
 		}
 		s.phase = volTearingDown
-		m.act(TeardownVolume{Pod: p.ref, Volume: p.pod.Spec.Volumes[vi].Name, Kind: s.kind})
+		m.act(TeardownVolume{Pod: p.ref(), Volume: p.pod.Spec.Volumes[vi].Name, Kind: s.kind})
 		done = false
 	}
 	return done
@@ -128,7 +128,7 @@ func (m *Machine) volumeOf(uid, name string) (*podState, *volState) {
 	if vi < 0 {
 		return nil, nil
 	}
-	return p, &p.vols[vi]
+	return p, &p.vols()[vi]
 }
 
 func (m *Machine) handleVolumeReady(uid, name string) {
@@ -155,8 +155,13 @@ func (m *Machine) handleVolumeTornDown(uid, name string) {
 
 // refreshProjected marks the pods of namespace ns whose volumes project
 // the secret or configMap name, so their files are rewritten if changed.
+// It looks at every pod of the node (a few dozen): an index by namespace
+// would cost every pod a map entry for the rare secret update.
 func (m *Machine) refreshProjected(ns string, kind VolumeKind, name string) {
-	for _, p := range m.nsPods[ns] {
+	for _, p := range m.pods {
+		if p.pod.Namespace != ns {
+			continue
+		}
 		for _, v := range p.pod.Spec.Volumes {
 			if (kind == VolumeSecret && v.Secret != nil && v.Secret.SecretName == name) ||
 				(kind == VolumeConfigMap && v.ConfigMap != nil && v.ConfigMap.Name == name) {
@@ -172,7 +177,7 @@ func (m *Machine) refreshProjected(ns string, kind VolumeKind, name string) {
 // or says what is missing.
 func (m *Machine) resolveVolume(p *podState, v *api.Volume) (SetupVolume, error) {
 	ns := p.pod.Namespace
-	sv := SetupVolume{Pod: p.ref, Volume: v.Name}
+	sv := SetupVolume{Pod: p.ref(), Volume: v.Name}
 	switch {
 	case v.EmptyDir != nil:
 		sv.Kind, sv.Medium = VolumeEmptyDir, v.EmptyDir.Medium
