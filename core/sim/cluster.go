@@ -105,6 +105,8 @@ type Cluster struct {
 	// caches the resolved behaviour of each image's containers.
 	images   map[string]Behavior
 	imageBeh map[string]*Behavior
+	// faults are the faults ScheduleFault queued, by their event's seq.
+	faults map[uint64]Fault
 	// imageRefs caches the digest of each image pulled (imageRef).
 	imageRefs map[string]string
 	// evSeq numbers the api.Events the nodes create.
@@ -128,6 +130,7 @@ func New(cfg Config) *Cluster {
 		images:    map[string]Behavior{},
 		imageBeh:  map[string]*Behavior{},
 		imageRefs: map[string]string{},
+		faults:    map[uint64]Fault{},
 	}
 	c.log.off = cfg.DisableLog
 	c.mem = store.NewMemoryWith(store.MemoryOptions{Shared: cfg.ShareObjects})
@@ -166,7 +169,9 @@ func (c *Cluster) Elapsed() time.Duration { return time.Duration(c.now - c.cfg.E
 // and watches. Objects read from it must not be modified.
 func (c *Cluster) Store() store.Store { return c.st }
 
-// Memory returns the in-memory store itself.
+// Memory returns the in-memory store itself, for reads and compaction:
+// writes go through Store or Registry (written to directly, it bypasses
+// the injected faults and what the fake runtime notes of annotated pods).
 func (c *Cluster) Memory() *store.Memory { return c.mem }
 
 // Registry returns the API layer the cluster writes through.

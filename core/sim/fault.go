@@ -104,7 +104,8 @@ func (c *Cluster) Inject(f Fault) error {
 // ScheduleFault queues a fault to happen after d.
 func (c *Cluster) ScheduleFault(d time.Duration, f Fault) {
 	c.logf("fault", "scheduled in %s: %s", formatDuration(d), f.Describe())
-	c.schedule(event{at: c.now + api.Time(d), kind: evFault, fault: &f})
+	c.schedule(event{at: c.now + api.Time(d), kind: evFault})
+	c.faults[c.seq] = f
 }
 
 func (c *Cluster) apply(f Fault) error {

@@ -20,6 +20,10 @@ type FaultStore struct {
 	// onWrite, if set, is given every object created or updated (the
 	// stored object when the store shares its objects).
 	onWrite func(api.Object)
+	// simAnnotated: a pod with an annotation for the fake runtime
+	// (AnnotationPrefix) was written at some point. Until then the
+	// runtime need not look its pods up to resolve their behaviour.
+	simAnnotated bool
 }
 
 // WriteFault fails the next Count writes that match it.
@@ -84,9 +88,16 @@ func (s *FaultStore) Create(obj api.Object) (api.Object, error) {
 	return s.wrote(s.Store.Create(obj))
 }
 
-// wrote passes a write's result on to onWrite.
+// wrote passes a write's result on to onWrite, and notes a pod annotated
+// for the fake runtime.
 func (s *FaultStore) wrote(obj api.Object, err error) (api.Object, error) {
-	if err == nil && s.onWrite != nil {
+	if err != nil {
+		return obj, err
+	}
+	if p, ok := obj.(*api.Pod); ok && !s.simAnnotated && hasSimAnnotations(p) {
+		s.simAnnotated = true
+	}
+	if s.onWrite != nil {
 		s.onWrite(obj)
 	}
 	return obj, err

@@ -126,14 +126,14 @@ func (c *Cluster) advance(t api.Time) {
 func (c *Cluster) handle(e *event) {
 	switch e.kind {
 	case evNodeTick:
-		n := e.node
+		n := c.nodes[e.node]
 		if n.m == nil || e.gen != n.agentGen {
 			return
 		}
 		c.nodeStep(n, node.Tick{Now: c.now})
-		c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
+		c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: uint32(n.index), gen: n.agentGen})
 	case evRuntime:
-		n := e.node
+		n := c.nodes[e.node]
 		if e.gen != n.rt.gen {
 			return
 		}
@@ -152,8 +152,10 @@ func (c *Cluster) handle(e *event) {
 			c.syncControl()
 		}
 	case evFault:
-		if err := c.apply(*e.fault); err != nil {
-			c.logf("fault", "%s: %v", e.fault.Describe(), err)
+		f := c.faults[e.seq]
+		delete(c.faults, e.seq)
+		if err := c.apply(f); err != nil {
+			c.logf("fault", "%s: %v", f.Describe(), err)
 		}
 	case evCompact:
 		c.compact()

@@ -146,7 +146,7 @@ func (c *Cluster) startNode(n *simNode, restart bool) {
 		// the node is partitioned.
 		c.deliver(n, node.PodList{Pods: c.listNodePods(n)})
 	}
-	c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: n, gen: n.agentGen})
+	c.schedule(event{at: c.now + api.Time(c.cfg.NodeTick), kind: evNodeTick, node: uint32(n.index), gen: n.agentGen})
 	c.activity()
 }
 

@@ -30,21 +30,20 @@ const (
 // (at, seq): seq is the order they were scheduled in, so two events at the
 // same instant fire first-scheduled first, deterministically.
 type event struct {
-	at   api.Time
-	seq  uint64
-	kind evKind
-	// node is the node an evNodeTick or evRuntime is for, and gen the
-	// incarnation of that node's runtime it was scheduled by: an event
-	// from before a crash is dropped when it fires.
-	node *simNode
+	at  api.Time
+	seq uint64
+	// in is an evRuntime's observation.
+	in node.Input
+	// node is the index in Cluster.nodes of the node an evNodeTick or
+	// evRuntime is for, and gen the incarnation of that node's runtime it
+	// was scheduled by: an event from before a crash is dropped when it
+	// fires.
+	node uint32
 	gen  uint32
 	// agent is the node machine's incarnation: an observation for an
 	// older machine changes the runtime but is not told to the new one.
 	agent uint32
-	in    node.Input
-	// fault is an evFault's operation (a pointer: events are many, faults
-	// few, and a Fault is larger than the rest of the event).
-	fault *Fault
+	kind  evKind
 }
 
 // foreground reports whether the event is work rather than a heartbeat:
@@ -85,7 +84,13 @@ func (c *Cluster) schedule(ev event) {
 	if ev.foreground() {
 		c.foreground++
 	}
-	q := append(c.queue, ev)
+	q := c.queue
+	if len(q) == cap(q) {
+		// Doubling (append grows big arrays by a quarter, each growth a
+		// copy): a burst of n events leaves about n behind, not 4n.
+		q = append(make(eventQueue, 0, max(2*cap(q), 64)), q...)
+	}
+	q = append(q, ev)
 	for i := len(q) - 1; i > 0; {
 		parent := (i - 1) / 2
 		if !q.less(i, parent) {
@@ -124,7 +129,7 @@ func (c *Cluster) pop() event {
 		i = small
 	}
 	if cap(q) > minKeptQueue && len(q) < cap(q)/8 {
-		q = append(make(eventQueue, 0, 2*len(q)+minKeptQueue/2), q...)
+		q = append(make(eventQueue, 0, cap(q)/4), q...)
 	}
 	c.queue = q
 	if e.foreground() {

@@ -18,7 +18,7 @@ func (c *Cluster) latency(d time.Duration) api.Time {
 
 // observe schedules a runtime observation for n at time at.
 func (c *Cluster) observe(n *simNode, at api.Time, in node.Input) {
-	c.schedule(event{at: at, kind: evRuntime, node: n, gen: n.rt.gen, agent: n.agentGen, in: in})
+	c.schedule(event{at: at, kind: evRuntime, node: uint32(n.index), gen: n.rt.gen, agent: n.agentGen, in: in})
 }
 
 // act executes one runtime action of n's machine.
@@ -216,8 +216,13 @@ func (c *Cluster) CrashContainer(ns, pod, ctrName string, code int32, oom bool) 
 }
 
 // podOf returns the pod ref names as the API has it, or nil if it is gone
-// (or another pod by that name): the runtime reads its annotations.
+// (or another pod by that name): the runtime reads its annotations. While
+// no pod was ever annotated for the runtime, it is nil: the behaviour is
+// the same (behaviorFor), and the lookup is saved.
 func (c *Cluster) podOf(ref node.PodRef) *api.Pod {
+	if !c.st.simAnnotated {
+		return nil
+	}
 	o := c.mem.Lookup("pods", ref.Namespace, ref.Name)
 	if o == nil || o.GetObjectMeta().UID != ref.UID {
 		return nil
