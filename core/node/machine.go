@@ -99,11 +99,20 @@ type Machine struct {
 
 	node nodeState
 
+	// next is the earliest wake-up time asked for nextFor, the pod being
+	// synced, during its sync (wakeAt); schedule commits it.
+	next    api.Time
+	nextFor *podState
+
 	// inTick is set while a Tick syncs pods: probes are only run then.
 	inTick bool
 
-	out       Ready
-	statusIdx map[string]int // pod UID -> index in out.StatusUpdates
+	out Ready
+	// outPods are the pods with a StatusUpdate in out (see
+	// podState.outIdx); outGone holds the index of the StatusUpdate of a
+	// pod forgotten meanwhile, by UID, should it come back.
+	outPods []*podState
+	outGone map[string]int
 	// spare holds the emptied arrays of a Ready given back by Release:
 	// the next Ready's lists are appended to them.
 	spare Ready
@@ -135,7 +144,6 @@ func New(cfg Config) *Machine {
 		runtimeHealthy: true,
 		unclaimed:      map[string][]RuntimeContainer{},
 		orphans:        map[string]*orphan{},
-		statusIdx:      map[string]int{},
 	}
 	for _, a := range cfg.Addresses {
 		if a.Type == "InternalIP" {
@@ -175,7 +183,12 @@ func (m *Machine) Ready() Ready {
 	m.out = Ready{Actions: m.spare.Actions, StatusUpdates: m.spare.StatusUpdates,
 		PodDeletions: m.spare.PodDeletions, Events: m.spare.Events}
 	m.spare = Ready{}
-	clear(m.statusIdx)
+	for _, p := range m.outPods {
+		p.outIdx = 0
+	}
+	clear(m.outPods)
+	m.outPods = m.outPods[:0]
+	m.outGone = nil
 	return rd
 }
 
@@ -319,24 +332,25 @@ func (m *Machine) flush() {
 	}
 }
 
-// wakeAt asks for p to be synced again at t (or the next Tick after it).
+// wakeAt asks for p, the pod being synced, to be synced again at t (or
+// the next Tick after it).
 func (m *Machine) wakeAt(p *podState, t api.Time) {
-	if !p.hasNext || t < p.next {
-		p.next, p.hasNext = t, true
+	if m.nextFor != p || t < m.next {
+		m.next, m.nextFor = t, p
 	}
 }
 
 // schedule commits the wake-up time gathered during p's sync.
 func (m *Machine) schedule(p *podState) {
-	if !p.hasNext {
+	if m.nextFor != p {
 		p.hasWake = false
 		return
 	}
-	t := p.next
+	t := m.next
 	if t <= m.now {
 		t = m.now + 1 // the next Tick
 	}
-	p.hasNext = false
+	m.nextFor = nil
 	if p.hasWake && p.wake == t {
 		return
 	}

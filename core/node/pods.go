@@ -22,7 +22,9 @@ type podState struct {
 	// x holds the rarely used state (nil until needed; see cold).
 	x *podCold
 
-	firstSeen api.Time
+	// startTime is the pod's status.startTime: when the machine first
+	// saw it, unless the API had one already (then the time it was first
+	// seen is in x).
 	startTime api.Time
 
 	// statusHash is the hash of the last status emitted (statusSent).
@@ -35,14 +37,17 @@ type podState struct {
 	// again even if unchanged (see needsResync).
 	ownedHash uint64
 
-	// Scheduling: next is gathered during a sync (hasNext), wake is
-	// committed (hasWake).
-	next, wake api.Time
+	// wake is when p is to be synced again (hasWake; see schedule).
+	wake api.Time
 
 	// condSince and condStatus are the transition times and statuses of
 	// Initialized, Ready, ContainersReady.
 	condSince  [3]api.Time
 	condStatus [3]condStatus
+
+	// outIdx is 1 + the index of p's StatusUpdate in the machine's
+	// pending Ready, 0 if it has none.
+	outIdx int32
 
 	// The small fields last, together: no padding between them.
 
@@ -64,8 +69,8 @@ type podState struct {
 
 	statusSent, sentIP, resync bool
 	// hasRetry: a runtime remove failed; retry at x.retryAt.
-	hasRetry                bool
-	hasNext, hasWake, dirty bool
+	hasRetry       bool
+	hasWake, dirty bool
 	// blockedOnObjects: the last sync waited for a referenced object.
 	blockedOnObjects bool
 	// refreshVolumes: a secret or configMap a volume projects changed.
@@ -80,6 +85,18 @@ type podCold struct {
 	vols []volState
 	// retryAt: a runtime remove failed (hasRetry); retry then.
 	retryAt api.Time
+	// firstSeen is when the machine first saw the pod, if the pod's
+	// startTime is another (hasFirstSeen).
+	firstSeen    api.Time
+	hasFirstSeen bool
+}
+
+// firstSeen is when the machine first saw the pod.
+func (p *podState) firstSeen() api.Time {
+	if p.x != nil && p.x.hasFirstSeen {
+		return p.x.firstSeen
+	}
+	return p.startTime
 }
 
 // cold returns p's side struct, allocating it if needed.
@@ -273,10 +290,11 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 	p := &podState{
 		pod:       pod,
 		qos:       qosClass(&pod.Spec),
-		firstSeen: m.now,
 		startTime: m.now,
 	}
-	if st := pod.Status.StartTime; st != nil {
+	if st := pod.Status.StartTime; st != nil && *st != m.now {
+		x := p.cold()
+		x.firstSeen, x.hasFirstSeen = m.now, true
 		p.startTime = *st
 	}
 	// Keep the transition times the API has for the kubelet's conditions
@@ -369,6 +387,13 @@ func (m *Machine) handlePodList(pods []*api.Pod) error {
 func (m *Machine) forget(p *podState) {
 	p.forgotten = true
 	delete(m.pods, p.pod.UID)
+	if p.outIdx > 0 {
+		if m.outGone == nil {
+			m.outGone = map[string]int{}
+		}
+		m.outGone[p.pod.UID] = int(p.outIdx) - 1
+		p.outIdx = 0
+	}
 	delete(m.blocked, p.pod.UID)
 	for _, id := range p.rt {
 		delete(m.byID, id)
@@ -382,7 +407,7 @@ func (m *Machine) syncPod(p *podState) {
 	if p.finished {
 		return
 	}
-	p.hasNext = false
+	m.nextFor = nil
 	if !p.stopping() {
 		m.maybeDeadline(p)
 	}

@@ -58,7 +58,7 @@ func (m *Machine) copyContainerStatuses(list []api.ContainerStatus, last *[]api.
 	if list == nil {
 		return nil
 	}
-	if len(list) > 0 && slices.EqualFunc(list, *last, equalContainerStatus) {
+	if len(list) > 0 && equalContainerStatuses(list, *last) {
 		return *last
 	}
 	out := make([]api.ContainerStatus, len(list))
@@ -119,9 +119,21 @@ func (sh *statusShare) state(st, dst *api.ContainerState) {
 	}
 }
 
-// equalContainerStatus reports whether a and b are equal, following their
-// pointers.
-func equalContainerStatus(a, b api.ContainerStatus) bool {
+// equalContainerStatuses reports whether a and b are equal, following
+// their elements' pointers.
+func equalContainerStatuses(a, b []api.ContainerStatus) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !equalContainerStatus(&a[i], &b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalContainerStatus(a, b *api.ContainerStatus) bool {
 	return a.Name == b.Name && a.Ready == b.Ready && a.RestartCount == b.RestartCount &&
 		a.Image == b.Image && a.ImageID == b.ImageID && a.ContainerID == b.ContainerID &&
 		equalPtr(a.Started, b.Started) && equalState(&a.State, &b.State) && equalState(&a.LastState, &b.LastState)

@@ -333,7 +333,7 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 		conds = append(conds, c)
 	}
 	if !scheduled {
-		conds = append(conds, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue, LastTransitionTime: p.firstSeen})
+		conds = append(conds, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue, LastTransitionTime: p.firstSeen()})
 	}
 	a.conds = conds
 	s.Conditions = conds
@@ -359,11 +359,19 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	p.ownedHash = hashOwned(&s, p.sentIP)
 	u := StatusUpdate{Pod: p.ref()}
 	m.copyStatus(&s, &u.Status)
-	if i, ok := m.statusIdx[p.pod.UID]; ok {
-		m.out.StatusUpdates[i] = u
+	if p.outIdx == 0 && m.outGone != nil {
+		if i, ok := m.outGone[p.pod.UID]; ok {
+			delete(m.outGone, p.pod.UID)
+			p.outIdx = int32(i + 1)
+			m.outPods = append(m.outPods, p)
+		}
+	}
+	if p.outIdx > 0 {
+		m.out.StatusUpdates[p.outIdx-1] = u
 		return true
 	}
-	m.statusIdx[p.pod.UID] = len(m.out.StatusUpdates)
+	p.outIdx = int32(len(m.out.StatusUpdates) + 1)
+	m.outPods = append(m.outPods, p)
 	if m.out.StatusUpdates == nil && m.syncsLeft > 1 {
 		// The pods a pass syncs tend to change together (a node's
 		// pods bound at one instant): one array, not log2(n) doublings.
