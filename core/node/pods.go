@@ -77,6 +77,12 @@ type podState struct {
 	refreshVolumes bool
 }
 
+// podWithContainer is a pod's state and its one container's.
+type podWithContainer struct {
+	p podState
+	c [1]ctrState
+}
+
 // podCold is the part of a pod's state that few pods need.
 type podCold struct {
 	// reason and message are the pod-level ones of a terminal pod.
@@ -287,11 +293,17 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 }
 
 func (m *Machine) newPod(pod *api.Pod) *podState {
-	p := &podState{
-		pod:       pod,
-		qos:       qosClass(&pod.Spec),
-		startTime: m.now,
+	var p *podState
+	if n := len(pod.Spec.InitContainers) + len(pod.Spec.Containers); n == 1 {
+		// The common pod, with one container: one allocation of 256
+		// bytes (a size class) for it and its container.
+		w := new(podWithContainer)
+		p = &w.p
+		p.ctrs = w.c[:]
+	} else {
+		p = &podState{ctrs: make([]ctrState, n)}
 	}
+	p.pod, p.qos, p.startTime = pod, qosClass(&pod.Spec), m.now
 	if st := pod.Status.StartTime; st != nil && *st != m.now {
 		x := p.cold()
 		x.firstSeen, x.hasFirstSeen = m.now, true
@@ -314,7 +326,6 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 			p.cold().reason, p.x.message = pod.Status.Reason, pod.Status.Message
 		}
 	}
-	p.ctrs = make([]ctrState, len(pod.Spec.InitContainers)+len(pod.Spec.Containers))
 	for i := range p.ctrs {
 		p.ctrs[i].attempt = -1
 	}
