@@ -94,31 +94,42 @@ func (c *Cluster) SetWatchReorder(on bool) {
 }
 
 // pollControl moves watch events to the machine (or holds them). It
-// reports whether there were any.
+// reports whether there were any. Delivered at once, they are taken
+// pollChunk at a time, in one array (stepping them writes nothing);
+// held or shuffled, all at once, as one batch.
 func (c *Cluster) pollControl() bool {
 	cp := &c.cp
-	evs, err := cp.buf.poll(cp.w)
-	if err != nil {
-		// Fell behind a compaction: list and watch again, as an
-		// informer does.
-		c.logf("cp", "watch lost (%v): relist", err)
-		c.startControlPlane(cp.restarts + 1)
-		return true
+	limit := 0
+	if cp.delay == 0 && !cp.reorder {
+		limit = pollChunk
 	}
-	progress := len(evs) > 0
-	switch {
-	case len(evs) == 0:
-	case cp.delay > 0:
-		at := c.now + api.Time(cp.delay)
-		for _, ev := range evs {
-			cp.held = append(cp.held, heldEvent{at: at, ev: ev})
+	progress := false
+	for {
+		evs, err := cp.buf.poll(cp.w, limit)
+		if err != nil {
+			// Fell behind a compaction: list and watch again, as an
+			// informer does.
+			c.logf("cp", "watch lost (%v): relist", err)
+			c.startControlPlane(cp.restarts + 1)
+			return true
 		}
-		c.schedule(event{at: at, kind: evDeliver})
-	default:
-		c.deliverControl(evs)
+		progress = progress || len(evs) > 0
+		switch {
+		case len(evs) == 0:
+		case cp.delay > 0:
+			at := c.now + api.Time(cp.delay)
+			for _, ev := range evs {
+				cp.held = append(cp.held, heldEvent{at: at, ev: ev})
+			}
+			c.schedule(event{at: at, kind: evDeliver})
+		default:
+			c.deliverControl(evs)
+		}
+		cp.buf.done(evs) // held events were copied
+		if limit == 0 || len(evs) < limit {
+			return progress
+		}
 	}
-	cp.buf.done(evs) // held events were copied
-	return progress
 }
 
 // maybeSyncControl queues a sync of the control plane at the current

@@ -34,37 +34,49 @@ func (h *hub) init(c *Cluster) {
 }
 
 // pumpHub routes every new store event; it reports whether there was any.
+// It takes them pollChunk at a time, in one array: routing writes
+// nothing to the store, so a burst routed in slices is routed as at once.
 func (c *Cluster) pumpHub() bool {
-	evs, err := c.hub.buf.poll(c.hub.w)
-	if err != nil {
-		panic("sim: hub watch: " + err.Error())
+	any := false
+	for {
+		evs, err := c.hub.buf.poll(c.hub.w, pollChunk)
+		if err != nil {
+			panic("sim: hub watch: " + err.Error())
+		}
+		for i := range evs {
+			c.route(&evs[i])
+		}
+		c.hub.buf.done(evs)
+		any = any || len(evs) > 0
+		if len(evs) < pollChunk {
+			return any
+		}
 	}
-	for i := range evs {
-		c.route(&evs[i])
-	}
-	c.hub.buf.done(evs)
-	return len(evs) > 0
 }
 
-// maxKeptEvents bounds the array an eventBuf keeps: a burst (every pod
-// of a big apply created at one instant) gets its own, garbage after.
-const maxKeptEvents = 1024
+// pollChunk is how many events a limited poll returns; maxKeptEvents
+// bounds the array an eventBuf keeps (an array of pollChunk events may
+// have been given room for a few more, up to its size class).
+const (
+	pollChunk     = 256
+	maxKeptEvents = 2 * pollChunk
+)
 
 // eventBuf is an array of watch events that serves one poll after
 // another, so that a steady stream of events allocates none.
 type eventBuf struct{ a []store.Event }
 
-// poll returns w's new events, in the buffer's array when w can append
-// (Memory's watchers can). Until done is called, a nested poll gets an
-// array of its own.
-func (b *eventBuf) poll(w store.Watcher) ([]store.Event, error) {
+// poll returns w's new events, at most limit of them if limit > 0, in the
+// buffer's array when w can append (Memory's watchers can). Until done is
+// called, a nested poll gets an array of its own.
+func (b *eventBuf) poll(w store.Watcher, limit int) ([]store.Event, error) {
 	ap, ok := w.(store.Appender)
 	if !ok {
-		return w.Poll(0)
+		return w.Poll(limit)
 	}
 	a := b.a
 	b.a = nil
-	return ap.PollAppend(a, 0)
+	return ap.PollAppend(a, limit)
 }
 
 // done gives back the events of the last poll, which the caller no
