@@ -13,7 +13,7 @@ import (
 // (watch deliveries, control-plane writes, node machine outputs) is
 // pumped through. It reports whether there was an event.
 func (c *Cluster) Step() bool {
-	if len(c.queue) == 0 {
+	if c.queue.len() == 0 {
 		return false
 	}
 	e := c.pop()
@@ -29,16 +29,16 @@ func (c *Cluster) Step() bool {
 // at a time, exactly as RunUntil would (the playground does, to find the
 // step at which an invariant first fails).
 func (c *Cluster) NextAt() (api.Time, bool) {
-	if len(c.queue) == 0 {
+	if c.queue.len() == 0 {
 		return 0, false
 	}
-	return c.queue[0].at, true
+	return c.queue.at(0).at, true
 }
 
 // RunUntil processes every event up to and including t, then sets the
 // clock to t.
 func (c *Cluster) RunUntil(t api.Time) {
-	for len(c.queue) > 0 && c.queue[0].at <= t {
+	for c.queue.len() > 0 && c.queue.at(0).at <= t {
 		c.Step()
 	}
 	if t > c.now {
@@ -81,14 +81,14 @@ func (c *Cluster) Stabilize(horizon time.Duration) error {
 		if c.now > deadline || steps > stabilizeSteps {
 			return fmt.Errorf("not stable after %s of virtual time (%d steps)", formatDuration(time.Duration(c.now-deadline)+stabilizeLimit), steps)
 		}
-		if len(c.queue) == 0 {
+		if c.queue.len() == 0 {
 			c.advance(c.lastActivity + api.Time(horizon))
 			continue
 		}
 		// Don't overshoot the quiet point: if the next event is beyond
 		// it, only the clock moves.
 		quiet := c.lastActivity + api.Time(horizon)
-		if c.queue[0].at > quiet && c.now < quiet && !c.workDue(quiet) {
+		if c.queue.at(0).at > quiet && c.now < quiet && !c.workDue(quiet) {
 			c.advance(quiet)
 			c.pump()
 			continue
@@ -102,8 +102,8 @@ func (c *Cluster) workDue(t api.Time) bool {
 	if c.foreground == 0 {
 		return false
 	}
-	for i := range c.queue {
-		if e := &c.queue[i]; e.at <= t && e.foreground() {
+	for i := range c.queue.len() {
+		if e := c.queue.at(i); e.at <= t && e.foreground() {
 			return true
 		}
 	}

@@ -61,16 +61,80 @@ func (e *event) foreground() bool {
 	return true
 }
 
-// eventQueue is a min-heap of events by (at, seq), held by value: no
-// allocation per event, and the array is given back when a burst (every
-// pod's image pull at once) has drained.
-type eventQueue []event
+// eventQueue is a min-heap of events by (at, seq), held by value in
+// chunks of queueChunk: no allocation per event, none to copy when it
+// grows, and the chunks a burst (every pod's image pull at once) needed
+// are given back as it drains, but for one spare.
+type eventQueue struct {
+	chunks []*[queueChunk]event
+	n      int
+}
 
-func (q eventQueue) less(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
+// queueChunk is the number of events in a chunk (12 KiB of them).
+const queueChunk = 256
+
+func (q *eventQueue) len() int { return q.n }
+
+// at returns the i-th event of the heap's array.
+func (q *eventQueue) at(i int) *event { return &q.chunks[i/queueChunk][i%queueChunk] }
+
+// before orders events by (at, seq).
+func before(a, b *event) bool {
+	if a.at != b.at {
+		return a.at < b.at
 	}
-	return q[i].seq < q[j].seq
+	return a.seq < b.seq
+}
+
+func (q *eventQueue) push(ev event) {
+	if q.n == len(q.chunks)*queueChunk {
+		q.chunks = append(q.chunks, new([queueChunk]event))
+	}
+	i := q.n
+	q.n++
+	for i > 0 {
+		parent := (i - 1) / 2
+		pe := q.at(parent)
+		if !before(&ev, pe) {
+			break
+		}
+		*q.at(i) = *pe
+		i = parent
+	}
+	*q.at(i) = ev
+}
+
+func (q *eventQueue) pop() event {
+	top := *q.at(0)
+	q.n--
+	last := *q.at(q.n)
+	*q.at(q.n) = event{}
+	if q.n > 0 {
+		i := 0
+		for {
+			l := 2*i + 1
+			if l >= q.n {
+				break
+			}
+			child := q.at(l)
+			if r := l + 1; r < q.n {
+				if rc := q.at(r); before(rc, child) {
+					child, l = rc, r
+				}
+			}
+			if !before(child, &last) {
+				break
+			}
+			*q.at(i) = *child
+			i = l
+		}
+		*q.at(i) = last
+	}
+	for k := len(q.chunks); k > 1 && q.n <= (k-2)*queueChunk; k-- {
+		q.chunks[k-1] = nil
+		q.chunks = q.chunks[:k-1]
+	}
+	return top
 }
 
 // schedule queues ev at its time, after every event already queued for
@@ -84,54 +148,12 @@ func (c *Cluster) schedule(ev event) {
 	if ev.foreground() {
 		c.foreground++
 	}
-	q := c.queue
-	if len(q) == cap(q) {
-		// Doubling (append grows big arrays by a quarter, each growth a
-		// copy): a burst of n events leaves about n behind, not 4n.
-		q = append(make(eventQueue, 0, max(2*cap(q), 64)), q...)
-	}
-	q = append(q, ev)
-	for i := len(q) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !q.less(i, parent) {
-			break
-		}
-		q[i], q[parent] = q[parent], q[i]
-		i = parent
-	}
-	c.queue = q
+	c.queue.push(ev)
 }
-
-// minKeptQueue is the capacity below which the queue's array is kept
-// however empty it gets.
-const minKeptQueue = 1024
 
 // pop removes the earliest event.
 func (c *Cluster) pop() event {
-	q := c.queue
-	e := q[0]
-	last := len(q) - 1
-	q[0] = q[last]
-	q[last] = event{}
-	q = q[:last]
-	for i := 0; ; {
-		small, l := i, 2*i+1
-		if l < last && q.less(l, small) {
-			small = l
-		}
-		if r := l + 1; r < last && q.less(r, small) {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		q[i], q[small] = q[small], q[i]
-		i = small
-	}
-	if cap(q) > minKeptQueue && len(q) < cap(q)/8 {
-		q = append(make(eventQueue, 0, cap(q)/4), q...)
-	}
-	c.queue = q
+	e := c.queue.pop()
 	if e.foreground() {
 		c.foreground--
 	}
