@@ -60,7 +60,7 @@ func (m *Machine) emitCreate(q queueID, forKey string, obj api.Object, reason st
 	if err != nil {
 		return
 	}
-	m.out = append(m.out, newWrite(OpCreate, key, obj, controllerNames[q], forKey, reason))
+	m.emit(newWrite(OpCreate, key, obj, controllerNames[q], forKey, reason))
 }
 
 // emitUpdate asks for e's object to be replaced by obj (a modified copy of
@@ -80,7 +80,7 @@ func (m *Machine) emitCAS(op Op, q queueID, forKey string, e *entry, obj api.Obj
 		return false
 	}
 	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(e.rev, 10)
-	m.out = append(m.out, newWrite(op, e.key, obj, controllerNames[q], forKey, reason))
+	m.emit(newWrite(op, e.key, obj, controllerNames[q], forKey, reason))
 	m.inflight[e.key] = inflight{rev: e.rev, at: m.now}
 	return true
 }
@@ -99,7 +99,7 @@ func (m *Machine) emitDelete(q queueID, forKey string, e *entry, exact bool, pro
 	}
 	w.Propagation = propagation
 	w.GracePeriodSeconds = grace
-	m.out = append(m.out, w)
+	m.emit(w)
 	m.inflight[e.key] = inflight{rev: e.rev, at: m.now}
 	return true
 }
@@ -109,7 +109,7 @@ func (m *Machine) emitBind(e *entry, node, reason string) {
 	w := newWrite(OpBind, e.key, e.obj, controllerNames[qScheduler], e.key, reason)
 	w.Preconditions = store.Preconditions{UID: e.meta().UID}
 	w.Node = node
-	m.out = append(m.out, w)
+	m.emit(w)
 }
 
 // Event components, as Kubernetes names them in event sources.

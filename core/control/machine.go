@@ -140,13 +140,11 @@ type Machine struct {
 	// the key's modRevision the write was based on; an event with a later
 	// revision clears it. Safe to lose.
 	inflight map[string]inflight
-	out      []Write
+	// out collects the writes of the Ready in progress (outbuf.go).
+	out outBuf
 	// retries counts recent failed writes per controller and key, for
 	// their backoff. Safe to lose.
 	retries map[timerKey]retry
-	// outHint is the capacity Ready starts its output with: a little more
-	// than the last Ready needed.
-	outHint int
 
 	sched *sched.Scheduler
 	sq    schedQueue
@@ -370,7 +368,7 @@ func (m *Machine) Ready() []Write {
 	if !m.started {
 		return nil
 	}
-	m.out = make([]Write, 0, m.outHint)
+	m.out.reset()
 	for q := queueID(0); q < numQueues; q++ {
 		if q == qScheduler {
 			m.scheduleActive()
@@ -381,10 +379,7 @@ func (m *Machine) Ready() []Write {
 			sync(key)
 		}
 	}
-	out := m.out
-	m.out = nil
-	m.outHint = max(16, len(out)+len(out)/4)
-	return out
+	return m.out.take()
 }
 
 func (m *Machine) syncer(q queueID) func(string) {
