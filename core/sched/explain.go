@@ -34,7 +34,7 @@ type NodeExplanation struct {
 // is restored exactly afterwards.
 func (s *Scheduler) Explain(p *api.Pod) Explanation {
 	key := keyOf(p)
-	old := s.pods[key]
+	old := s.pods.get(key)
 	if old != nil && p.Spec.NodeName == "" {
 		s.apply(old, -1, false)
 		defer s.apply(old, 1, false)

@@ -15,7 +15,7 @@ func checkAccounting(s *Scheduler) error {
 	onNode := map[*labelSet]map[int32]int32{}
 	refs := map[*labelSet]int32{}
 	carriers := map[*group][]int32{}
-	for _, r := range s.pods {
+	for r := range s.pods.all() {
 		w := &want[r.slot]
 		w.pods++
 		w.cpu += r.req.cpu
@@ -200,11 +200,16 @@ func checkTally(s *Scheduler, what string, tl *tally, want []int32) error {
 // every record's profile counts it.
 func checkProfiles(s *Scheduler) error {
 	held := map[*podProfile]int32{}
-	for _, r := range s.pods {
+	n := 0
+	for r := range s.pods.all() {
+		n++
 		held[r.podProfile]++
 		if r.key.sh != nil && s.profiles[r.key] != r.podProfile {
 			return fmt.Errorf("pod on slot %d: profile %+v not interned under its key", r.slot, r.key)
 		}
+	}
+	if s.pods.len() != n {
+		return fmt.Errorf("%d pods counted, %d recorded", s.pods.len(), n)
 	}
 	for p, n := range held {
 		if p.refs != n {

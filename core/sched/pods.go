@@ -54,18 +54,18 @@ func (s *Scheduler) AddPod(p *api.Pod) { s.UpdatePod(p) }
 // must treat p as immutable.
 func (s *Scheduler) UpdatePod(p *api.Pod) {
 	key := keyOf(p)
-	old := s.pods[key]
+	old := s.pods.get(key)
 	if p.Spec.NodeName == "" {
 		if old != nil && !old.assumed {
 			s.unaccount(old)
-			delete(s.pods, key)
+			s.pods.del(key)
 		}
 		return
 	}
 	if p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
 		if old != nil {
 			s.unaccount(old)
-			delete(s.pods, key)
+			s.pods.del(key)
 		}
 		return
 	}
@@ -87,9 +87,9 @@ func (s *Scheduler) UpdatePod(p *api.Pod) {
 // RemovePod forgets a pod, bound or assumed.
 func (s *Scheduler) RemovePod(p *api.Pod) {
 	key := keyOf(p)
-	if old := s.pods[key]; old != nil {
+	if old := s.pods.get(key); old != nil {
 		s.unaccount(old)
-		delete(s.pods, key)
+		s.pods.del(key)
 	}
 }
 
@@ -98,12 +98,12 @@ func (s *Scheduler) RemovePod(p *api.Pod) {
 // UpdatePod) is not forgotten.
 func (s *Scheduler) Forget(p *api.Pod) bool {
 	key := keyOf(p)
-	old := s.pods[key]
+	old := s.pods.get(key)
 	if old == nil || !old.assumed {
 		return false
 	}
 	s.unaccount(old)
-	delete(s.pods, key)
+	s.pods.del(key)
 	return true
 }
 
@@ -111,7 +111,7 @@ func (s *Scheduler) Forget(p *api.Pod) bool {
 func (s *Scheduler) account(key podKey, slot int32, sh *podShape, req *podRequests, assumed bool) {
 	r := s.newRecord()
 	*r = podRecord{slot: slot, assumed: assumed, podProfile: s.profileFor(sh, req)}
-	s.pods[key] = r
+	s.pods.set(key, r)
 	s.apply(r, 1, true)
 }
 
@@ -218,7 +218,7 @@ func sameGroups(a, b []*group) bool {
 // AssumedNode returns the node Schedule assumed p on, while p has not
 // been confirmed bound (by AddPod or UpdatePod) nor forgotten.
 func (s *Scheduler) AssumedNode(p *api.Pod) (string, bool) {
-	r := s.pods[keyOf(p)]
+	r := s.pods.get(keyOf(p))
 	if r == nil || !r.assumed {
 		return "", false
 	}

@@ -61,9 +61,9 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 		return res
 	}
 	if ex == nil {
-		if old := s.pods[key]; old != nil {
+		if old := s.pods.get(key); old != nil {
 			s.unaccount(old)
-			delete(s.pods, key)
+			s.pods.del(key)
 		}
 	}
 	s.ensureOrder()

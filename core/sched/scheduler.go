@@ -82,7 +82,7 @@ type Scheduler struct {
 	classes    []*nodeClass
 	classByKey map[string]int32
 
-	pods        map[podKey]*podRecord
+	pods        podIndex
 	profiles    map[profileKey]*podProfile
 	lastProfile *podProfile // the last one profileFor returned, checked first
 	labelSets   map[string]*labelSet
@@ -124,7 +124,6 @@ func New(cfg Config) *Scheduler {
 	s := &Scheduler{
 		cfg:        cfg,
 		classByKey: map[string]int32{},
-		pods:       map[podKey]*podRecord{},
 		profiles:   map[profileKey]*podProfile{},
 		labelSets:  map[string]*labelSet{},
 		counters:   map[string]*counter{},
@@ -149,7 +148,7 @@ func (s *Scheduler) Config() Config { return s.cfg }
 func (s *Scheduler) NumNodes() int { s.ensureOrder(); return len(s.order) }
 
 // NumPods returns the number of pods accounted on nodes, bound or assumed.
-func (s *Scheduler) NumPods() int { return len(s.pods) }
+func (s *Scheduler) NumPods() int { return s.pods.len() }
 
 // kube-scheduler's sampling constants.
 const (
