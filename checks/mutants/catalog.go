@@ -303,8 +303,8 @@ var Catalog = []Mutant{
 		ID:      "gc-owner-gone-counts-as-live",
 		Bug:     "the garbage collector counts an owner that is gone as alive, so a background cascade never deletes the dependents",
 		File:    "core/control/gc.go",
-		Find:    "case o == nil:\n\t\t\tgone++",
-		Replace: "case o == nil:\n\t\t\tsolid++",
+		Find:    "case ownerGone:\n\t\t\tgone++",
+		Replace: "case ownerGone:\n\t\t\tsolid++",
 		Checks:  []Check{simTests, controlTests, simSeeds},
 	},
 

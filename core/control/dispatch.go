@@ -59,7 +59,7 @@ func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 			m.enqueue(qGC, d.key)
 		}
 		for i := range om.OwnerReferences {
-			if o := m.byUID[om.OwnerReferences[i].UID]; o != nil && o.meta().DeletionTimestamp != nil {
+			if o := m.byUIDRef(&om.OwnerReferences[i], om.Namespace); o != nil && o.meta().DeletionTimestamp != nil {
 				m.enqueue(qGC, o.key)
 			}
 		}
@@ -72,7 +72,11 @@ func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 	}
 	nm := new.GetObjectMeta()
 	if old == nil {
-		if len(nm.OwnerReferences) > 0 || nm.DeletionTimestamp != nil {
+		// A new object whose owners are all there and not waiting for
+		// their dependents gives syncGC nothing to do: it is not queued
+		// (every pod a ReplicaSet creates would be). Should an owner go,
+		// or start a foreground deletion, its dependents are queued then.
+		if nm.DeletionTimestamp != nil || (len(nm.OwnerReferences) > 0 && !m.ownersSolid(nm)) {
 			m.enqueue(qGC, e.key)
 		}
 		return
@@ -81,7 +85,7 @@ func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 	if !sameOwnerUIDs(om.OwnerReferences, nm.OwnerReferences) {
 		// An owner waiting for its dependents to let go of it may be done.
 		for i := range om.OwnerReferences {
-			if o := m.byUID[om.OwnerReferences[i].UID]; o != nil && o.meta().DeletionTimestamp != nil {
+			if o := m.byUIDRef(&om.OwnerReferences[i], om.Namespace); o != nil && o.meta().DeletionTimestamp != nil {
 				m.enqueue(qGC, o.key)
 			}
 		}

@@ -43,11 +43,10 @@ func (m *Machine) syncGC(key string) {
 	}
 	var solid, gone, waiting int
 	for i := range om.OwnerReferences {
-		o := m.owner(&om.OwnerReferences[i])
-		switch {
-		case o == nil:
+		switch m.ownerState(&om.OwnerReferences[i], om.Namespace) {
+		case ownerGone:
 			gone++
-		case o.meta().DeletionTimestamp != nil && hasFinalizer(o.meta(), FinalizerForeground):
+		case ownerWaiting:
 			waiting++
 		default:
 			solid++
@@ -61,8 +60,7 @@ func (m *Machine) syncGC(key string) {
 		c := api.CopyObject(e.obj)
 		cm := c.GetObjectMeta()
 		cm.OwnerReferences = slices.DeleteFunc(slices.Clone(om.OwnerReferences), func(r api.OwnerReference) bool {
-			o := m.owner(&r)
-			return o == nil || (o.meta().DeletionTimestamp != nil && hasFinalizer(o.meta(), FinalizerForeground))
+			return m.ownerState(&r, om.Namespace) != ownerSolid
 		})
 		m.emitUpdate(qGC, key, e, c, "remove dangling owner references")
 	case waiting > 0 && len(m.dependents[om.UID]) > 0:
@@ -79,6 +77,37 @@ func (m *Machine) syncGC(key string) {
 			m.record(qGC, e.obj, api.EventTypeNormal, "GarbageCollected", "owner gone", componentGC)
 		}
 	}
+}
+
+// The states of an owner for its dependent's garbage collection.
+const (
+	ownerSolid   = iota
+	ownerGone    // not in the mirror (under that uid, kind and name)
+	ownerWaiting // being deleted in the foreground: waits for its dependents
+)
+
+// ownerState is what a reference of a dependent in namespace ns points
+// to, for the garbage collector.
+func (m *Machine) ownerState(r *api.OwnerReference, ns string) int {
+	o := m.owner(r, ns)
+	switch {
+	case o == nil:
+		return ownerGone
+	case o.meta().DeletionTimestamp != nil && hasFinalizer(o.meta(), FinalizerForeground):
+		return ownerWaiting
+	}
+	return ownerSolid
+}
+
+// ownersSolid reports whether every owner of om is solid: then syncGC
+// has nothing to do for it.
+func (m *Machine) ownersSolid(om *api.ObjectMeta) bool {
+	for i := range om.OwnerReferences {
+		if m.ownerState(&om.OwnerReferences[i], om.Namespace) != ownerSolid {
+			return false
+		}
+	}
+	return true
 }
 
 // orphanDependents removes the owner's references from its dependents,

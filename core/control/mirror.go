@@ -42,7 +42,9 @@ type set map[*entry]struct{}
 type mirror struct {
 	// objects holds every live object by store key.
 	objects map[string]*entry
-	// byUID maps a uid to its live object.
+	// byUID maps a uid to its live object, pods excepted: a pod as an
+	// owner is found by its key (ownerOf), so the map is as large as the
+	// cluster's controllers, not as its pods.
 	byUID map[string]*entry
 	// byNamespace holds the namespaced objects of each namespace.
 	byNamespace listIndex
@@ -178,7 +180,7 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 	if new != nil {
 		nm = new.GetObjectMeta()
 	}
-	if om == nil || nm == nil || om.UID != nm.UID {
+	if e.kind != kindPod && (om == nil || nm == nil || om.UID != nm.UID) {
 		if om != nil && m.byUID[om.UID] == e {
 			delete(m.byUID, om.UID)
 		}
@@ -339,14 +341,38 @@ func (m *mirror) getKind(resource, ns, name string) *entry {
 	return m.objects[api.KeyFor(resource, ns, name)]
 }
 
-// owner returns the live object a reference points to: same uid and kind
-// and name, or nil.
-func (m *mirror) owner(r *api.OwnerReference) *entry {
-	e := m.byUID[r.UID]
+// owner returns the live object a reference of a dependent in namespace
+// ns points to: same uid and kind and name, or nil.
+func (m *mirror) owner(r *api.OwnerReference, ns string) *entry {
+	e := m.byUIDRef(r, ns)
 	if e == nil || e.meta().Name != r.Name || kindName(e.obj) != r.Kind {
 		return nil
 	}
 	return e
+}
+
+// byUIDRef returns the live object with a reference's uid: from byUID,
+// or, for a reference to a Pod, the pod of that name in the dependent's
+// namespace ns if it has that uid (an owner is in its dependent's
+// namespace or cluster-scoped: a reference to a pod elsewhere names no
+// owner, as in Kubernetes).
+func (m *mirror) byUIDRef(r *api.OwnerReference, ns string) *entry {
+	if e := m.byUID[r.UID]; e != nil {
+		return e
+	}
+	if r.Kind != "Pod" || ns == "" {
+		return nil
+	}
+	var buf [128]byte
+	if e := m.objects[string(podKey(buf[:0], ns, r.Name))]; e != nil && e.meta().UID == r.UID {
+		return e
+	}
+	return nil
+}
+
+// podKey appends a pod's store key to b.
+func podKey(b []byte, ns, name string) []byte {
+	return append(append(append(append(b, api.KeyPrefix+"pods/"...), ns...), '/'), name...)
 }
 
 // podsMatching returns the pods of namespace ns whose labels contain

@@ -190,8 +190,7 @@ func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) *api.P
 	for i := 0; i < 16; i++ {
 		name = prefix + m.rng.suffix(5)
 		// The key is only looked up: built on the stack, not allocated.
-		k := append(append(append(append(buf[:0], api.KeyPrefix+"pods/"...), rs.Namespace...), '/'), name...)
-		if m.objects[string(k)] == nil {
+		if m.objects[string(podKey(buf[:0], rs.Namespace, name))] == nil {
 			break
 		}
 	}
