@@ -120,6 +120,10 @@ type Machine struct {
 	// this one included: at most that many statuses are about to be
 	// emitted, so the list of StatusUpdates is allocated at that size.
 	syncsLeft int
+	// burst is about the largest number of StatusUpdates of the recent
+	// Readys that had more than one (decaying by an eighth a burst):
+	// see growStatuses.
+	burst int
 
 	// arena is where pod statuses are rendered (see podStatus).
 	arena statusArena
@@ -180,6 +184,9 @@ func (m *Machine) HasReady() bool { return !m.out.IsEmpty() }
 // the caller now owns it.
 func (m *Machine) Ready() Ready {
 	rd := m.out
+	if n := len(rd.StatusUpdates); n > 1 {
+		m.burst = max(n, m.burst-m.burst/8)
+	}
 	m.out = Ready{Actions: m.spare.Actions, StatusUpdates: m.spare.StatusUpdates,
 		PodDeletions: m.spare.PodDeletions, Events: m.spare.Events}
 	m.spare = Ready{}

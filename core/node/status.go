@@ -372,13 +372,26 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	}
 	p.outIdx = int32(len(m.out.StatusUpdates) + 1)
 	m.outPods = append(m.outPods, p)
-	if m.out.StatusUpdates == nil && m.syncsLeft > 1 {
-		// The pods a pass syncs tend to change together (a node's
-		// pods bound at one instant): one array, not log2(n) doublings.
-		m.out.StatusUpdates = make([]StatusUpdate, 0, m.syncsLeft)
+	if n := len(m.out.StatusUpdates); n == cap(m.out.StatusUpdates) {
+		m.growStatuses(n)
 	}
 	m.out.StatusUpdates = append(m.out.StatusUpdates, u)
 	return true
+}
+
+// growStatuses moves the n pending StatusUpdates, which fill their array,
+// to a larger one. A StatusUpdate is 264 bytes, and doubling up to a
+// burst's size allocates and copies as many arrays as it doubles: it
+// grows at once to the most the current flush pass can emit (the pods a
+// pass syncs tend to change together) and, from the second, to the size
+// of the recent bursts (a node's pods are bound in batches of similar
+// sizes, one Step each).
+func (m *Machine) growStatuses(n int) {
+	size := max(2*n, n+m.syncsLeft)
+	if n >= 1 {
+		size = max(size, m.burst)
+	}
+	m.out.StatusUpdates = append(make([]StatusUpdate, 0, size), m.out.StatusUpdates...)
 }
 
 // needsResync reports whether the API's status of p, as last received,
