@@ -103,7 +103,8 @@ type ctrCold struct {
 	hasRetry     bool
 }
 
-// noCold is what the accessors read for a container without a side struct.
+// noCold is what rare returns for a container without a side struct: the
+// zero ctrCold, read only, never written.
 var noCold ctrCold
 
 // cold returns c's side struct, allocating it if needed.
