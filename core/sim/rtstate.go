@@ -41,7 +41,8 @@ type fakeRuntime struct {
 	freePods []uint32
 	byUID    []uint32
 	// nextID numbers containers (seq); never reset, so that an id is not
-	// given twice in a node's life. An id is "<node index%256><seq>" in
+	// given twice in a node's life (2^32 containers: at one per step,
+	// hours of CPU beyond any run). An id is "<node index%256><seq>" in
 	// hex ("%02x%06x"), as real runtimes' ids look.
 	nextID uint32
 	index  int
