@@ -274,7 +274,7 @@ func (p *depPlan) oldPodsRunning() bool {
 		if v.rs.Status.Replicas > 0 {
 			return true
 		}
-		for d := range p.m.dependents[v.rs.UID] {
+		for d := range p.m.podsOwnedBy(v.rs.UID) {
 			if d.kind != kindPod {
 				continue
 			}

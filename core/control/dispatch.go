@@ -55,7 +55,7 @@ func (m *Machine) dispatch(e *entry, old, new api.Object) {
 func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 	if new == nil {
 		om := old.GetObjectMeta()
-		for d := range m.dependents[om.UID] {
+		for d := range m.dependentsOf(om.UID) {
 			m.enqueue(qGC, d.key)
 		}
 		for i := range om.OwnerReferences {
@@ -95,7 +95,7 @@ func (m *Machine) dispatchOwnership(e *entry, old, new api.Object) {
 		m.enqueue(qGC, e.key)
 		if nm.DeletionTimestamp != nil {
 			// Foreground deletion starts: its dependents are next.
-			for d := range m.dependents[nm.UID] {
+			for d := range m.dependentsOf(nm.UID) {
 				m.enqueue(qGC, d.key)
 			}
 		}

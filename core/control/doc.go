@@ -12,8 +12,9 @@
 //	┌─────────────────────────────────────────────────────────────────────┐
 //	│ Machine                                                             │
 //	│   mirror: every object (shared, never copied) + indexes             │
-//	│     by uid · by namespace · by owner uid · pods by node ·           │
-//	│     pods by (namespace, label) · services by selector pair          │
+//	│     by uid (pods by key) · by namespace · pods by node ·            │
+//	│     pod groups (equal labels and owners) by label and by owner ·    │
+//	│     other objects by owner uid · services by selector pair          │
 //	│          │ dispatch marks dirty keys, feeds the scheduler           │
 //	│          ▼                                                          │
 //	│   queues (sets of keys)   timers (heap: lease expiry, toleration,   │

@@ -63,7 +63,7 @@ func (m *Machine) syncGC(key string) {
 			return m.ownerState(&r, om.Namespace) != ownerSolid
 		})
 		m.emitUpdate(qGC, key, e, c, "remove dangling owner references")
-	case waiting > 0 && len(m.dependents[om.UID]) > 0:
+	case waiting > 0 && m.hasDependents(om.UID):
 		m.emitDelete(qGC, key, e, true, PropagationForeground, nil, "owner deleted in foreground")
 	default:
 		policy := PropagationBackground
@@ -114,7 +114,8 @@ func (m *Machine) ownersSolid(om *api.ObjectMeta) bool {
 // then its orphan finalizer.
 func (m *Machine) orphanDependents(e *entry) {
 	uid := e.meta().UID
-	deps := m.dependents[uid].sorted()
+	deps := slices.Collect(m.dependentsOf(uid))
+	sortEntries(deps)
 	for _, d := range deps {
 		c := api.CopyObject(d.obj)
 		cm := c.GetObjectMeta()
@@ -132,7 +133,7 @@ func (m *Machine) orphanDependents(e *entry) {
 func (m *Machine) deleteDependentsFirst(e *entry) {
 	uid := e.meta().UID
 	blocked := false
-	for d := range m.dependents[uid] {
+	for d := range m.dependentsOf(uid) {
 		dm := d.meta()
 		for i := range dm.OwnerReferences {
 			r := &dm.OwnerReferences[i]

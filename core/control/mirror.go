@@ -51,9 +51,11 @@ type mirror struct {
 	// byKind holds the objects of the kinds that controllers iterate
 	// (everything but pods, leases and other kinds).
 	byKind [numKinds]set
-	// dependents maps an owner uid to the objects whose ownerReferences
-	// name it (whether the owner exists or not).
+	// dependents maps an owner uid to the objects but pods whose
+	// ownerReferences name it (whether the owner exists or not); podDeps
+	// to the groups of the pods that do (dependentsOf yields both).
 	dependents map[string]set
+	podDeps    map[string]map[*podGroup]struct{}
 	// nodeByName maps a node name to its object.
 	nodeByName map[string]*entry
 	// svcPerNS counts, per namespace, the services with a selector.
@@ -111,6 +113,7 @@ func newMirror() mirror {
 		byUID:         map[string]*entry{},
 		byNamespace:   newListIndex(slotNamespace),
 		dependents:    map[string]set{},
+		podDeps:       map[string]map[*podGroup]struct{}{},
 		podsByNode:    newListIndex(slotNode),
 		nodeByName:    map[string]*entry{},
 		svcPerNS:      map[string]int{},
@@ -223,7 +226,7 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 			}
 		}
 	}
-	if om == nil || nm == nil || !sameOwnerUIDs(om.OwnerReferences, nm.OwnerReferences) {
+	if e.kind != kindPod && (om == nil || nm == nil || !sameOwnerUIDs(om.OwnerReferences, nm.OwnerReferences)) {
 		if om != nil {
 			for _, r := range om.OwnerReferences {
 				removeFrom(m.dependents, r.UID, e)
@@ -284,11 +287,11 @@ func (m *mirror) indexPod(e *entry, old, new api.Object) {
 			m.podsByNode.add(np.Spec.NodeName, e)
 		}
 	}
-	if op == nil || np == nil || !sameLabels(op.Labels, np.Labels) {
+	if op == nil || np == nil || !sameLabels(op.Labels, np.Labels) || !sameOwnerUIDs(op.OwnerReferences, np.OwnerReferences) {
 		if op != nil {
 			m.leaveGroup(e)
 		}
-		if np != nil && len(np.Labels) > 0 {
+		if np != nil && grouped(np) {
 			m.joinGroup(e, np)
 		}
 	}

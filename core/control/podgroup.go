@@ -1,19 +1,24 @@
 package control
 
 import (
+	"iter"
 	"slices"
 
 	"github.com/capstan-dev/capstan/core/api"
 )
 
-// podGroup is the pods of one namespace whose labels are equal (the pods
-// of one template, typically). Invariant: every member's labels equal
-// labels; a member's position in pods is its at[slotGroup]; a group with
-// no member is in no index.
+// podGroup is the pods of one namespace whose labels are equal and whose
+// owner references name the same uids (the pods of one template of one
+// ReplicaSet, typically): the label index and the owner index hold
+// groups, so a pod costs them a slot in its group. Invariant: every
+// member's labels equal labels and its owner uids owners'; a member's
+// position in pods is its at[slotGroup]; a group with no member is in no
+// index.
 type podGroup struct {
 	ns     string
-	labels map[string]string // the first member's
-	key    string            // in mirror.podGroups
+	labels map[string]string    // the first member's
+	owners []api.OwnerReference // the first member's
+	key    string               // in mirror.podGroups
 	pods   []*entry
 }
 
@@ -24,16 +29,29 @@ type pairGroups struct {
 	pods   int
 }
 
-// joinGroup puts pod e, whose labels are not empty, in the group of its
-// namespace and labels, making the group if there is none.
+// grouped reports whether a pod belongs in a group: it has labels or
+// owners.
+func grouped(p *api.Pod) bool { return len(p.Labels) > 0 || len(p.OwnerReferences) > 0 }
+
+// joinGroup puts pod e, which has labels or owners, in the group of its
+// namespace, labels and owners, making the group if there is none.
 func (m *mirror) joinGroup(e *entry, p *api.Pod) {
 	g := m.lastGroup
-	if g == nil || g.ns != p.Namespace || !sameLabels(g.labels, p.Labels) {
-		k := m.groupKeyOf(p.Namespace, p.Labels)
+	if g == nil || g.ns != p.Namespace || !sameLabels(g.labels, p.Labels) || !sameOwnerUIDs(g.owners, p.OwnerReferences) {
+		k := m.groupKeyOf(p.Namespace, p.Labels, p.OwnerReferences)
 		g = m.podGroups[string(k)]
 		if g == nil {
-			g = &podGroup{ns: p.Namespace, labels: p.Labels, key: string(k)}
+			g = &podGroup{ns: p.Namespace, labels: p.Labels, owners: p.OwnerReferences, key: string(k)}
 			m.podGroups[g.key] = g
+			for i := range g.owners {
+				uid := g.owners[i].UID
+				s := m.podDeps[uid]
+				if s == nil {
+					s = map[*podGroup]struct{}{}
+					m.podDeps[uid] = s
+				}
+				s[g] = struct{}{}
+			}
 			for lk, lv := range p.Labels {
 				pk := labelKey(p.Namespace, lk, lv)
 				pg := m.podLabels[pk]
@@ -81,6 +99,15 @@ func (m *mirror) leaveGroup(e *entry) {
 		}
 	}
 	if last == 0 {
+		for i := range g.owners {
+			uid := g.owners[i].UID
+			if s := m.podDeps[uid]; s != nil {
+				delete(s, g)
+				if len(s) == 0 {
+					delete(m.podDeps, uid)
+				}
+			}
+		}
 		delete(m.podGroups, g.key)
 		if m.lastGroup == g {
 			m.lastGroup = nil
@@ -88,10 +115,10 @@ func (m *mirror) leaveGroup(e *entry) {
 	}
 }
 
-// groupKeyOf spells a namespace and labels as a key of podGroups, in a
-// scratch buffer: the namespace, then each key and value sorted by key,
-// each string length-prefixed.
-func (m *mirror) groupKeyOf(ns string, labels map[string]string) []byte {
+// groupKeyOf spells a namespace, labels and owner references as a key of
+// podGroups, in a scratch buffer: the namespace, each key and value
+// sorted by key, then each owner's uid, each string length-prefixed.
+func (m *mirror) groupKeyOf(ns string, labels map[string]string, owners []api.OwnerReference) []byte {
 	b := appendLenString(m.groupKey[:0], ns)
 	keys := m.groupKeys[:0]
 	for k := range labels {
@@ -102,6 +129,10 @@ func (m *mirror) groupKeyOf(ns string, labels map[string]string) []byte {
 		b = appendLenString(appendLenString(b, k), labels[k])
 	}
 	clear(keys)
+	b = append(b, 0xff) // no length prefix starts so: the owners follow
+	for i := range owners {
+		b = appendLenString(b, owners[i].UID)
+	}
 	m.groupKey, m.groupKeys = b, keys[:0]
 	return b
 }
@@ -113,4 +144,40 @@ func appendLenString(b []byte, s string) []byte {
 		n >>= 7
 	}
 	return append(append(b, byte(n)), s...)
+}
+
+// dependentsOf yields the objects whose owner references name uid (the
+// pods among them group by group), in no particular order. The caller
+// must not change the mirror while iterating.
+func (m *mirror) dependentsOf(uid string) iter.Seq[*entry] {
+	return func(yield func(*entry) bool) {
+		for d := range m.dependents[uid] {
+			if !yield(d) {
+				return
+			}
+		}
+		for d := range m.podsOwnedBy(uid) {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+// podsOwnedBy yields the pods whose owner references name uid.
+func (m *mirror) podsOwnedBy(uid string) iter.Seq[*entry] {
+	return func(yield func(*entry) bool) {
+		for g := range m.podDeps[uid] {
+			for _, d := range g.pods {
+				if !yield(d) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// hasDependents reports whether some object's owner references name uid.
+func (m *mirror) hasDependents(uid string) bool {
+	return len(m.dependents[uid]) > 0 || len(m.podDeps[uid]) > 0
 }

@@ -44,7 +44,7 @@ func (m *Machine) syncReplicaSet(key string) {
 func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 	out := m.rs.claimed[:0]
 	var release []*entry
-	for d := range m.dependents[rs.UID] {
+	for d := range m.podsOwnedBy(rs.UID) {
 		if d.kind != kindPod {
 			continue
 		}
