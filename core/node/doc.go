@@ -83,8 +83,16 @@
 // key); nothing ranges over a map to produce output without sorting. The
 // same inputs give the same outputs, byte for byte (the tests replay every
 // scenario twice). Per pod the machine keeps the *api.Pod it was given (never
-// copied, never modified) and a few hundred bytes of state, so that a
-// simulated cluster can hold 150,000 pods.
+// copied, never modified; the pod's names are read from it) and about 400
+// bytes, so that a simulated cluster can hold 150,000 pods: one 256-byte
+// object for a pod and its container (scalars: times as int64, phases and
+// condition statuses as bytes), an entry in the map by UID and one per
+// runtime container in the map by ID. What few pods need (volumes, a
+// pod-level reason, failures, restarts, kills, the instance being created)
+// lives in side structs allocated on demand. The statuses it emits share
+// what equals the previous one's (conditions, container states, the
+// container statuses of pods started alike) rather than each holding a
+// copy.
 //
 // # Where it differs from the kubelet
 //
