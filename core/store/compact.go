@@ -11,14 +11,32 @@ func (m *Memory) Compact(rev int64) error {
 	case rev <= m.compacted:
 		return newError(Compacted, "", "revision %d has been compacted (compacted at %d)", rev, m.compacted)
 	}
+	if m.retired >= 0 {
+		// The log entry naming it goes now (it is at the last
+		// compaction revision, below rev).
+		m.recs.release(m.retired)
+		m.retired = -1
+	}
 	if n := rev - m.logStart; n >= 0 {
-		// Visit the keys written at revisions logStart..rev: every key
-		// with a version that a read at rev or later can no longer see.
-		for i := 0; i <= int(n); i++ {
-			key := m.log.at(i).key
-			if r := m.records[key]; r != nil && r.compact(rev) {
-				delete(m.records, key)
-				m.index.remove(key)
+		// Visit the keys written at revisions logStart..rev: every
+		// tombstone that a read at rev or later can no longer tell from
+		// an absent key is among them. Older versions need no visit: they
+		// live in the log entries dropped below.
+		for j := 0; j <= int(n); j++ {
+			i := m.log.at(j).rec
+			r := m.recs.at(i)
+			if r.obj != nil || r.rev == 0 || r.rev > rev {
+				continue // live, already removed, or deleted after rev
+			}
+			m.index.remove(&m.recs, i)
+			deletedAt := r.rev
+			m.recs.remove(i)
+			if deletedAt == rev {
+				// Deleted at rev itself: the entry at rev stays in the
+				// log, naming the record.
+				m.retired = i
+			} else {
+				m.recs.release(i)
 			}
 		}
 		// Drop the log before rev (cleared, so that the dropped objects

@@ -29,11 +29,18 @@
 //
 // The in-memory store keeps three structures:
 //
-//   - records: a map from key to that key's history (its versions, with
-//     tombstones for deletes), for O(1) Get;
-//   - index: the same records sorted by key in blocks of at most 512 (a
-//     two-level B-tree), for List of a prefix in O(log n + k);
-//   - log: one entry per write, indexed by revision, for watchers.
+//   - records: the latest state of each key (its object, or a tombstone,
+//     and the revision of its last write), in a dense array of chunks
+//     with an open-addressing hash table from key to position, for O(1)
+//     Get: per key, the key string, a 40-byte record and ~14 bytes of
+//     table, and no allocation of its own;
+//   - index: the same records' positions sorted by key in blocks of at
+//     most 512 (a two-level B-tree), for List of a prefix in O(log n + k);
+//   - log: one entry per write, indexed by revision, for watchers. Each
+//     entry holds the state before the write and the revision that state
+//     was written at, so the log is also the keys' history: older
+//     versions are found by walking back from a key's last write, and
+//     compaction, which drops the log's front, drops them with it.
 //
 // Reading at revision r (GetAt, List with ListOptions.Revision) finds, for
 // each key, the newest version at or before r. A List can be paged with

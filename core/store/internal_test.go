@@ -30,27 +30,26 @@ func checkInvariants(t failer, m *Memory) {
 		t.Fatalf("log covers %d..%d, revision %d", m.logStart, m.logStart+int64(m.log.len())-1, m.rev)
 	}
 	checkLog(t, &m.log)
-	keys := checkIndex(t, &m.index)
-	if len(keys) != len(m.records) {
-		t.Fatalf("index holds %d records, map %d", len(keys), len(m.records))
-	}
-	for _, k := range keys {
-		r := m.records[k]
-		if r == nil || r.key != k {
-			t.Fatalf("index key %q not in the map", k)
+	ids := checkIndex(t, &m.index, &m.recs)
+	checkTable(t, &m.recs, len(ids))
+	for _, i := range ids {
+		r := m.recs.at(i)
+		k := r.key
+		if find(&m.recs, k) != i {
+			t.Fatalf("index key %q not in the table", k)
 		}
-		vs := r.versions
-		if len(vs) == 0 || vs[0].obj == nil {
-			t.Fatalf("%s: history empty or starting with a tombstone: %v", k, vs)
+		if r.obj == nil && r.rev <= m.compacted {
+			t.Fatalf("%s: tombstone at %d kept after compaction at %d", k, r.rev, m.compacted)
 		}
-		for i, v := range vs {
-			if v.rev > m.rev || (i > 0 && v.rev <= vs[i-1].rev) {
+		vs := versions(m, r)
+		if len(vs) == 0 {
+			t.Fatalf("%s: no version a read can see", k)
+		}
+		for j, v := range vs {
+			if v.rev > m.rev || (j > 0 && v.rev <= vs[j-1].rev) {
 				t.Fatalf("%s: version revisions out of order: %v", k, vs)
 			}
-			if i > 0 && v.rev <= m.compacted {
-				t.Fatalf("%s: version %d at %d is hidden by compaction at %d", k, i, v.rev, m.compacted)
-			}
-			if i > 0 && v.obj == nil && vs[i-1].obj == nil {
+			if j > 0 && v.obj == nil && vs[j-1].obj == nil {
 				t.Fatalf("%s: two tombstones in a row", k)
 			}
 			if v.obj != nil && v.obj.GetObjectMeta().ResourceVersion != FormatRevision(v.rev) {
@@ -58,33 +57,109 @@ func checkInvariants(t failer, m *Memory) {
 			}
 		}
 	}
+	for j := range m.log.len() {
+		e := m.log.at(j)
+		if r := m.recs.at(e.rec); r.key == "" {
+			t.Fatalf("log entry at %d names free record %d", m.logStart+int64(j), e.rec)
+		}
+		if e.obj != nil && e.obj.GetObjectMeta().ResourceVersion != FormatRevision(m.logStart+int64(j)) {
+			t.Fatalf("log entry at %d holds resourceVersion %s", m.logStart+int64(j), e.obj.GetObjectMeta().ResourceVersion)
+		}
+	}
+	if m.retired >= 0 {
+		if r := m.recs.at(m.retired); r.rev != 0 || r.key == "" || m.retired != m.log.at(0).rec {
+			t.Fatalf("retired record %d: %+v, not named by the log entry at the compaction revision", m.retired, r)
+		}
+	}
 }
 
-// checkIndex checks the block invariants and returns the keys in order.
-func checkIndex(t failer, ix *keyIndex) []string {
+// version is one write to a key, as versions returns it.
+type version struct {
+	rev int64
+	obj api.Object // nil: a tombstone
+}
+
+// versions returns the versions of r that a read at a retained revision
+// can tell apart, oldest first, walking the log as objectAt does: the
+// latest, and the state before each write after the compaction revision.
+// Leading tombstones (indistinguishable from no key) are left out.
+func versions(m *Memory, r *record) []version {
+	vs := []version{{r.rev, r.obj}}
+	for rev := r.rev; rev > m.compacted; {
+		e := m.log.at(int(rev - m.logStart))
+		if e.prevRev == 0 {
+			break
+		}
+		vs = append(vs, version{e.prevRev, e.prev})
+		rev = e.prevRev
+	}
+	slices.Reverse(vs)
+	for len(vs) > 0 && vs[0].obj == nil {
+		vs = vs[1:]
+	}
+	return vs
+}
+
+// checkIndex checks the block invariants and returns the ids in order.
+func checkIndex(t failer, ix *keyIndex, tab *recordTable) []id {
 	t.Helper()
-	var keys []string
+	var ids []id
+	last := ""
 	for b, blk := range ix.blocks {
 		if len(blk) == 0 || len(blk) > maxBlock {
 			t.Fatalf("block %d has %d records", b, len(blk))
 		}
-		for _, r := range blk {
-			if len(keys) > 0 && keys[len(keys)-1] >= r.key {
-				t.Fatalf("index out of order at block %d: %q after %q", b, r.key, keys[len(keys)-1])
+		for _, i := range blk {
+			k := tab.at(i).key
+			if len(ids) > 0 && last >= k {
+				t.Fatalf("index out of order at block %d: %q after %q", b, k, last)
 			}
-			keys = append(keys, r.key)
+			ids, last = append(ids, i), k
 		}
 	}
-	if len(keys) != ix.n {
-		t.Fatalf("index n = %d, holds %d", ix.n, len(keys))
+	if len(ids) != ix.n {
+		t.Fatalf("index n = %d, holds %d", ix.n, len(ids))
 	}
-	return keys
+	return ids
 }
 
-// TestKeyIndex drives the index against a sorted slice through enough
-// inserts and removes to split and merge blocks.
+// checkTable checks the record table's invariants: n records in the hash
+// table, each reachable from its hash; free ids empty.
+func checkTable(t failer, tab *recordTable, n int) {
+	t.Helper()
+	if tab.n != n {
+		t.Fatalf("hash table holds %d records, want %d", tab.n, n)
+	}
+	if tab.n*maxLoadDen > len(tab.slots)*maxLoadNum {
+		t.Fatalf("hash table over its load: %d in %d slots", tab.n, len(tab.slots))
+	}
+	occupied := 0
+	for _, s := range tab.slots {
+		if s == 0 {
+			continue
+		}
+		occupied++
+		r := tab.at(id(uint32(s)) - 1)
+		if r.rev == 0 || r.key == "" || hashKey(r.key)>>32 != s>>32 || find(tab, r.key) != id(uint32(s))-1 {
+			t.Fatalf("slot for %q (rev %d) is not found from its hash", r.key, r.rev)
+		}
+	}
+	if occupied != n {
+		t.Fatalf("%d occupied slots, want %d", occupied, n)
+	}
+	for _, i := range tab.free {
+		if i >= tab.next || *tab.at(i) != (record{}) {
+			t.Fatalf("free id %d holds %+v", i, *tab.at(i))
+		}
+	}
+}
+
+// TestKeyIndex drives the index and the record table against a sorted
+// slice through enough inserts and removes to split and merge blocks and
+// to grow the hash table and shift its entries back on removal.
 func TestKeyIndex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	var tab recordTable
 	var ix keyIndex
 	var model []string
 	for step := range 20000 {
@@ -96,34 +171,50 @@ func TestKeyIndex(t *testing.T) {
 		}
 		switch {
 		case !found && grow:
-			ix.insert(&record{key: key})
+			r := tab.add(key)
+			tab.at(r).rev = 2
+			ix.insert(&tab, r)
 			model = slices.Insert(model, i, key)
 		case found && !grow:
-			ix.remove(key)
+			r := find(&tab, key)
+			ix.remove(&tab, r)
+			tab.remove(r)
+			tab.release(r)
 			model = slices.Delete(model, i, i+1)
 		}
 		if step%997 == 0 || step == 19999 {
-			if got := checkIndex(t, &ix); !slices.Equal(got, model) {
+			var got []string
+			for _, i := range checkIndex(t, &ix, &tab) {
+				got = append(got, tab.at(i).key)
+			}
+			if !slices.Equal(got, model) {
 				t.Fatalf("step %d: index diverged from the model", step)
 			}
+			checkTable(t, &tab, len(model))
 		}
-		// seek finds the first key >= probe.
+		// seek finds the first key >= probe; find finds exactly the
+		// keys in the model.
 		probe := fmt.Sprintf("/k/%05d", rng.IntN(3000))
 		var got string
-		ix.ascend(probe, func(r *record) bool { got = r.key; return false })
+		ix.ascend(&tab, probe, func(r *record) bool { got = r.key; return false })
 		want := ""
-		if j, _ := slices.BinarySearch(model, probe); j < len(model) {
+		j, present := slices.BinarySearch(model, probe)
+		if j < len(model) {
 			want = model[j]
 		}
 		if got != want {
 			t.Fatalf("step %d: ascend(%q) starts at %q, want %q", step, probe, got, want)
 		}
+		if r := find(&tab, []byte(probe)); (r >= 0) != present || (present && tab.at(r).key != probe) {
+			t.Fatalf("step %d: find(%q) = %d, present %v", step, probe, r, present)
+		}
 	}
 	if len(ix.blocks) < 2 {
 		t.Fatalf("test never split a block: %d blocks", len(ix.blocks))
 	}
-	ix.remove("/absent")
-	checkIndex(t, &ix)
+	if len(tab.free) == 0 || len(tab.slots) < 2048 {
+		t.Fatalf("test never freed an id (%d free) or grew the table (%d slots)", len(tab.free), len(tab.slots))
+	}
 }
 
 func cm(ns, name, val string) *api.ConfigMap {
@@ -134,36 +225,89 @@ func cm(ns, name, val string) *api.ConfigMap {
 	}
 }
 
-func TestRecordAtAndCompact(t *testing.T) {
-	v := func(rev int64, val string) version {
-		if val == "" {
-			return version{rev: rev}
-		}
-		return version{rev: rev, obj: cm("ns", "x", val)}
-	}
-	r := &record{key: "k", versions: []version{v(2, "a"), v(4, "b"), v(6, ""), v(9, "c")}}
-	for rev, want := range map[int64]string{1: "", 2: "a", 3: "a", 4: "b", 5: "b", 6: "", 8: "", 9: "c", 20: "c"} {
-		got := ""
-		if o := r.at(rev); o != nil {
-			got = o.(*api.ConfigMap).Data["v"]
-		}
-		if got != want {
-			t.Errorf("at(%d) = %q, want %q", rev, got, want)
+// Reads at older revisions walk back through the log, and compaction
+// keeps what a read at or after it can see: key x is a@2, b@4, deleted at
+// 6, c@9, other keys written in between.
+func TestObjectAtAndCompact(t *testing.T) {
+	m := NewMemory()
+	x := "/registry/configmaps/ns/x"
+	set := func(val string) {
+		if _, err := m.Update(cm("ns", "x", val)); IsNotFound(err) {
+			m.Create(cm("ns", "x", val))
 		}
 	}
-	if r.compact(3) || len(r.versions) != 4 || r.versions[0].rev != 2 {
-		t.Fatalf("compact(3) dropped the version visible at 3: %v", r.versions)
+	other := func(name string) { m.Create(cm("ns", name, "o")) }
+	set("a")                     // 2
+	other("o3")                  // 3
+	set("b")                     // 4
+	other("o5")                  // 5
+	m.Delete(x, Preconditions{}) // 6
+	other("o7")                  // 7
+	other("o8")                  // 8
+	set("c")                     // 9
+	check := func(from int64) {
+		t.Helper()
+		want := map[int64]string{1: "", 2: "a", 3: "a", 4: "b", 5: "b", 6: "", 7: "", 8: "", 9: "c"}
+		for rev := from; rev <= m.rev; rev++ {
+			got := ""
+			if o, err := m.GetAt(x, rev); err == nil {
+				got = o.(*api.ConfigMap).Data["v"]
+			} else if !IsNotFound(err) {
+				t.Fatalf("GetAt(%d): %v", rev, err)
+			}
+			if got != want[rev] {
+				t.Errorf("after compaction at %d: GetAt(%d) = %q, want %q", m.compacted, rev, got, want[rev])
+			}
+		}
+		checkInvariants(t, m)
 	}
-	if r.compact(5) || r.versions[0].rev != 4 {
-		t.Fatalf("compact(5): %v", r.versions)
+	revs := func() []int64 {
+		var out []int64
+		for _, v := range versions(m, m.recs.at(find(&m.recs, x))) {
+			out = append(out, v.rev)
+		}
+		return out
 	}
-	if r.compact(7) || r.versions[0].rev != 9 || len(r.versions) != 1 {
-		t.Fatalf("compact(7) kept the tombstone: %v", r.versions)
+	check(1)
+	if got := revs(); !slices.Equal(got, []int64{2, 4, 6, 9}) {
+		t.Fatalf("versions %v", got)
 	}
-	gone := &record{key: "g", versions: []version{v(2, "a"), v(3, "")}}
-	if !gone.compact(3) {
-		t.Fatalf("compact at the deletion revision kept %v", gone.versions)
+	for _, c := range []struct {
+		rev  int64
+		want []int64
+	}{{3, []int64{2, 4, 6, 9}}, {5, []int64{4, 6, 9}}, {7, []int64{9}}} {
+		if err := m.Compact(c.rev); err != nil {
+			t.Fatal(err)
+		}
+		check(c.rev)
+		if got := revs(); !slices.Equal(got, c.want) {
+			t.Fatalf("compact(%d) kept versions %v, want %v", c.rev, got, c.want)
+		}
 	}
+	// A key deleted at the compaction revision is gone from the table,
+	// and its id is reused only once the log no longer names it.
+	g := "/registry/configmaps/ns/g"
+	m.Create(cm("ns", "g", "1"))
+	m.Delete(g, Preconditions{})
+	if err := m.Compact(m.rev); err != nil {
+		t.Fatal(err)
+	}
+	if find(&m.recs, g) >= 0 || m.retired < 0 {
+		t.Fatalf("compact at the deletion revision kept %s (retired %d)", g, m.retired)
+	}
+	checkInvariants(t, m)
+	retired := m.retired
+	m.Create(cm("ns", "g", "2"))
+	if find(&m.recs, g) == retired {
+		t.Fatal("retired id reused while the log names it")
+	}
+	if err := m.Compact(m.rev); err != nil {
+		t.Fatal(err)
+	}
+	if m.retired != -1 || !slices.Contains(m.recs.free, retired) {
+		t.Fatalf("retired id %d not freed by the next compaction (retired %d, free %v)", retired, m.retired, m.recs.free)
+	}
+	checkInvariants(t, m)
 }
 
 func TestContinueToken(t *testing.T) {
@@ -238,14 +382,14 @@ func TestCompactFreesDeletedKeys(t *testing.T) {
 	for i := range 90 {
 		m.Delete(fmt.Sprintf("/registry/configmaps/ns/x%d", i), Preconditions{})
 	}
-	if len(m.records) != 100 {
-		t.Fatalf("records before compaction: %d", len(m.records))
+	if m.recs.len() != 100 {
+		t.Fatalf("records before compaction: %d", m.recs.len())
 	}
 	if err := m.Compact(m.rev); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.records) != 10 || m.index.n != 10 || m.log.len() != 1 {
-		t.Fatalf("after compaction: %d records, %d indexed, %d log entries", len(m.records), m.index.n, m.log.len())
+	if m.recs.len() != 10 || m.index.n != 10 || m.log.len() != 1 || len(m.recs.free) != 89 {
+		t.Fatalf("after compaction: %d records, %d indexed, %d log entries, %d free", m.recs.len(), m.index.n, m.log.len(), len(m.recs.free))
 	}
 	checkInvariants(t, m)
 }
@@ -307,7 +451,7 @@ func TestDocDiagram(t *testing.T) {
 	}
 	revs := func(key string) []string {
 		var out []string
-		for _, v := range m.records[key].versions {
+		for _, v := range versions(m, m.recs.at(find(&m.recs, key))) {
 			s := FormatRevision(v.rev)
 			if v.obj == nil {
 				s = "†" + s
@@ -373,8 +517,8 @@ func TestWriteLogMatchesSlice(t *testing.T) {
 	for step := range 400 {
 		for range (step * 37) % 97 {
 			k := strconv.Itoa(next)
+			l.append(logEntry{rec: id(next)})
 			next++
-			l.append(logEntry{key: k})
 			model = append(model, k)
 		}
 		if step%3 == 0 {
@@ -387,7 +531,7 @@ func TestWriteLogMatchesSlice(t *testing.T) {
 			t.Fatalf("step %d: %d entries, want %d", step, l.len(), len(model))
 		}
 		for i, k := range model {
-			if got := l.at(i).key; got != k {
+			if got := strconv.Itoa(int(l.at(i).rec)); got != k {
 				t.Fatalf("step %d: entry %d is %q, want %q", step, i, got, k)
 			}
 		}

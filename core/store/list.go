@@ -8,8 +8,8 @@ import (
 
 // List implements Store. It walks the key index from the page's first key
 // to the end of the prefix: O(log n) to find the start, then O(1) per key
-// at the latest revision (O(log v) per key for an older one, v = versions
-// of that key). Counting the remaining items walks the rest of the prefix.
+// at the latest revision (O(w) per key for an older one, w = writes to
+// that key since). Counting the remaining items walks the rest of the prefix.
 func (m *Memory) List(prefix string, opts ListOptions) (ListResult, error) {
 	if err := CheckPrefix(prefix); err != nil {
 		return ListResult{}, err
@@ -34,11 +34,11 @@ func (m *Memory) List(prefix string, opts ListOptions) (ListResult, error) {
 
 	res := ListResult{Revision: rev}
 	var items []api.Object
-	m.index.ascend(start, func(r *record) bool {
+	m.index.ascend(&m.recs, start, func(r *record) bool {
 		if !strings.HasPrefix(r.key, prefix) {
 			return false
 		}
-		obj := r.at(rev)
+		obj := m.objectAt(r, rev)
 		if obj == nil {
 			return true
 		}

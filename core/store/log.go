@@ -1,5 +1,37 @@
 package store
 
+import "github.com/capstan-dev/capstan/core/api"
+
+// logEntry is one write, kept for watchers and for reads at older
+// revisions until compaction.
+type logEntry struct {
+	// obj is the state after the write; nil for Deleted. Shared with the
+	// key's record, never mutated.
+	obj api.Object
+	// prev is the state before the write; nil for Added.
+	prev api.Object
+	// prevRev is the revision of the key's previous write: prev's
+	// modRevision, or for Added the deletion revision of the tombstone it
+	// follows; 0 if the key had no retained record before.
+	prevRev int64
+	// rec is the key's record (its key never changes while the entry is
+	// in the log: see Memory.retired).
+	rec id
+	typ op
+}
+
+// op is what a write did; a byte where an EventType would take 16.
+type op uint8
+
+const (
+	opAdded op = iota
+	opModified
+	opDeleted
+)
+
+// eventTypes maps an op to its EventType.
+var eventTypes = [...]EventType{opAdded: Added, opModified: Modified, opDeleted: Deleted}
+
 // writeLog is the memory store's log of writes, kept in fixed-size chunks:
 // appending never copies what is already logged (a single slice of a
 // million writes would be copied whole each time it grows), and dropping
@@ -16,7 +48,7 @@ type writeLog struct {
 	n int
 }
 
-// logChunk is the number of entries in a chunk (64 bytes each).
+// logChunk is the number of entries in a chunk (48 bytes each: 48 KiB).
 const logChunk = 1024
 
 // len returns the number of entries.

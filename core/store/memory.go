@@ -16,18 +16,26 @@ type Memory struct {
 	// compacted is the compaction revision, 0 if never compacted.
 	// Invariant: 0 <= compacted <= rev.
 	compacted int64
-	// records maps each key with retained history to that history.
+	// recs holds the latest state of each key with retained history: a
+	// live object, or a tombstone that a read at a retained revision can
+	// still tell from an older version.
 	// Invariant: holds exactly the records in index.
-	records map[string]*record
+	recs recordTable
 	// index holds the same records sorted by key, for List.
 	index keyIndex
-	// log holds one entry per write with revision >= logStart.
+	// log holds one entry per write with revision >= logStart. Older
+	// versions of a key are reached through it (see objectAt).
 	// Invariant: log.at(i) is the write at revision logStart+i, and
 	// logStart+log.len() == rev+1.
 	log writeLog
 	// logStart is the revision of log[0].
 	// Invariant: logStart == max(2, compacted).
 	logStart int64
+	// retired is the record of a tombstone at the compaction revision,
+	// which the last compaction took out of recs and index: the log's
+	// entry at that revision still names it, so its id is reused only
+	// after the next compaction. -1 if none.
+	retired id
 	// shared: objects are not copied in or out (MemoryOptions.Shared).
 	shared bool
 }
@@ -46,17 +54,6 @@ type MemoryOptions struct {
 	Shared bool
 }
 
-// logEntry is one write, kept for watchers until compaction.
-type logEntry struct {
-	typ EventType
-	key string
-	// obj is the state after the write; nil for Deleted. Shared with the
-	// key's record, never mutated.
-	obj api.Object
-	// prev is the state before the write; nil for Added.
-	prev api.Object
-}
-
 // initialRevision is the revision of an empty store, as in etcd: the first
 // write gets revision 2, so no resourceVersion is ever "0" or "1".
 const initialRevision = 1
@@ -70,8 +67,8 @@ func NewMemory() *Memory { return NewMemoryWith(MemoryOptions{}) }
 func NewMemoryWith(opts MemoryOptions) *Memory {
 	return &Memory{
 		rev:      initialRevision,
-		records:  map[string]*record{},
 		logStart: initialRevision + 1,
+		retired:  -1,
 		shared:   opts.Shared,
 	}
 }
@@ -101,25 +98,29 @@ func (m *Memory) Revision() (int64, error) { return m.rev, nil }
 // none. Reads below it fail with Compacted.
 func (m *Memory) CompactedRevision() int64 { return m.compacted }
 
-// Create implements Store.
+// Create implements Store. The key is built on the stack and becomes a
+// string only for a key the store has no record of: the record keeps it.
 func (m *Memory) Create(obj api.Object) (api.Object, error) {
-	key, err := objectKey(obj)
+	if obj == nil {
+		return nil, newError(BadRequest, "", "nil object")
+	}
+	var buf [128]byte
+	kb, err := api.AppendKeyOf(buf[:0], obj)
 	if err != nil {
-		return nil, err
+		return nil, newError(BadRequest, "", "%v", err)
 	}
 	if rv := obj.GetObjectMeta().ResourceVersion; rv != "" {
-		return nil, newError(BadRequest, key, "resourceVersion must not be set on create (got %q)", rv)
+		return nil, newError(BadRequest, string(kb), "resourceVersion must not be set on create (got %q)", rv)
 	}
-	r := m.records[key]
-	if r != nil && r.latest() != nil {
-		return nil, newError(AlreadyExists, key, "already exists")
+	i := find(&m.recs, kb)
+	if i >= 0 && m.recs.at(i).obj != nil {
+		return nil, newError(AlreadyExists, string(kb), "already exists")
 	}
-	if r == nil {
-		r = &record{key: key}
-		m.records[key] = r
-		m.index.insert(r)
+	if i < 0 {
+		i = m.recs.add(string(kb))
+		m.index.insert(&m.recs, i)
 	}
-	stored := m.write(r, Added, m.copyIn(obj), nil)
+	stored := m.write(i, opAdded, m.copyIn(obj))
 	return m.copyOut(stored), nil
 }
 
@@ -135,11 +136,11 @@ func (m *Memory) GetAt(key string, rev int64) (api.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := m.records[key]
-	if r == nil {
+	i := find(&m.recs, key)
+	if i < 0 {
 		return nil, newError(NotFound, key, "not found")
 	}
-	obj := r.at(rev)
+	obj := m.objectAt(m.recs.at(i), rev)
 	if obj == nil {
 		return nil, newError(NotFound, key, "not found")
 	}
@@ -160,18 +161,17 @@ func (m *Memory) Lookup(resource, namespace, name string) api.Object {
 		kb = append(kb, '/')
 	}
 	kb = append(kb, name...)
-	r := m.records[string(kb)]
-	if r == nil {
+	i := find(&m.recs, kb)
+	if i < 0 {
 		return nil
 	}
-	return m.copyOut(r.latest())
+	return m.copyOut(m.recs.at(i).obj)
 }
 
 // Update implements Store.
 func (m *Memory) Update(obj api.Object) (api.Object, error) {
 	if obj == nil {
-		_, err := objectKey(obj)
-		return nil, err
+		return nil, newError(BadRequest, "", "nil object")
 	}
 	// The key is built on the stack: the record has it as a string.
 	var buf [128]byte
@@ -179,14 +179,15 @@ func (m *Memory) Update(obj api.Object) (api.Object, error) {
 	if err != nil {
 		return nil, newError(BadRequest, "", "%v", err)
 	}
-	r := m.records[string(kb)]
-	if r == nil || r.latest() == nil {
+	i := find(&m.recs, kb)
+	if i < 0 || m.recs.at(i).obj == nil {
 		return nil, newError(NotFound, string(kb), "not found")
 	}
-	if err := checkResourceVersion(r.key, obj.GetObjectMeta().ResourceVersion, r.modRevision()); err != nil {
+	r := m.recs.at(i)
+	if err := checkResourceVersion(r.key, obj.GetObjectMeta().ResourceVersion, r.rev); err != nil {
 		return nil, err
 	}
-	stored := m.write(r, Modified, m.copyIn(obj), r.latest())
+	stored := m.write(i, opModified, m.copyIn(obj))
 	return m.copyOut(stored), nil
 }
 
@@ -195,31 +196,52 @@ func (m *Memory) Delete(key string, pre Preconditions) (api.Object, error) {
 	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
-	r := m.records[key]
-	if r == nil || r.latest() == nil {
+	i := find(&m.recs, key)
+	if i < 0 || m.recs.at(i).obj == nil {
 		return nil, newError(NotFound, key, "not found")
 	}
-	cur := r.latest()
-	if err := checkResourceVersion(key, pre.ResourceVersion, r.modRevision()); err != nil {
+	r := m.recs.at(i)
+	cur := r.obj
+	if err := checkResourceVersion(key, pre.ResourceVersion, r.rev); err != nil {
 		return nil, err
 	}
 	if pre.UID != "" && pre.UID != cur.GetObjectMeta().UID {
 		return nil, newError(Conflict, key, "precondition failed: UID in precondition: %s, UID in object: %s", pre.UID, cur.GetObjectMeta().UID)
 	}
-	m.write(r, Deleted, nil, cur)
+	m.write(i, opDeleted, nil)
 	return m.deletedCopy(cur, m.rev), nil
 }
 
-// write records one write at the next revision and returns the stored
-// object (nil for a delete). obj must be a fresh copy owned by the store.
-func (m *Memory) write(r *record, typ EventType, obj, prev api.Object) api.Object {
+// write records one write to record i at the next revision and returns
+// the stored object (nil for a delete). obj must be a fresh copy owned by
+// the store. The record keeps the new state; the log entry keeps the
+// state before, for watchers and for reads at older revisions.
+func (m *Memory) write(i id, typ op, obj api.Object) api.Object {
 	m.rev++
 	if obj != nil {
 		obj.GetObjectMeta().ResourceVersion = FormatRevision(m.rev)
 	}
-	r.versions = append(r.versions, version{rev: m.rev, obj: obj})
-	m.log.append(logEntry{typ: typ, key: r.key, obj: obj, prev: prev})
+	r := m.recs.at(i)
+	m.log.append(logEntry{obj: obj, prev: r.obj, prevRev: r.rev, rec: i, typ: typ})
+	r.rev, r.obj = m.rev, obj
 	return obj
+}
+
+// objectAt returns r's object as of revision rev (not compacted), nil if
+// the key did not exist then. It walks back through the log from the
+// key's last write, one entry per write to the key after rev: each entry
+// holds the state before it and the revision that state was written at,
+// which is in the log too when it is after rev (rev >= compacted, and the
+// log starts at the compaction revision).
+func (m *Memory) objectAt(r *record, rev int64) api.Object {
+	if r.rev <= rev {
+		return r.obj
+	}
+	e := m.log.at(int(r.rev - m.logStart))
+	for e.prevRev > rev {
+		e = m.log.at(int(e.prevRev - m.logStart))
+	}
+	return e.prev
 }
 
 // readRevision resolves the revision of a read: 0 means the latest; the
@@ -236,18 +258,6 @@ func (m *Memory) readRevision(key string, rev int64) (int64, error) {
 		return 0, newError(Compacted, key, "revision %d has been compacted (compacted at %d)", rev, m.compacted)
 	}
 	return rev, nil
-}
-
-// objectKey returns the key of obj, or a BadRequest.
-func objectKey(obj api.Object) (string, error) {
-	if obj == nil {
-		return "", newError(BadRequest, "", "nil object")
-	}
-	key, err := api.KeyOf(obj)
-	if err != nil {
-		return "", newError(BadRequest, "", "%v", err)
-	}
-	return key, nil
 }
 
 // checkResourceVersion checks an optional resourceVersion precondition
@@ -286,8 +296,8 @@ func (m *Memory) deletedCopy(obj api.Object, rev int64) api.Object {
 func (m *Memory) Describe() string {
 	var b strings.Builder
 	b.WriteString("rev=" + FormatRevision(m.rev) + " compacted=" + FormatRevision(m.compacted) + "\n")
-	m.index.ascend("", func(r *record) bool {
-		if obj := r.latest(); obj != nil {
+	m.index.ascend(&m.recs, "", func(r *record) bool {
+		if obj := r.obj; obj != nil {
 			b.WriteString(r.key + " rv=" + obj.GetObjectMeta().ResourceVersion + "\n")
 		}
 		return true

@@ -127,6 +127,18 @@ type Appender interface {
 	PollAppend(dst []Event, limit int) ([]Event, error)
 }
 
+// Looker is a Store that can find an object by the parts of its key
+// (api.KeyFor's), so that a caller on a hot path need not build the key
+// string. Memory is a Looker.
+type Looker interface {
+	Store
+	// Lookup returns the latest version of the object of resource,
+	// namespace and name, as Get(api.KeyFor(resource, namespace, name))
+	// does, or nil if there is none. name must be a valid key's last
+	// part: not empty, not ending in "/".
+	Lookup(resource, namespace, name string) api.Object
+}
+
 // EventType says what a write did to a key. The values are the Kubernetes
 // watch event types.
 type EventType string

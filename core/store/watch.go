@@ -3,6 +3,8 @@ package store
 import (
 	"slices"
 	"strings"
+
+	"github.com/capstan-dev/capstan/core/api"
 )
 
 // memWatcher is a cursor into the Memory's write log.
@@ -61,10 +63,20 @@ func (w *memWatcher) PollAppend(dst []Event, limit int) ([]Event, error) {
 	from := max(w.next, initialRevision+1)
 	// Count first, so the result is allocated once at its size: the
 	// prefix comparisons cost less than growing the slice.
+	// Every key is under KeyPrefix: a watch of it (the simulator's)
+	// matches every write without reading its key.
+	all := w.prefix == api.KeyPrefix
 	n := 0
-	for rev := from; rev <= m.rev && (limit <= 0 || n < limit); rev++ {
-		if strings.HasPrefix(m.log.at(int(rev-m.logStart)).key, w.prefix) {
-			n++
+	if all {
+		n = int(max(0, m.rev-from+1))
+		if limit > 0 {
+			n = min(n, limit)
+		}
+	} else {
+		for rev := from; rev <= m.rev && (limit <= 0 || n < limit); rev++ {
+			if strings.HasPrefix(m.recs.at(m.log.at(int(rev-m.logStart)).rec).key, w.prefix) {
+				n++
+			}
 		}
 	}
 	if n == 0 {
@@ -78,7 +90,7 @@ func (w *memWatcher) PollAppend(dst []Event, limit int) ([]Event, error) {
 	for rev := from; rev <= m.rev && (limit <= 0 || len(out)-base < limit); rev++ {
 		e := m.log.at(int(rev - m.logStart))
 		w.next = rev + 1
-		if strings.HasPrefix(e.key, w.prefix) {
+		if all || strings.HasPrefix(m.recs.at(e.rec).key, w.prefix) {
 			out = append(out, m.event(e, rev))
 		}
 	}
@@ -91,9 +103,9 @@ func (w *memWatcher) Close() { w.closed = true }
 // event returns the Event for the log entry e of the write at rev, with
 // objects copied unless the store is shared.
 func (m *Memory) event(e *logEntry, rev int64) Event {
-	ev := Event{Type: e.typ, Key: e.key, Revision: rev}
+	ev := Event{Type: eventTypes[e.typ], Key: m.recs.at(e.rec).key, Revision: rev}
 	switch e.typ {
-	case Deleted:
+	case opDeleted:
 		ev.Object = m.deletedCopy(e.prev, rev)
 	default:
 		ev.Object = m.copyOut(e.obj)
