@@ -164,8 +164,7 @@ func (r *Registry) Delete(resource, namespace, name string, opts DeleteOptions, 
 
 // deleteOnce is one attempt of Delete; lost is updateOnce's.
 func (r *Registry) deleteOnce(resource, namespace, name string, opts DeleteOptions, now api.Time) (_ api.Object, _ error, lost bool) {
-	key := api.KeyFor(resource, namespace, name)
-	cur, err := r.st.Get(key)
+	cur, err := r.get(resource, namespace, name)
 	if err != nil {
 		return nil, StatusError(err, resource, name), false
 	}
@@ -223,8 +222,8 @@ func (r *Registry) deleteOnce(resource, namespace, name string, opts DeleteOptio
 	}
 	pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
 	if !marked {
-		o, err := r.st.Delete(key, pre)
-		return o, StatusError(err, resource, name), r.lost(err, key, cm.ResourceVersion)
+		o, err := r.st.Delete(api.KeyFor(resource, namespace, name), pre)
+		return o, StatusError(err, resource, name), r.lost(err, resource, namespace, name, cm.ResourceVersion)
 	}
 	if m.DeletionTimestamp == nil {
 		ts := now
@@ -233,7 +232,7 @@ func (r *Registry) deleteOnce(resource, namespace, name string, opts DeleteOptio
 		m.DeletionGracePeriodSeconds = &zero
 	}
 	stored, err := r.st.Update(next)
-	return stored, StatusError(err, resource, name), r.lost(err, key, cm.ResourceVersion)
+	return stored, StatusError(err, resource, name), r.lost(err, resource, namespace, name, cm.ResourceVersion)
 }
 
 // podFinished reports whether the pod's containers have all stopped for
@@ -268,8 +267,7 @@ func (r *Registry) Bind(namespace, name, uid, node string, now api.Time) (api.Ob
 
 // bindOnce is one attempt of Bind; lost is updateOnce's.
 func (r *Registry) bindOnce(namespace, name, uid, node string, now api.Time) (_ api.Object, _ error, lost bool) {
-	key := api.KeyFor("pods", namespace, name)
-	cur, err := r.st.Get(key)
+	cur, err := r.get("pods", namespace, name)
 	if err != nil {
 		return nil, StatusError(err, "pods", name), false
 	}
@@ -286,31 +284,49 @@ func (r *Registry) bindOnce(namespace, name, uid, node string, now api.Time) (_ 
 	if node == "" {
 		return nil, api.NewInvalid("Binding", name, api.ErrorList{api.NewPath("target", "name").Required("")}), false
 	}
-	// The new version shares the stored pod's memory except for what the
-	// binding changes: spec.nodeName (a plain field of the copied struct)
-	// and the status conditions (see withStatus on why sharing is safe).
+	// The new version is one struct copy sharing the stored pod's memory
+	// except for what the binding changes: spec.nodeName (a plain field
+	// of the copy) and the status conditions, a new list (see withStatus
+	// on why sharing is safe).
 	p := *c
 	p.Spec.NodeName = node
-	c.Status.DeepCopyInto(&p.Status)
-	setPodCondition(&p.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}, now)
+	p.Status.Conditions = r.scheduledConditions(c.Status.Conditions, now)
 	stored, err := r.st.Update(&p)
-	return stored, StatusError(err, "pods", name), r.lost(err, key, c.ResourceVersion)
+	return stored, StatusError(err, "pods", name), r.lost(err, "pods", namespace, name, c.ResourceVersion)
 }
 
-// setPodCondition sets or replaces a condition, keeping its transition time
-// when its status does not change.
-func setPodCondition(s *api.PodStatus, c api.PodCondition, now api.Time) {
-	for i := range s.Conditions {
-		if s.Conditions[i].Type == c.Type {
-			if s.Conditions[i].Status == c.Status {
-				c.LastTransitionTime = s.Conditions[i].LastTransitionTime
+// scheduledConditions returns conds with PodScheduled set True, as a new
+// list: conds belongs to a stored object. A pod with no conditions (the
+// common case) gets the list the registry shares between every pod bound
+// at now, when it keeps a cache.
+func (r *Registry) scheduledConditions(conds []api.PodCondition, now api.Time) []api.PodCondition {
+	scheduled := api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue}
+	if c := r.cache; c != nil && len(conds) == 0 {
+		if c.scheduled == nil || c.scheduledAt != now {
+			scheduled.LastTransitionTime = now
+			c.scheduled, c.scheduledAt = []api.PodCondition{scheduled}, now
+		}
+		return c.scheduled
+	}
+	out := make([]api.PodCondition, len(conds), len(conds)+1)
+	copy(out, conds)
+	return setPodCondition(out, scheduled, now)
+}
+
+// setPodCondition sets or replaces a condition in conds, in place,
+// keeping its transition time when its status does not change.
+func setPodCondition(conds []api.PodCondition, c api.PodCondition, now api.Time) []api.PodCondition {
+	for i := range conds {
+		if conds[i].Type == c.Type {
+			if conds[i].Status == c.Status {
+				c.LastTransitionTime = conds[i].LastTransitionTime
 			} else {
 				c.LastTransitionTime = now
 			}
-			s.Conditions[i] = c
-			return
+			conds[i] = c
+			return conds
 		}
 	}
 	c.LastTransitionTime = now
-	s.Conditions = append(s.Conditions, c)
+	return append(conds, c)
 }

@@ -49,14 +49,27 @@ type Registry struct {
 	// none: one slice shared by every such pod (stored objects are never
 	// modified). Built by New; only read afterwards.
 	defaultTolerations []api.Toleration
-	// nsKey caches the store key of the namespace admitNamespace last
-	// looked up (creates come in runs into one namespace), saving an
-	// allocation per create. nil when the registry is shared (Config.IDs
+	// look is st as a store.Looker, nil if it is not one: reads by
+	// resource, namespace and name then need no key string.
+	look store.Looker
+	// cache holds what the registry reuses from one call to the next to
+	// save allocations. nil when the registry is shared (Config.IDs
 	// set): then it has no mutable state.
-	nsKey *nsKeyCache
+	cache *cache
 }
 
-type nsKeyCache struct{ ns, key string }
+// cache is a Registry's reusable values (see Registry.cache).
+type cache struct {
+	// ns and nsKey are the namespace admitNamespace last looked up and
+	// its store key (creates come in runs into one namespace).
+	ns, nsKey string
+	// scheduled is the conditions of a pod bound at scheduledAt that had
+	// none: one list shared by every pod bound at that instant (stored
+	// objects are never modified). Its capacity is its length, so an
+	// append copies it.
+	scheduled   []api.PodCondition
+	scheduledAt api.Time
+}
 
 // New returns a Registry writing to st.
 func New(st store.Store, cfg Config) *Registry {
@@ -64,9 +77,10 @@ func New(st store.Store, cfg Config) *Registry {
 		cfg.DefaultTolerationSeconds = 300
 	}
 	r := &Registry{st: st, cfg: cfg, ids: cfg.IDs}
+	r.look, _ = st.(store.Looker)
 	if r.ids == nil {
 		r.ids = &splitmix{s: cfg.Seed}
-		r.nsKey = &nsKeyCache{}
+		r.cache = &cache{}
 	}
 	if cfg.DefaultTolerationSeconds > 0 {
 		r.defaultTolerations = r.tolerations(nil, []string{api.TaintNodeNotReady, api.TaintNodeUnreachable})
@@ -108,8 +122,21 @@ func kindOf(obj api.Object) (*api.KindInfo, error) {
 
 // Get returns the object of the given resource, namespace and name.
 func (r *Registry) Get(resource, namespace, name string) (api.Object, error) {
-	o, err := r.st.Get(api.KeyFor(resource, namespace, name))
+	o, err := r.get(resource, namespace, name)
 	return o, StatusError(err, resource, name)
+}
+
+// get returns the latest object of resource, namespace and name, as
+// st.Get(api.KeyFor(resource, namespace, name)) does. A store.Looker is
+// asked by those parts: the key string is built only if it finds nothing
+// (for Get's error) or the name is one Lookup does not take.
+func (r *Registry) get(resource, namespace, name string) (api.Object, error) {
+	if r.look != nil && name != "" && name[len(name)-1] != '/' {
+		if o := r.look.Lookup(resource, namespace, name); o != nil {
+			return o, nil
+		}
+	}
+	return r.st.Get(api.KeyFor(resource, namespace, name))
 }
 
 // Create stores a new object, as a POST does: defaulting, a generated name
@@ -196,16 +223,16 @@ func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shar
 // admitNamespace refuses writes into a namespace that does not exist or
 // is being deleted.
 func (r *Registry) admitNamespace(ns string) error {
-	var key string
-	if c := r.nsKey; c != nil {
-		if c.ns != ns || c.key == "" {
-			c.ns, c.key = ns, api.KeyFor("namespaces", "", ns)
+	var o api.Object
+	var err error
+	if c := r.cache; c != nil && r.look == nil {
+		if c.ns != ns || c.nsKey == "" {
+			c.ns, c.nsKey = ns, api.KeyFor("namespaces", "", ns)
 		}
-		key = c.key
+		o, err = r.st.Get(c.nsKey)
 	} else {
-		key = api.KeyFor("namespaces", "", ns)
+		o, err = r.get("namespaces", "", ns)
 	}
-	o, err := r.st.Get(key)
 	if store.IsNotFound(err) {
 		return api.NewNotFound("namespaces", ns)
 	}
@@ -296,8 +323,7 @@ func (r *Registry) updateOnce(obj api.Object, now api.Time, what int) (_ api.Obj
 	if !info.Namespaced {
 		namespace = ""
 	}
-	key := api.KeyFor(info.Resource, namespace, m.Name)
-	cur, err := r.st.Get(key)
+	cur, err := r.get(info.Resource, namespace, m.Name)
 	if err != nil {
 		return nil, StatusError(err, info.Resource, m.Name), false
 	}
@@ -338,22 +364,23 @@ func (r *Registry) updateOnce(obj api.Object, now api.Time, what int) (_ api.Obj
 	next.GetObjectMeta().ResourceVersion = cm.ResourceVersion
 	if finalized(next) {
 		pre := store.Preconditions{ResourceVersion: cm.ResourceVersion}
-		o, err := r.st.Delete(key, pre)
-		return o, StatusError(err, info.Resource, m.Name), r.lost(err, key, cm.ResourceVersion)
+		o, err := r.st.Delete(api.KeyFor(info.Resource, namespace, m.Name), pre)
+		return o, StatusError(err, info.Resource, m.Name), r.lost(err, info.Resource, namespace, m.Name, cm.ResourceVersion)
 	}
 	stored, err := r.st.Update(next)
-	return stored, StatusError(err, info.Resource, m.Name), r.lost(err, key, cm.ResourceVersion)
+	return stored, StatusError(err, info.Resource, m.Name), r.lost(err, info.Resource, namespace, m.Name, cm.ResourceVersion)
 }
 
 // lost reports whether a write that failed with err lost its
 // compare-and-swap against rv to a concurrent writer: a Conflict, and the
-// object at key has moved on since (or is gone). A Conflict with the
-// object unchanged (an injected fault in core/sim) is the caller's to see.
-func (r *Registry) lost(err error, key, rv string) bool {
+// object of resource, namespace and name has moved on since (or is
+// gone). A Conflict with the object unchanged (an injected fault in
+// core/sim) is the caller's to see.
+func (r *Registry) lost(err error, resource, namespace, name, rv string) bool {
 	if !store.IsConflict(err) {
 		return false
 	}
-	cur, err := r.st.Get(key)
+	cur, err := r.get(resource, namespace, name)
 	if err != nil {
 		return store.IsNotFound(err)
 	}

@@ -465,8 +465,8 @@ func TestConfigIDs(t *testing.T) {
 	st := store.NewMemory()
 	ids := &fixedIDs{}
 	r := New(st, Config{IDs: ids})
-	if r.nsKey != nil {
-		t.Fatal("a registry with an IDSource caches namespace keys")
+	if r.cache != nil {
+		t.Fatal("a registry with an IDSource keeps a cache")
 	}
 	ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "default"}}
 	ns.TypeMeta = api.TypeMeta{APIVersion: "v1", Kind: "Namespace"}

@@ -76,6 +76,18 @@ func (s *FaultStore) maybeFail(op, key string) error {
 	return nil
 }
 
+var _ store.Looker = (*FaultStore)(nil)
+
+// Lookup implements store.Looker: reads pass through, by the wrapped
+// store's Lookup when it has one.
+func (s *FaultStore) Lookup(resource, namespace, name string) api.Object {
+	if l, ok := s.Store.(store.Looker); ok {
+		return l.Lookup(resource, namespace, name)
+	}
+	o, _ := s.Store.Get(api.KeyFor(resource, namespace, name))
+	return o
+}
+
 // Create implements store.Store.
 func (s *FaultStore) Create(obj api.Object) (api.Object, error) {
 	if len(s.rules) > 0 {
