@@ -5,8 +5,10 @@ import "github.com/capstan-dev/capstan/core/api"
 // logEntry is one write, kept for watchers and for reads at older
 // revisions until compaction.
 type logEntry struct {
-	// obj is the state after the write; nil for Deleted. Shared with the
-	// key's record, never mutated.
+	// obj is the state after the write, shared with the key's record;
+	// for Deleted nil, or in a shared store the last state with
+	// resourceVersion set to the deletion revision (what Delete returned
+	// and every Deleted event carries). Never mutated.
 	obj api.Object
 	// prev is the state before the write; nil for Added.
 	prev api.Object

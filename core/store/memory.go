@@ -209,7 +209,12 @@ func (m *Memory) Delete(key string, pre Preconditions) (api.Object, error) {
 		return nil, newError(Conflict, key, "precondition failed: UID in precondition: %s, UID in object: %s", pre.UID, cur.GetObjectMeta().UID)
 	}
 	m.write(i, opDeleted, nil)
-	return m.deletedCopy(cur, m.rev), nil
+	dc := m.deletedCopy(cur, m.rev)
+	if m.shared {
+		// Every watcher's Deleted event carries this one copy.
+		m.log.at(m.log.len() - 1).obj = dc
+	}
+	return dc, nil
 }
 
 // write records one write to record i at the next revision and returns

@@ -51,6 +51,12 @@ type recordTable struct {
 	// n is the number of occupied slots.
 	// Invariant: n <= len(slots)*maxLoad.
 	n int
+	// last is the id find returned last: a write reads its key two or
+	// three times in a row (the registry's read, the store's
+	// compare-and-swap, the simulator's status read), and comparing with
+	// the record just used costs less than probing the table. It may name
+	// any id below next; find checks the record.
+	last id
 }
 
 // recChunk is the number of records in a chunk (40 KiB).
@@ -74,6 +80,9 @@ func find[K ~string | ~[]byte](t *recordTable, key K) id {
 	if t.n == 0 {
 		return -1
 	}
+	if r := t.at(t.last); r.rev != 0 && r.key == string(key) {
+		return t.last
+	}
 	h := hashKey(key)
 	tag := h >> 32
 	mask := uint64(len(t.slots) - 1)
@@ -83,8 +92,9 @@ func find[K ~string | ~[]byte](t *recordTable, key K) id {
 			return -1
 		}
 		if s>>32 == tag {
-			if r := t.at(id(uint32(s)) - 1); r.key == string(key) {
-				return id(uint32(s)) - 1
+			if i := id(uint32(s)) - 1; t.at(i).key == string(key) {
+				t.last = i
+				return i
 			}
 		}
 	}

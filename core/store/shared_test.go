@@ -97,6 +97,12 @@ func TestSharedHandsOutStoredObjects(t *testing.T) {
 	if len(evs) != 2 || evs[0].Object != api.Object(p) || evs[1].PrevObject != api.Object(p) {
 		t.Fatalf("events copied: %+v", evs)
 	}
+	// The Deleted event carries the copy Delete made, to every watcher.
+	w2, _ := m.Watch("/registry/pods/", 3)
+	evs2, _ := w2.Poll(0)
+	if evs[1].Object != gone || len(evs2) != 1 || evs2[0].Object != gone {
+		t.Fatalf("Deleted events carry new copies: %p, %+v; Delete returned %p", evs[1].Object, evs2, gone)
+	}
 }
 
 // An update of a shared store builds the key it looks up on the stack.

@@ -106,7 +106,11 @@ func (m *Memory) event(e *logEntry, rev int64) Event {
 	ev := Event{Type: eventTypes[e.typ], Key: m.recs.at(e.rec).key, Revision: rev}
 	switch e.typ {
 	case opDeleted:
-		ev.Object = m.deletedCopy(e.prev, rev)
+		if e.obj != nil { // shared: made once by Delete
+			ev.Object = e.obj
+		} else {
+			ev.Object = m.deletedCopy(e.prev, rev)
+		}
 	default:
 		ev.Object = m.copyOut(e.obj)
 	}
