@@ -25,6 +25,8 @@ type statusArena struct {
 	conds         []api.PodCondition
 	ips           [1]api.PodIP
 	startTime     api.Time
+	// look is what getPhase reads of each container (see phase).
+	look []ctrLook
 }
 
 // namesMsg remembers the last message that listed container names, so
@@ -81,17 +83,14 @@ func (m *Machine) containerStatus(a *statusArena, p *podState, ci int) api.Conta
 		// while its containers are being stopped.
 		cs.Ready = started && (c.ready || !p.hasReadiness(ci)) && p.terminal == termNone
 	}
-	x := c.rare()
-	last := x.lastTerm
-	switch {
-	case x.waitReason != "" && c.phase != phaseRunning && !(p.stopping() && c.term != nil):
+	kind, last := p.shownState(ci)
+	switch kind {
+	case stateWaitingWhy:
+		x := c.x
 		cs.State.Waiting = ptr(&a.waiting, api.ContainerStateWaiting{Reason: x.waitReason, Message: x.waitMsg})
-		if c.term != nil {
-			last = c.term
-		}
-	case running:
+	case stateRunning:
 		cs.State.Running = ptr(&a.running, api.ContainerStateRunning{StartedAt: c.startedAt})
-	case c.term != nil:
+	case stateTerminated:
 		cs.State.Terminated = ptr(&a.terminated, terminated(c.term))
 	default:
 		reason := "ContainerCreating"
@@ -165,80 +164,6 @@ func finalize(init, regular []api.ContainerStatus, initialized bool) {
 	}
 }
 
-// phase computes the pod phase from the container statuses as the
-// kubelet's getPhase does. terminal says the pod's containers will not be
-// restarted whatever the policy.
-func (m *Machine) phase(p *podState, terminal bool) string {
-	init, regular := m.containerStatuses(&m.arena, p)
-	return getPhase(p.restartPolicy(), init, regular, terminal)
-}
-
-func getPhase(policy string, init, regular []api.ContainerStatus, terminal bool) string {
-	pendingInit, failedInit := 0, 0
-	for _, cs := range init {
-		switch {
-		case cs.State.Running != nil:
-			pendingInit++
-		case cs.State.Terminated != nil:
-			if cs.State.Terminated.ExitCode != 0 {
-				failedInit++
-			}
-		case cs.State.Waiting != nil && cs.LastState.Terminated != nil:
-			if cs.LastState.Terminated.ExitCode != 0 {
-				failedInit++
-			}
-		default:
-			pendingInit++
-		}
-	}
-	running, waiting, stopped, succeeded, anyStarted := 0, 0, 0, 0, false
-	for _, cs := range regular {
-		if cs.ContainerID != "" || cs.LastState.Terminated != nil {
-			anyStarted = true
-		}
-		switch {
-		case cs.State.Running != nil:
-			running++
-		case cs.State.Terminated != nil:
-			stopped++
-			if cs.State.Terminated.ExitCode == 0 {
-				succeeded++
-			}
-		case cs.LastState.Terminated != nil:
-			stopped++
-		default:
-			waiting++
-		}
-	}
-	if failedInit > 0 && policy == api.RestartPolicyNever {
-		return api.PodFailed
-	}
-	switch {
-	case (pendingInit > 0 && !anyStarted) || waiting > 0:
-		return api.PodPending
-	case running > 0:
-		return api.PodRunning
-	case stopped > 0:
-		if terminal {
-			if stopped == succeeded {
-				return api.PodSucceeded
-			}
-			return api.PodFailed
-		}
-		if policy == api.RestartPolicyAlways {
-			return api.PodRunning
-		}
-		if stopped == succeeded {
-			return api.PodSucceeded
-		}
-		if policy == api.RestartPolicyNever {
-			return api.PodFailed
-		}
-		return api.PodRunning
-	}
-	return api.PodPending
-}
-
 // podStatus renders the full status the pod should have, into the
 // machine's arena: it is valid until the next render (emitted statuses
 // are copies). With commit, the conditions' transition times are
@@ -267,7 +192,7 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	}
 	phase := p.terminal.String()
 	if phase == "" {
-		phase = getPhase(p.restartPolicy(), init, regular, false)
+		phase = getPhase(p.restartPolicy(), a.looks(init, regular), len(init), false)
 	}
 	var unready []string
 	for i := range regular {
