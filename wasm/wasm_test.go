@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,6 +66,35 @@ func TestModuleUpToDate(t *testing.T) {
 		t.Fatalf("site/capstan.wasm (%d bytes) is not what the sources build (%d bytes) with %s: run `make wasm` and commit site/capstan.wasm",
 			len(want), len(got), runtime.Version())
 	}
+}
+
+// moduleBudget is the playground's download budget: the module as a
+// server sends it, gzip-compressed (best compression, as `gzip -9`).
+const moduleBudget = 2_500_000
+
+// TestModuleWithinBudget fails when the committed module, compressed,
+// outgrows the budget the playground's time to interactive rests on
+// (docs/benchmarks.md, "Playground").
+func TestModuleWithinBudget(t *testing.T) {
+	raw, err := os.ReadFile(modulePath)
+	if err != nil {
+		t.Fatalf("%v: run `make wasm` and commit site/capstan.wasm", err)
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > moduleBudget {
+		t.Fatalf("site/capstan.wasm is %d bytes gzip-compressed, over the %d-byte budget (%d raw)", buf.Len(), moduleBudget, len(raw))
+	}
+	t.Logf("site/capstan.wasm: %d bytes raw, %d gzip-compressed (%.1f%% of the budget)", len(raw), buf.Len(), 100*float64(buf.Len())/moduleBudget)
 }
 
 // module is the committed module instantiated under wazero, once per
