@@ -261,13 +261,15 @@ func simulatedNodes(o simOptions) ([]api.Object, error) {
 	return out, nil
 }
 
-// simCluster is the store and the scheduler of one `capstan sim` run.
+// simCluster is the store and the scheduler of one `capstan sim` run
+// without --run (a one-shot placement); with --run, core/sim runs the
+// whole cluster instead (sim_run.go).
 type simCluster struct {
 	st    *store.Memory
 	sc    *sched.Scheduler
 	order []string // keys of the pending pods, in manifest order
-	// workloads counts the Deployments and ReplicaSets stored: their pods
-	// are not created until the controllers arrive (core/control).
+	// workloads counts the Deployments and ReplicaSets stored: without
+	// controllers nothing creates their pods (the summary says so).
 	workloads int
 }
 
