@@ -1,0 +1,257 @@
+package node
+
+import (
+	"time"
+
+	"github.com/capstan-dev/capstan/core/api"
+)
+
+// podState is what the machine keeps per pod: the pod object as last given
+// (a pointer, never modified, never copied; the pod's name and UID are read
+// from it) and compact per-container state. A simulated cluster keeps one
+// per pod, so it holds scalars, and what few pods need (volumes, a
+// pod-level reason, a retry) lives in a side struct allocated on demand.
+type podState struct {
+	pod *api.Pod
+
+	// ctrs holds the init containers, then the regular ones, in spec order.
+	ctrs []ctrState
+	// rt lists this pod's runtime container IDs not yet removed.
+	rt []string
+	// x holds the rarely used state (nil until needed; see cold).
+	x *podCold
+
+	// startTime is the pod's status.startTime: when the machine first
+	// saw it, unless the API had one already (then the time it was first
+	// seen is in x).
+	startTime api.Time
+
+	// statusHash is the hash of the last status emitted (statusSent).
+	statusHash uint64
+	// ownedHash is hashOwned of the last status emitted, with sentIP
+	// (it had a pod IP). resync: a version of the pod whose status
+	// differs from it in what the machine owns arrived (the node
+	// lifecycle controller marked the pod not ready, say): on the next
+	// Tick, if the API's status still differs, the status is written
+	// again even if unchanged (see needsResync).
+	ownedHash uint64
+
+	// wake is when p is to be synced again (hasWake; see schedule).
+	wake api.Time
+
+	// condSince and condStatus are the transition times and statuses of
+	// Initialized, Ready, ContainersReady.
+	condSince  [3]api.Time
+	condStatus [3]condStatus
+
+	// outIdx is 1 + the index of p's StatusUpdate in the machine's
+	// pending Ready, 0 if it has none.
+	outIdx int32
+
+	// The small fields last, together: no padding between them.
+
+	// terminal is the latched phase Succeeded/Failed (termNone before),
+	// with the pod-level reason and message in x. Invariant: once set it
+	// never changes.
+	terminal termPhase
+	// qos is qosClass of pod's spec (see setPod).
+	qos qosClassID
+
+	// deleting: the pod has a deletionTimestamp (graceful deletion).
+	// gone: the pod object no longer exists in the API (or moved away).
+	deleting, gone bool
+	// finished: the final PodDeletion was emitted; nothing more happens
+	// for the pod. Invariant: no action or status after finished.
+	finished bool
+	// forgotten: removed from the machine; stale references ignore it.
+	forgotten bool
+
+	statusSent, sentIP, resync bool
+	// hasRetry: a runtime remove failed; retry at x.retryAt.
+	hasRetry       bool
+	hasWake, dirty bool
+	// blockedOnObjects: the last sync waited for a referenced object.
+	blockedOnObjects bool
+	// refreshVolumes: a secret or configMap a volume projects changed.
+	refreshVolumes bool
+}
+
+// podWithContainer is a pod's state and its one container's.
+type podWithContainer struct {
+	p podState
+	c [1]ctrState
+}
+
+// podCold is the part of a pod's state that few pods need.
+type podCold struct {
+	// reason and message are the pod-level ones of a terminal pod.
+	reason, message string
+	// vols is the state of each of the pod's volumes, in spec order.
+	vols []volState
+	// retryAt: a runtime remove failed (hasRetry); retry then.
+	retryAt api.Time
+	// firstSeen is when the machine first saw the pod, if the pod's
+	// startTime is another (hasFirstSeen).
+	firstSeen    api.Time
+	hasFirstSeen bool
+}
+
+// firstSeen is when the machine first saw the pod.
+func (p *podState) firstSeen() api.Time {
+	if p.x != nil && p.x.hasFirstSeen {
+		return p.x.firstSeen
+	}
+	return p.startTime
+}
+
+// cold returns p's side struct, allocating it if needed.
+func (p *podState) cold() *podCold {
+	if p.x == nil {
+		p.x = new(podCold)
+	}
+	return p.x
+}
+
+// vols returns the state of p's volumes (nil if it has none).
+func (p *podState) vols() []volState {
+	if p.x == nil {
+		return nil
+	}
+	return p.x.vols
+}
+
+func (p *podState) reason() string {
+	if p.x == nil {
+		return ""
+	}
+	return p.x.reason
+}
+
+func (p *podState) message() string {
+	if p.x == nil {
+		return ""
+	}
+	return p.x.message
+}
+
+// nInit is the number of init containers (a pod's containers never
+// change: see handlePod).
+func (p *podState) nInit() int { return len(p.pod.Spec.InitContainers) }
+
+// ref names p for outputs.
+func (p *podState) ref() PodRef {
+	return PodRef{Namespace: p.pod.Namespace, Name: p.pod.Name, UID: p.pod.UID}
+}
+
+// termPhase is a pod's latched terminal phase: Succeeded or Failed, or
+// the phase a stopped pod had (Pending, Running: see syncStopping).
+type termPhase uint8
+
+const (
+	termNone termPhase = iota
+	termPending
+	termRunning
+	termSucceeded
+	termFailed
+)
+
+var termPhaseNames = [...]string{"", api.PodPending, api.PodRunning, api.PodSucceeded, api.PodFailed}
+
+// String is the phase's API name ("" for termNone).
+func (t termPhase) String() string { return termPhaseNames[t] }
+
+// termPhaseOf returns the phase ph names; getPhase returns nothing else.
+func termPhaseOf(ph string) termPhase {
+	for i, n := range termPhaseNames {
+		if n == ph {
+			return termPhase(i)
+		}
+	}
+	panic("node: unknown pod phase " + ph)
+}
+
+// condStatus is the status of one of the kubelet's conditions: none
+// (never set), True, False, or another string (from the API: it compares
+// unequal to both).
+type condStatus uint8
+
+const (
+	condNone condStatus = iota
+	condTrue
+	condFalse
+	condOther
+)
+
+func condStatusOf(s string) condStatus {
+	switch s {
+	case "":
+		return condNone
+	case api.ConditionTrue:
+		return condTrue
+	case api.ConditionFalse:
+		return condFalse
+	}
+	return condOther
+}
+
+// ctrLoc locates a runtime container.
+type ctrLoc struct {
+	p *podState
+	// ci is the container's index in p.ctrs (an int32: a map entry of
+	// 16 bytes rather than 24).
+	ci int32
+	// removing: a RemoveContainer was emitted.
+	removing bool
+}
+
+// index is the container's index in p.ctrs.
+func (l ctrLoc) index() int { return int(l.ci) }
+
+func (p *podState) spec(ci int) *api.Container {
+	if ci < p.nInit() {
+		return &p.pod.Spec.InitContainers[ci]
+	}
+	return &p.pod.Spec.Containers[ci-p.nInit()]
+}
+
+func (p *podState) restartPolicy() string {
+	if p.pod.Spec.RestartPolicy == "" {
+		return api.RestartPolicyAlways
+	}
+	return p.pod.Spec.RestartPolicy
+}
+
+// terminationGrace is the pod's spec.terminationGracePeriodSeconds (30s).
+func (p *podState) terminationGrace() time.Duration {
+	if g := p.pod.Spec.TerminationGracePeriodSeconds; g != nil && *g >= 0 {
+		return time.Duration(*g) * time.Second
+	}
+	return 30 * time.Second
+}
+
+// stopGrace is the grace period for stopping the pod's containers.
+func (p *podState) stopGrace() time.Duration {
+	switch {
+	case p.gone:
+		return 0
+	case p.deleting && p.pod.DeletionGracePeriodSeconds != nil && *p.pod.DeletionGracePeriodSeconds >= 0:
+		return time.Duration(*p.pod.DeletionGracePeriodSeconds) * time.Second
+	}
+	return p.terminationGrace()
+}
+
+// setPod replaces the pod object, and recomputes its QoS class unless its
+// containers are the very same (a status update shares the spec).
+func (p *podState) setPod(pod *api.Pod) {
+	if !sameSlice(pod.Spec.Containers, p.pod.Spec.Containers) || !sameSlice(pod.Spec.InitContainers, p.pod.Spec.InitContainers) {
+		p.qos = qosClass(&pod.Spec)
+	}
+	p.pod = pod
+}
+
+// sameSlice reports whether a and b are the same memory.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func (p *podState) stopping() bool { return p.terminal != termNone || p.deleting || p.gone }
