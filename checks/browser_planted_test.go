@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/capstan-dev/capstan/checks/mutants"
 	"github.com/capstan-dev/capstan/wasm/simapi"
+	"github.com/capstan-dev/capstan/wasm/wasmbuild"
 )
 
 // plantedBug is the planted bug (checks/mutants) the playground must
@@ -52,11 +51,7 @@ func plantedModule(t *testing.T, id string) []byte {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "capstan.wasm")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	// The Makefile's WASM_FLAGS (and wasm.BuildArgs), plus the overlay.
-	cmd := exec.Command(goTool, "build", "-overlay", overlay, "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-buildmode=c-shared", "-o", out, "./wasm")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	cmd := wasmbuild.Command(root, out, "-overlay", overlay)
 	start := time.Now()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the module with %s planted: %v\n%s", id, err, b)

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -21,24 +20,11 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/capstan-dev/capstan/wasm/simapi"
+	"github.com/capstan-dev/capstan/wasm/wasmbuild"
 )
 
 // modulePath is the committed module: the bytes the page runs.
 const modulePath = "../site/capstan.wasm"
-
-// BuildArgs are `make wasm`'s arguments to go build (keep in step with
-// the Makefile): no VCS stamp, no build id, no paths, so that the same
-// sources give the same bytes on any machine with the same Go.
-var BuildArgs = []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-buildmode=c-shared"}
-
-func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // TestModuleUpToDate rebuilds the module from the sources and fails on
 // any byte difference with the committed site/capstan.wasm: the page and
@@ -49,8 +35,7 @@ func TestModuleUpToDate(t *testing.T) {
 		t.Skip("builds the module")
 	}
 	out := filepath.Join(t.TempDir(), "capstan.wasm")
-	cmd := exec.Command(goTool(), append(BuildArgs, "-o", out, ".")...)
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	cmd := wasmbuild.Command("..", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the module: %v\n%s", err, b)
 	}
