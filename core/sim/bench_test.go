@@ -91,39 +91,59 @@ func benchSim(b *testing.B, nodes, deps, replicas int) {
 		runtime.GC()
 		c := benchCluster(b, nodes, deps, replicas)
 		objs := benchDeployments(deps, replicas)
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
-		cpu0 := cpuTime()
-		b.StartTimer()
+		m := startMeasure(b)
 		wall, peak := runToRunning(b, c, objs, pods)
-		b.StopTimer()
-		cpu := cpuTime() - cpu0
-		c.compact()
-		runtime.GC()
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(pods)/wall.Seconds(), "pods/s")
-		b.ReportMetric(float64(pods)/cpu.Seconds(), "pods/cpu-s")
-		b.ReportMetric(wall.Seconds(), "wall-s")
-		b.ReportMetric(c.Elapsed().Seconds(), "virtual-s")
-		b.ReportMetric(float64(after.HeapAlloc)/float64(pods), "state-B/pod")
-		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(pods), "alloc-B/pod")
-		b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "heap-MiB")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-		b.ReportMetric(float64(c.Writes())/float64(pods), "writes/pod")
-		b.ReportMetric(float64(cpu.Microseconds())/float64(c.Writes()), "cpu-µs/write")
-		if path := os.Getenv("SIM_HEAP_PROFILE"); path != "" {
-			f, err := os.Create(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := pprof.WriteHeapProfile(f); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
-		}
-		runtime.KeepAlive(c)
+		m.report(b, c, pods, wall, peak)
 	}
+}
+
+// measure holds what a benchmark iteration reads before its timed part.
+type measure struct {
+	before runtime.MemStats
+	cpu0   time.Duration
+}
+
+// startMeasure reads the allocation counters and the CPU time, then starts
+// the timer.
+func startMeasure(b *testing.B) *measure {
+	m := &measure{}
+	runtime.ReadMemStats(&m.before)
+	m.cpu0 = cpuTime()
+	b.StartTimer()
+	return m
+}
+
+// report stops the timer and reports the metrics of one iteration that
+// brought pods pods to its goal in wall time: the state is measured after
+// a compaction and a GC, with the cluster still alive.
+func (m *measure) report(b *testing.B, c *Cluster, pods int, wall time.Duration, peak uint64) {
+	b.StopTimer()
+	cpu := cpuTime() - m.cpu0
+	c.compact()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(pods)/wall.Seconds(), "pods/s")
+	b.ReportMetric(float64(pods)/cpu.Seconds(), "pods/cpu-s")
+	b.ReportMetric(wall.Seconds(), "wall-s")
+	b.ReportMetric(c.Elapsed().Seconds(), "virtual-s")
+	b.ReportMetric(float64(after.HeapAlloc)/float64(pods), "state-B/pod")
+	b.ReportMetric(float64(after.TotalAlloc-m.before.TotalAlloc)/float64(pods), "alloc-B/pod")
+	b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(c.Writes())/float64(pods), "writes/pod")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(c.Writes()), "cpu-µs/write")
+	if path := os.Getenv("SIM_HEAP_PROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+	runtime.KeepAlive(c)
 }
 
 // The three sizes keep the shape of the 150k cluster: 30 pods per node,
