@@ -44,35 +44,14 @@ func benchControlPlane(b *testing.B, nodes, deps, replicas int) {
 // runToBound applies the deployments and steps until pods pods are bound,
 // counting the binds on w (a watch of the pods, polled every 256 steps).
 func runToBound(b *testing.B, c *Cluster, w store.Watcher, objs []api.Object, pods int) (time.Duration, uint64) {
-	start := time.Now()
-	var peak uint64
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapAlloc)
-	}
-	if err := c.Apply(objs); err != nil {
-		b.Fatal(err)
-	}
 	ap, _ := w.(store.Appender)
-	var (
-		evs []store.Event
-		err error
-	)
+	var evs []store.Event
 	bound := 0
-	for i := 0; bound < pods; i++ {
-		if i%20000 == 0 {
-			sample()
+	return runUntil(b, c, objs, pods, "bound", func(step int) int {
+		if step%256 != 0 {
+			return bound
 		}
-		if !c.Step() {
-			b.Fatal("queue empty")
-		}
-		if c.Elapsed() > time.Minute {
-			b.Fatalf("only %d of %d pods bound after a minute", bound, pods)
-		}
-		if i%256 != 0 {
-			continue
-		}
+		var err error
 		if ap != nil {
 			evs, err = ap.PollAppend(evs[:0], 0)
 		} else {
@@ -84,10 +63,8 @@ func runToBound(b *testing.B, c *Cluster, w store.Watcher, objs []api.Object, po
 		for j := range evs {
 			bound += bindsIn(&evs[j])
 		}
-	}
-	wall := time.Since(start)
-	sample()
-	return wall, peak
+		return bound
+	})
 }
 
 // bindsIn is 1 if ev is the write that bound a pod.

@@ -54,10 +54,15 @@ func benchDeployments(deps, replicas int) []api.Object {
 	return objs
 }
 
-// runToRunning applies the deployments and steps until every pod runs;
-// it returns the wall time it took and the peak heap seen (sampled every
-// 20,000 steps, which costs a stop-the-world each: a few ms in all).
+// runToRunning applies the deployments and steps until every pod runs.
 func runToRunning(tb testing.TB, c *Cluster, objs []api.Object, pods int) (time.Duration, uint64) {
+	return runUntil(tb, c, objs, pods, "running", func(int) int { return c.RunningPods() })
+}
+
+// runUntil applies the deployments and steps until count(step) reaches
+// pods; it returns the wall time it took and the peak heap seen (sampled
+// every 20,000 steps, which costs a stop-the-world each: a few ms in all).
+func runUntil(tb testing.TB, c *Cluster, objs []api.Object, pods int, what string, count func(step int) int) (time.Duration, uint64) {
 	start := time.Now()
 	var peak uint64
 	sample := func() {
@@ -68,7 +73,7 @@ func runToRunning(tb testing.TB, c *Cluster, objs []api.Object, pods int) (time.
 	if err := c.Apply(objs); err != nil {
 		tb.Fatal(err)
 	}
-	for i := 0; c.RunningPods() < pods; i++ {
+	for i := 0; count(i) < pods; i++ {
 		if i%20000 == 0 {
 			sample()
 		}
@@ -76,7 +81,7 @@ func runToRunning(tb testing.TB, c *Cluster, objs []api.Object, pods int) (time.
 			tb.Fatal("queue empty")
 		}
 		if c.Elapsed() > time.Hour {
-			tb.Fatalf("only %d of %d pods running after an hour", c.RunningPods(), pods)
+			tb.Fatalf("only %d of %d pods %s after an hour", count(i), pods, what)
 		}
 	}
 	wall := time.Since(start)
