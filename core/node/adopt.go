@@ -59,15 +59,11 @@ func (m *Machine) adopt(p *podState, rcs []RuntimeContainer) {
 		present[rc.ID] = true
 	}
 	// Forget containers the runtime no longer has.
-	kept := p.rt[:0]
-	for _, id := range p.rt {
-		if present[id] {
-			kept = append(kept, id)
-		} else {
-			delete(m.byID, id)
+	for _, id := range m.rt.ids(p) {
+		if !present[id] {
+			m.rt.remove(id)
 		}
 	}
-	p.rt = kept
 	for ci := range p.ctrs {
 		c := &p.ctrs[ci]
 		name := p.spec(ci).Name
@@ -128,7 +124,8 @@ func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
 		((newest.State == "running" && c.phase == phaseRunning) || (newest.State != "running" && c.term != nil))
 	if !same && c.phase != phaseCreated {
 		m.ensureTracked(p, ci, newest.ID)
-		c.id, c.attempt, c.phase, c.image = newest.ID, newest.Attempt, phaseIdle, ""
+		c.id, c.attempt, c.phase = newest.ID, newest.Attempt, phaseIdle
+		c.setImage(p, ci, "")
 		c.killSent, c.forced = false, false
 		c.term = nil
 		if newest.State == "running" {
@@ -168,7 +165,7 @@ func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
 }
 
 func (m *Machine) ensureTracked(p *podState, ci int, id string) {
-	if _, ok := m.byID[id]; !ok {
+	if m.rt.find(id) == nil {
 		m.track(p, ci, id, false)
 	}
 }

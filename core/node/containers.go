@@ -38,10 +38,10 @@ type ctrState struct {
 	attempt, pending int32
 	// id is the current instance.
 	id string
-	// imageID is what the current instance's image resolved to; image is
-	// its image (it differs from the spec's after an image change).
-	imageID, image string
-	startedAt      api.Time
+	// imageID is what the current instance's image resolved to (its
+	// image is the spec's, or x.image after an image change).
+	imageID   string
+	startedAt api.Time
 	// term is how the current instance ended (nil while it lives).
 	term   *termState
 	probes *[3]probeState
@@ -100,7 +100,10 @@ type ctrCold struct {
 	retryAt api.Time
 	// killDeadline: when an outstanding kill (killSent) is due.
 	killDeadline api.Time
-	hasRetry     bool
+	// image is the current instance's image when it is not the spec's
+	// (the spec's image changed since it was created), else "".
+	image    string
+	hasRetry bool
 }
 
 // noCold is what rare returns for a container without a side struct: the
@@ -146,6 +149,7 @@ func (c *ctrState) clearNewID() {
 }
 
 func (c *ctrState) prevID() string     { return c.rare().prevID }
+func (c *ctrState) image() string      { return c.rare().image }
 func (c *ctrState) waitReason() string { return c.rare().waitReason }
 
 type termState struct {
@@ -181,7 +185,8 @@ func (m *Machine) promote(p *podState, ci int) {
 	if c.inst != nil {
 		in = *c.inst
 	}
-	c.id, c.inst, c.attempt, c.imageID, c.image = in.newID, nil, c.pending, in.pulledRef, in.newImage
+	c.id, c.inst, c.attempt, c.imageID = in.newID, nil, c.pending, in.pulledRef
+	c.setImage(p, ci, in.newImage)
 	c.setWaiting("", "")
 	c.restartOK, c.restartAfterKill = false, false
 	c.startedAt = 0
@@ -190,6 +195,35 @@ func (m *Machine) promote(p *podState, ci int) {
 // succeeded: an init container that completed.
 func (c *ctrState) succeeded() bool {
 	return c.attempt >= 0 && c.phase == phaseIdle && c.term != nil && c.term.exitCode == 0
+}
+
+// setImage records image as the current instance's, container ci of p.
+func (c *ctrState) setImage(p *podState, ci int, image string) {
+	if image == p.spec(ci).Image {
+		image = ""
+	}
+	if c.x != nil || image != "" {
+		c.cold().image = image
+	}
+}
+
+// keepImages records, before p's pod is replaced by pod, the image of the
+// instances that run (or ran) the spec's image, if pod's is another.
+func (p *podState) keepImages(pod *api.Pod) {
+	for ci := range p.ctrs {
+		c := &p.ctrs[ci]
+		if c.attempt < 0 || c.image() != "" {
+			continue
+		}
+		spec := &pod.Spec.Containers
+		i := ci - p.nInit()
+		if ci < p.nInit() {
+			spec, i = &pod.Spec.InitContainers, ci
+		}
+		if old := p.spec(ci).Image; (*spec)[i].Image != old {
+			c.cold().image = old
+		}
+	}
 }
 
 func (c *ctrState) setWaiting(reason, msg string) {
@@ -372,17 +406,15 @@ func (m *Machine) terminate(p *podState, ci int, code int32, reason, msg string,
 
 // track records a runtime container of p.
 func (m *Machine) track(p *podState, ci int, id string, removing bool) {
-	p.rt = append(p.rt, id)
-	m.byID[id] = ctrLoc{p: p, ci: int32(ci), removing: removing}
+	m.rt.add(p, ci, id, removing)
 }
 
 // removeNow emits RemoveContainer for a tracked container of p.
 func (m *Machine) removeNow(p *podState, id string) {
-	loc, ok := m.byID[id]
-	if !ok || loc.removing {
+	r := m.rt.find(id)
+	if r == nil || r.removing {
 		return
 	}
-	loc.removing = true
-	m.byID[id] = loc
-	m.act(RemoveContainer{Pod: p.ref(), Container: p.ctrs[loc.index()].name(p, loc.index()), ID: id})
+	r.removing = true
+	m.act(RemoveContainer{Pod: p.ref(), Container: p.spec(int(r.ci)).Name, ID: id})
 }

@@ -137,11 +137,9 @@ func (m *Machine) describePod(b *strings.Builder, p *podState) {
 		}
 		b.WriteByte('\n')
 	}
-	if len(p.rt) > 0 {
-		ids := make([]string, len(p.rt))
-		for i, id := range p.rt {
-			ids[i] = id
-			if m.byID[id].removing {
+	if ids := m.rt.ids(p); len(ids) > 0 {
+		for i, id := range ids {
+			if m.rt.find(id).removing {
 				ids[i] += "(removing)"
 			}
 		}

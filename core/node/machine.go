@@ -75,9 +75,9 @@ type Machine struct {
 	now api.Time
 
 	// pods by UID.
-	pods map[string]*podState
-	// byID locates every runtime container the machine knows of.
-	byID map[string]ctrLoc
+	pods podTable
+	// rt locates every runtime container the machine knows of.
+	rt ctrTable
 	// blocked holds pods waiting for a referenced object (secret,
 	// configMap, claim, volume) to appear or change.
 	blocked map[string]*podState
@@ -141,8 +141,6 @@ func New(cfg Config) *Machine {
 	cfg.setDefaults()
 	m := &Machine{
 		cfg:            cfg,
-		pods:           map[string]*podState{},
-		byID:           map[string]ctrLoc{},
 		blocked:        map[string]*podState{},
 		objs:           newObjects(),
 		runtimeHealthy: true,

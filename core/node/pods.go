@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -17,7 +18,7 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 	if pod.UID == "" {
 		return fmt.Errorf("node: pod %s/%s has no uid", pod.Namespace, pod.Name)
 	}
-	p := m.pods[pod.UID]
+	p := m.pods.get(pod.UID)
 	if pod.Spec.NodeName != "" && pod.Spec.NodeName != m.cfg.NodeName {
 		if p != nil {
 			m.handlePodGone(pod.UID)
@@ -33,6 +34,7 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 		if !p.finished {
 			m.noteSpecChange(p, pod)
 		}
+		p.keepImages(pod)
 		p.setPod(pod)
 		if p.statusSent && !p.finished && hashOwned(&pod.Status, p.sentIP) != p.ownedHash {
 			p.resync = true // looked at again on the next Tick
@@ -85,7 +87,7 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 	if n := len(pod.Spec.Volumes); n > 0 {
 		p.cold().vols = make([]volState, n)
 	}
-	m.pods[pod.UID] = p
+	m.pods.add(p)
 	if rcs, ok := m.unclaimed[pod.UID]; ok {
 		delete(m.unclaimed, pod.UID)
 		m.adopt(p, rcs)
@@ -110,7 +112,7 @@ func (m *Machine) noteSpecChange(p *podState, pod *api.Pod) {
 
 // handlePodGone: the pod object is gone from the API server.
 func (m *Machine) handlePodGone(uid string) {
-	p := m.pods[uid]
+	p := m.pods.get(uid)
 	if p == nil {
 		return
 	}
@@ -132,9 +134,9 @@ func (m *Machine) handlePodList(pods []*api.Pod) error {
 			seen[pod.UID] = true
 		}
 	}
-	for uid := range m.pods {
-		if !seen[uid] {
-			m.handlePodGone(uid) // only marks dirty: order does not leak
+	for _, p := range slices.Clone(m.pods) { // a finished pod is forgotten
+		if !seen[p.pod.UID] {
+			m.handlePodGone(p.pod.UID)
 		}
 	}
 	for _, pod := range pods {
@@ -150,7 +152,7 @@ func (m *Machine) handlePodList(pods []*api.Pod) error {
 // forget drops every trace of p.
 func (m *Machine) forget(p *podState) {
 	p.forgotten = true
-	delete(m.pods, p.pod.UID)
+	m.pods.remove(p.pod.UID)
 	if p.outIdx > 0 {
 		if m.outGone == nil {
 			m.outGone = map[string]int{}
@@ -159,8 +161,8 @@ func (m *Machine) forget(p *podState) {
 		p.outIdx = 0
 	}
 	delete(m.blocked, p.pod.UID)
-	for _, id := range p.rt {
-		delete(m.byID, id)
+	for p.rt != 0 {
+		m.rt.remove(m.rt.slots[p.rt-1].id)
 	}
 }
 

@@ -16,8 +16,6 @@ type podState struct {
 
 	// ctrs holds the init containers, then the regular ones, in spec order.
 	ctrs []ctrState
-	// rt lists this pod's runtime container IDs not yet removed.
-	rt []string
 	// x holds the rarely used state (nil until needed; see cold).
 	x *podCold
 
@@ -47,6 +45,10 @@ type podState struct {
 	// outIdx is 1 + the index of p's StatusUpdate in the machine's
 	// pending Ready, 0 if it has none.
 	outIdx int32
+	// rt is 1 + the slot in the machine's ctrTable of the first of this
+	// pod's runtime containers not yet removed (0 if none); the others
+	// follow it.
+	rt int32
 
 	// The small fields last, together: no padding between them.
 
@@ -193,19 +195,6 @@ func condStatusOf(s string) condStatus {
 	}
 	return condOther
 }
-
-// ctrLoc locates a runtime container.
-type ctrLoc struct {
-	p *podState
-	// ci is the container's index in p.ctrs (an int32: a map entry of
-	// 16 bytes rather than 24).
-	ci int32
-	// removing: a RemoveContainer was emitted.
-	removing bool
-}
-
-// index is the container's index in p.ctrs.
-func (l ctrLoc) index() int { return int(l.ci) }
 
 func (p *podState) spec(ci int) *api.Container {
 	if ci < p.nInit() {

@@ -12,7 +12,7 @@ import (
 // ignored, except a container created for nothing, which is removed.
 
 func (m *Machine) lookup(uid, name string) (*podState, int) {
-	p := m.pods[uid]
+	p := m.pods.get(uid)
 	if p == nil || p.finished {
 		return nil, -1
 	}
@@ -56,7 +56,7 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 	p, ci := m.lookup(e.PodUID, e.Container)
 	if ci < 0 {
 		rc := RuntimeContainer{ID: e.ID, PodUID: e.PodUID, Container: e.Container}
-		if q := m.pods[e.PodUID]; q != nil {
+		if q := m.pods.get(e.PodUID); q != nil {
 			rc.PodNamespace, rc.PodName = q.pod.Namespace, q.pod.Name
 		}
 		m.removeOrphan(rc)
@@ -68,7 +68,7 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 		if expected {
 			c.phase = phaseIdle
 		}
-		if _, known := m.byID[e.ID]; !known {
+		if m.rt.find(e.ID) == nil {
 			m.track(p, ci, e.ID, false)
 			m.removeNow(p, e.ID)
 		}
@@ -97,14 +97,14 @@ func (m *Machine) handleCreateFailed(e ContainerCreateFailed) {
 
 // current returns the pod and container whose current instance is id.
 func (m *Machine) current(id string) (*podState, int) {
-	loc, ok := m.byID[id]
-	if !ok || loc.p.finished {
+	r := m.rt.find(id)
+	if r == nil || r.p.finished {
 		return nil, -1
 	}
-	if c := &loc.p.ctrs[loc.index()]; c.id != id && !(c.phase == phaseCreated && c.newID() == id) {
+	if c := &r.p.ctrs[r.ci]; c.id != id && !(c.phase == phaseCreated && c.newID() == id) {
 		return nil, -1
 	}
-	return loc.p, loc.index()
+	return r.p, int(r.ci)
 }
 
 func (m *Machine) handleStarted(e ContainerStarted) {
@@ -142,25 +142,19 @@ func (m *Machine) handleRemoved(id string) {
 		delete(m.orphans, id)
 		return
 	}
-	loc, ok := m.byID[id]
-	if !ok {
+	r := m.rt.find(id)
+	if r == nil {
 		return
 	}
-	p := loc.p
-	delete(m.byID, id)
-	for i, x := range p.rt {
-		if x == id {
-			p.rt = append(p.rt[:i], p.rt[i+1:]...)
-			break
-		}
-	}
-	c := &p.ctrs[loc.index()]
+	p, ci := r.p, int(r.ci)
+	m.rt.remove(id)
+	c := &p.ctrs[ci]
 	switch {
 	case c.phase == phaseCreated && c.newID() == id:
 		c.phase = phaseIdle // never started: create again
 		c.clearNewID()
 	case c.id == id && c.live():
-		m.terminate(p, loc.index(), 137, reasonStatusUnknown, messageStatusUnknown, 0)
+		m.terminate(p, ci, 137, reasonStatusUnknown, messageStatusUnknown, 0)
 	}
 	if c.x != nil && c.x.prevID == id {
 		c.x.prevID = ""
@@ -175,24 +169,23 @@ func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
 			o.sent, o.retryAt = false, m.after(m.cfg.RetryPeriod)
 			return
 		}
-		loc, ok := m.byID[e.ID]
-		if !ok {
+		r := m.rt.find(e.ID)
+		if r == nil {
 			return
 		}
-		p, c := loc.p, &loc.p.ctrs[loc.index()]
+		p, c := r.p, &r.p.ctrs[r.ci]
 		if e.Op == "kill" {
 			if c.liveID() == e.ID && c.live() && c.killSent {
 				// Retry after RetryPeriod, without grace.
 				c.forced, c.killFailed, c.x.killDeadline = false, true, m.after(m.cfg.RetryPeriod)
 			}
-		} else if loc.removing {
-			loc.removing = false
-			m.byID[e.ID] = loc
+		} else if r.removing {
+			r.removing = false
 			p.cold().retryAt, p.hasRetry = m.after(m.cfg.RetryPeriod), true
 		}
 		m.markDirty(p)
 	case "teardown":
-		p := m.pods[e.PodUID]
+		p := m.pods.get(e.PodUID)
 		if p == nil {
 			return
 		}
@@ -217,13 +210,13 @@ func (m *Machine) handleRuntimeStatus(e RuntimeStatus) {
 func (m *Machine) handleWriteFailed(e WriteFailed) {
 	switch e.What {
 	case "status":
-		if p := m.pods[e.PodUID]; p != nil && !p.finished {
+		if p := m.pods.get(e.PodUID); p != nil && !p.finished {
 			p.statusSent = false
 			m.wakeAt(p, m.now+1)
 			m.schedule(p)
 		}
 	case "delete":
-		if p := m.pods[e.PodUID]; p != nil && p.finished {
+		if p := m.pods.get(e.PodUID); p != nil && p.finished {
 			m.node.redelete = append(m.node.redelete, p.ref())
 		}
 	case "lease":

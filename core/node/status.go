@@ -67,8 +67,8 @@ func (m *Machine) containerStatus(a *statusArena, p *podState, ci int) api.Conta
 	spec := p.spec(ci)
 	// A created, not yet started instance shows only once it starts.
 	cs := api.ContainerStatus{Name: spec.Name, Image: spec.Image, ImageID: c.imageID, ContainerID: c.id}
-	if c.image != "" {
-		cs.Image = c.image
+	if img := c.image(); img != "" {
+		cs.Image = img
 	}
 	if c.attempt > 0 {
 		cs.RestartCount = c.attempt

@@ -36,7 +36,7 @@ func (m *Machine) syncStopping(p *podState) bool {
 		return false // terminal: keep containers for their logs until deleted
 	}
 	m.removeContainers(p)
-	if !volsDone || len(p.rt) > 0 {
+	if !volsDone || p.rt != 0 {
 		return false
 	}
 	if p.gone {
@@ -68,13 +68,12 @@ func (m *Machine) removeContainers(p *podState) {
 		return
 	}
 	p.hasRetry = false
-	for _, id := range p.rt {
-		loc := m.byID[id]
-		if loc.removing {
+	for s := p.rt; s != 0; s = m.rt.slots[s-1].next {
+		r := &m.rt.slots[s-1]
+		if r.removing {
 			continue
 		}
-		loc.removing = true
-		m.byID[id] = loc
-		m.act(RemoveContainer{Pod: p.ref(), Container: p.ctrs[loc.index()].name(p, loc.index()), ID: id})
+		r.removing = true
+		m.act(RemoveContainer{Pod: p.ref(), Container: p.spec(int(r.ci)).Name, ID: r.id})
 	}
 }

@@ -120,7 +120,7 @@ func (m *Machine) teardownVolumes(p *podState) bool {
 }
 
 func (m *Machine) volumeOf(uid, name string) (*podState, *volState) {
-	p := m.pods[uid]
+	p := m.pods.get(uid)
 	if p == nil || p.finished {
 		return nil, nil
 	}
