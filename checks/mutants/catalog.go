@@ -183,6 +183,14 @@ var Catalog = []Mutant{
 		Replace: "for e.prevRev >= rev {",
 		Checks:  []Check{storeModel, storeTests},
 	},
+	{
+		ID:      "store-prev-at-log-start-lost",
+		Bug:     "the state before a write is looked for aside when the key's previous write is the log's first entry, not in it: after a compaction, an update of a key last written at the compaction revision reports no previous object",
+		File:    "core/store/memory.go",
+		Find:    "case e.prevRev >= m.logStart:",
+		Replace: "case e.prevRev > m.logStart:",
+		Checks:  []Check{storeModel, storeTests},
+	},
 
 	// ---- core/control: deployments and replica sets ----------------------
 	{

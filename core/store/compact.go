@@ -1,5 +1,7 @@
 package store
 
+import "github.com/capstan-dev/capstan/core/api"
+
 // Compact implements Store. It costs O(writes being compacted): only keys
 // written before rev can have history to drop, and the log says which.
 func (m *Memory) Compact(rev int64) error {
@@ -23,8 +25,12 @@ func (m *Memory) Compact(rev int64) error {
 		// an absent key is among them. Older versions need no visit: they
 		// live in the log entries dropped below.
 		for j := 0; j <= int(n); j++ {
-			i := m.log.at(j).rec
+			e := m.log.at(j)
+			i := e.rec
 			r := m.recs.at(i)
+			if j < int(n) {
+				m.renewBase(e, rev)
+			}
 			if r.obj != nil || r.rev == 0 || r.rev > rev {
 				continue // live, already removed, or deleted after rev
 			}
@@ -46,4 +52,24 @@ func (m *Memory) Compact(rev int64) error {
 	}
 	m.compacted = rev
 	return nil
+}
+
+// renewBase keeps bases true across a compaction at rev, given e, one of
+// the entries it drops, visited oldest first: a key written again at rev
+// or later gets as its base the state its last dropped write left (the
+// state before its first retained write), unless that write was a delete
+// (the next write is then an Added, which needs none); any other key
+// needs none.
+func (m *Memory) renewBase(e *logEntry, rev int64) {
+	r := m.recs.at(e.rec)
+	// A record removed by this compaction (a tombstone at rev, retired)
+	// still has its Deleted entry at rev to serve.
+	if (r.rev >= rev || e.rec == m.retired) && e.typ != opDeleted {
+		if m.bases == nil {
+			m.bases = map[id]api.Object{}
+		}
+		m.bases[e.rec] = e.obj
+	} else if len(m.bases) > 0 {
+		delete(m.bases, e.rec)
+	}
 }

@@ -66,9 +66,38 @@ func checkInvariants(t failer, m *Memory) {
 			t.Fatalf("log entry at %d holds resourceVersion %s", m.logStart+int64(j), e.obj.GetObjectMeta().ResourceVersion)
 		}
 	}
+	checkBases(t, m)
 	if m.retired >= 0 {
 		if r := m.recs.at(m.retired); r.rev != 0 || r.key == "" || m.retired != m.log.at(0).rec {
 			t.Fatalf("retired record %d: %+v, not named by the log entry at the compaction revision", m.retired, r)
+		}
+	}
+}
+
+// checkBases checks Memory.bases: exactly the records whose first
+// retained write replaced a live state written before the log's start,
+// each with that state.
+func checkBases(t failer, m *Memory) {
+	t.Helper()
+	want := map[id]int64{} // record -> the revision its base was written at
+	seen := map[id]bool{}
+	for j := range m.log.len() {
+		e := m.log.at(j)
+		if seen[e.rec] {
+			continue
+		}
+		seen[e.rec] = true
+		if e.typ != opAdded && e.prevRev < m.logStart {
+			want[e.rec] = e.prevRev
+		}
+	}
+	if len(m.bases) != len(want) {
+		t.Fatalf("bases holds %d records, want %d", len(m.bases), len(want))
+	}
+	for i, rev := range want {
+		b, ok := m.bases[i]
+		if !ok || b == nil || b.GetObjectMeta().ResourceVersion != FormatRevision(rev) {
+			t.Fatalf("record %d: base %v, want the version at %d", i, b, rev)
 		}
 	}
 }
@@ -90,7 +119,7 @@ func versions(m *Memory, r *record) []version {
 		if e.prevRev == 0 {
 			break
 		}
-		vs = append(vs, version{e.prevRev, e.prev})
+		vs = append(vs, version{e.prevRev, m.prevOf(e)})
 		rev = e.prevRev
 	}
 	slices.Reverse(vs)

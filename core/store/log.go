@@ -3,18 +3,20 @@ package store
 import "github.com/capstan-dev/capstan/core/api"
 
 // logEntry is one write, kept for watchers and for reads at older
-// revisions until compaction.
+// revisions until compaction: 32 bytes. The state before the write is not
+// kept here but found from prevRev (Memory.prevOf): it is the state after
+// the key's previous write, in the log's entry at prevRev, or for a
+// version written before the log's start, in Memory.bases.
 type logEntry struct {
 	// obj is the state after the write, shared with the key's record;
 	// for Deleted nil, or in a shared store the last state with
 	// resourceVersion set to the deletion revision (what Delete returned
 	// and every Deleted event carries). Never mutated.
 	obj api.Object
-	// prev is the state before the write; nil for Added.
-	prev api.Object
-	// prevRev is the revision of the key's previous write: prev's
-	// modRevision, or for Added the deletion revision of the tombstone it
-	// follows; 0 if the key had no retained record before.
+	// prevRev is the revision of the key's previous write: the state
+	// before this write's modRevision, or for Added the deletion revision
+	// of the tombstone it follows; 0 if the key had no retained record
+	// before.
 	prevRev int64
 	// rec is the key's record (its key never changes while the entry is
 	// in the log: see Memory.retired).
@@ -50,7 +52,7 @@ type writeLog struct {
 	n int
 }
 
-// logChunk is the number of entries in a chunk (48 bytes each: 48 KiB).
+// logChunk is the number of entries in a chunk (32 bytes each: 32 KiB).
 const logChunk = 1024
 
 // len returns the number of entries.

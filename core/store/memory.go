@@ -31,6 +31,13 @@ type Memory struct {
 	// logStart is the revision of log[0].
 	// Invariant: logStart == max(2, compacted).
 	logStart int64
+	// bases holds, for each record whose first write at or after
+	// logStart is an update or a delete, the state before that write,
+	// which was written before logStart and so is in no log entry (see
+	// prevOf). Writes add to it, compactions renew it.
+	// Invariant: holds exactly those records, each with the object
+	// written at that first write's prevRev.
+	bases map[id]api.Object
 	// retired is the record of a tombstone at the compaction revision,
 	// which the last compaction took out of recs and index: the log's
 	// entry at that revision still names it, so its id is reused only
@@ -227,9 +234,31 @@ func (m *Memory) write(i id, typ op, obj api.Object) api.Object {
 		obj.GetObjectMeta().ResourceVersion = FormatRevision(m.rev)
 	}
 	r := m.recs.at(i)
-	m.log.append(logEntry{obj: obj, prev: r.obj, prevRev: r.rev, rec: i, typ: typ})
+	if typ != opAdded && r.rev < m.logStart {
+		// The state replaced was written before the log's start: the
+		// key's first write since, whose state before is kept aside.
+		if m.bases == nil {
+			m.bases = map[id]api.Object{}
+		}
+		m.bases[i] = r.obj
+	}
+	m.log.append(logEntry{obj: obj, prevRev: r.rev, rec: i, typ: typ})
 	r.rev, r.obj = m.rev, obj
 	return obj
+}
+
+// prevOf returns the state before the write of the log entry e: nil for
+// Added; otherwise the live state the key's previous write left, which
+// the log's entry at e.prevRev holds, unless it was written before the
+// log's start (then bases has it).
+func (m *Memory) prevOf(e *logEntry) api.Object {
+	switch {
+	case e.typ == opAdded:
+		return nil
+	case e.prevRev >= m.logStart:
+		return m.log.at(int(e.prevRev - m.logStart)).obj
+	}
+	return m.bases[e.rec]
 }
 
 // objectAt returns r's object as of revision rev (not compacted), nil if
@@ -246,7 +275,7 @@ func (m *Memory) objectAt(r *record, rev int64) api.Object {
 	for e.prevRev > rev {
 		e = m.log.at(int(e.prevRev - m.logStart))
 	}
-	return e.prev
+	return m.prevOf(e)
 }
 
 // readRevision resolves the revision of a read: 0 means the latest; the

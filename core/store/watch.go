@@ -104,16 +104,17 @@ func (w *memWatcher) Close() { w.closed = true }
 // objects copied unless the store is shared.
 func (m *Memory) event(e *logEntry, rev int64) Event {
 	ev := Event{Type: eventTypes[e.typ], Key: m.recs.at(e.rec).key, Revision: rev}
+	prev := m.prevOf(e)
 	switch e.typ {
 	case opDeleted:
 		if e.obj != nil { // shared: made once by Delete
 			ev.Object = e.obj
 		} else {
-			ev.Object = m.deletedCopy(e.prev, rev)
+			ev.Object = m.deletedCopy(prev, rev)
 		}
 	default:
 		ev.Object = m.copyOut(e.obj)
 	}
-	ev.PrevObject = m.copyOut(e.prev)
+	ev.PrevObject = m.copyOut(prev)
 	return ev
 }
