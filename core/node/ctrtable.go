@@ -14,17 +14,48 @@ import (
 
 // podTable is the machine's pods, sorted by UID. Invariant: at most one
 // pod per UID, and a pod's UID never changes (handlePod keys by it).
-type podTable []*podState
+type podTable []podEntry
+
+// podEntry is a pod and the first eight bytes of its UID (see prefix8),
+// which decide most comparisons of a search without a visit to the pod.
+type podEntry struct {
+	uid8 uint64
+	p    *podState
+}
 
 // search returns the position of uid's pod, or where it would go.
 func (t podTable) search(uid string) (int, bool) {
-	return slices.BinarySearchFunc(t, uid, func(p *podState, uid string) int { return strings.Compare(p.pod.UID, uid) })
+	k := prefix8(uid)
+	return slices.BinarySearchFunc(t, uid, func(e podEntry, uid string) int {
+		if e.uid8 != k {
+			if e.uid8 < k {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(e.p.pod.UID, uid)
+	})
+}
+
+// prefix8 is s's first eight bytes as a big-endian number, zeros for the
+// bytes a shorter s lacks. prefix8(a) < prefix8(b) implies a < b: the
+// first byte where the numbers differ is where the strings differ, or
+// where the shorter one, a prefix of the other, ends.
+func prefix8(s string) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if i < len(s) {
+			k |= uint64(s[i])
+		}
+	}
+	return k
 }
 
 // get returns the pod of uid, or nil.
 func (t podTable) get(uid string) *podState {
 	if i, ok := t.search(uid); ok {
-		return t[i]
+		return t[i].p
 	}
 	return nil
 }
@@ -32,7 +63,7 @@ func (t podTable) get(uid string) *podState {
 // add inserts p, whose UID is not in t.
 func (t *podTable) add(p *podState) {
 	i, _ := t.search(p.pod.UID)
-	*t = slices.Insert(*t, i, p)
+	*t = slices.Insert(*t, i, podEntry{uid8: prefix8(p.pod.UID), p: p})
 }
 
 // remove drops the pod of uid, if any.

@@ -153,8 +153,8 @@ func (m *Machine) nodeStatus() api.NodeStatus {
 // sortedPods returns the machine's pods in key order.
 func (m *Machine) sortedPods() []*podState {
 	out := make([]*podState, 0, len(m.pods))
-	for _, p := range m.pods {
-		out = append(out, p)
+	for _, e := range m.pods {
+		out = append(out, e.p)
 	}
 	slices.SortFunc(out, func(a, b *podState) int { return comparePods(a.pod, b.pod) })
 	return out

@@ -134,9 +134,9 @@ func (m *Machine) handlePodList(pods []*api.Pod) error {
 			seen[pod.UID] = true
 		}
 	}
-	for _, p := range slices.Clone(m.pods) { // a finished pod is forgotten
-		if !seen[p.pod.UID] {
-			m.handlePodGone(p.pod.UID)
+	for _, e := range slices.Clone(m.pods) { // a finished pod is forgotten
+		if !seen[e.p.pod.UID] {
+			m.handlePodGone(e.p.pod.UID)
 		}
 	}
 	for _, pod := range pods {

@@ -201,8 +201,8 @@ func (m *Machine) handleRuntimeStatus(e RuntimeStatus) {
 	was := m.runtimeHealthy
 	m.runtimeHealthy, m.runtimeMessage = e.Healthy, e.Message
 	if e.Healthy && !was {
-		for _, p := range m.pods {
-			m.markDirty(p) // flush sorts
+		for _, e := range m.pods {
+			m.markDirty(e.p) // flush sorts
 		}
 	}
 }

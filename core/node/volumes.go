@@ -158,7 +158,8 @@ func (m *Machine) handleVolumeTornDown(uid, name string) {
 // It looks at every pod of the node (a few dozen): an index by namespace
 // would cost every pod a map entry for the rare secret update.
 func (m *Machine) refreshProjected(ns string, kind VolumeKind, name string) {
-	for _, p := range m.pods {
+	for _, e := range m.pods {
+		p := e.p
 		if p.pod.Namespace != ns {
 			continue
 		}
