@@ -116,7 +116,7 @@ func (m *Machine) adopt(p *podState, rcs []RuntimeContainer) {
 // current one, the one before as its previous, and removes older ones.
 func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
 	c := &p.ctrs[ci]
-	if c.phase == phaseCreating && mine[0].Attempt < c.pending {
+	if c.phase == phaseCreating && mine[0].Attempt < c.pending() {
 		return // a newer create is in flight; its answer decides
 	}
 	newest := mine[0]

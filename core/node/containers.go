@@ -33,9 +33,6 @@ func (p ctrPhase) String() string { return phaseNames[p] }
 // instance being pulled, created and started (inst) and the state of
 // failures and restarts (x) are side structs allocated when needed.
 type ctrState struct {
-	// attempt is the current instance's attempt (its restartCount); -1 if
-	// no instance was ever created. pending is the attempt being created.
-	attempt, pending int32
 	// id is the current instance.
 	id string
 	// imageID is what the current instance's image resolved to (its
@@ -52,7 +49,12 @@ type ctrState struct {
 	x *ctrCold
 
 	// The small fields last, together: no padding between them.
-	phase ctrPhase
+
+	// attempt is the current instance's attempt (its restartCount); -1 if
+	// no instance was ever created (the attempt being created is
+	// inst.pending).
+	attempt int32
+	phase   ctrPhase
 	// imageReady: the image is present for the next create.
 	imageReady bool
 	// restartOK: the back-off check passed for the current exit.
@@ -79,6 +81,8 @@ type ctrInstance struct {
 	// current one when it starts (so the status moves straight from
 	// waiting to running, as the kubelet's synchronous create+start does).
 	newID string
+	// pending is the attempt being created (phaseCreating) or created.
+	pending int32
 }
 
 // ctrCold is the part of a container's state that only failures,
@@ -134,6 +138,15 @@ func (c *ctrState) instance() *ctrInstance {
 	return c.inst
 }
 
+// pending is the attempt being created or created, not yet started (0 if
+// none).
+func (c *ctrState) pending() int32 {
+	if c.inst == nil {
+		return 0
+	}
+	return c.inst.pending
+}
+
 // newID is the created, not yet started instance ("" if none).
 func (c *ctrState) newID() string {
 	if c.inst == nil {
@@ -185,7 +198,7 @@ func (m *Machine) promote(p *podState, ci int) {
 	if c.inst != nil {
 		in = *c.inst
 	}
-	c.id, c.inst, c.attempt, c.imageID = in.newID, nil, c.pending, in.pulledRef
+	c.id, c.inst, c.attempt, c.imageID = in.newID, nil, in.pending, in.pulledRef
 	c.setImage(p, ci, in.newImage)
 	c.setWaiting("", "")
 	c.restartOK, c.restartAfterKill = false, false
@@ -325,8 +338,9 @@ func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
 	}
 	cc.Attempt = c.attempt + 1
 	m.act(cc)
-	c.phase, c.pending, c.imageReady = phaseCreating, cc.Attempt, false
-	c.instance().newImage = cc.Image
+	c.phase, c.imageReady = phaseCreating, false
+	in := c.instance()
+	in.pending, in.newImage = cc.Attempt, cc.Image
 }
 
 // pullPolicy defaults the pull policy as Kubernetes does: Always for an

@@ -69,7 +69,8 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 	for i, typ := range [...]string{api.PodInitialized, api.PodReady, api.ContainersReady} {
 		for _, c := range pod.Status.Conditions {
 			if c.Type == typ {
-				p.condStatus[i], p.condSince[i] = condStatusOf(c.Status), c.LastTransitionTime
+				p.conds.set(i, condStatusOf(c.Status))
+				p.condSince[i] = c.LastTransitionTime
 			}
 		}
 	}

@@ -37,10 +37,9 @@ type podState struct {
 	// wake is when p is to be synced again (hasWake; see schedule).
 	wake api.Time
 
-	// condSince and condStatus are the transition times and statuses of
+	// condSince and conds are the transition times and statuses of
 	// Initialized, Ready, ContainersReady.
-	condSince  [3]api.Time
-	condStatus [3]condStatus
+	condSince [3]api.Time
 
 	// outIdx is 1 + the index of p's StatusUpdate in the machine's
 	// pending Ready, 0 if it has none.
@@ -52,6 +51,7 @@ type podState struct {
 
 	// The small fields last, together: no padding between them.
 
+	conds condStatuses
 	// terminal is the latched phase Succeeded/Failed (termNone before),
 	// with the pod-level reason and message in x. Invariant: once set it
 	// never changes.
@@ -183,6 +183,16 @@ const (
 	condFalse
 	condOther
 )
+
+// condStatuses are the statuses of the three kubelet conditions, two
+// bits each.
+type condStatuses uint8
+
+func (s condStatuses) get(i int) condStatus { return condStatus(s>>(2*i)) & 3 }
+
+func (s *condStatuses) set(i int, c condStatus) {
+	*s = *s&^(3<<(2*i)) | condStatuses(c)<<(2*i)
+}
 
 func condStatusOf(s string) condStatus {
 	switch s {

@@ -63,7 +63,7 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 		return
 	}
 	c := &p.ctrs[ci]
-	expected := c.phase == phaseCreating && e.Attempt == c.pending
+	expected := c.phase == phaseCreating && e.Attempt == c.pending()
 	if !expected || p.stopping() {
 		if expected {
 			c.phase = phaseIdle
@@ -83,7 +83,7 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 
 func (m *Machine) handleCreateFailed(e ContainerCreateFailed) {
 	p, ci := m.lookup(e.PodUID, e.Container)
-	if ci < 0 || p.ctrs[ci].phase != phaseCreating || p.ctrs[ci].pending != e.Attempt {
+	if ci < 0 || p.ctrs[ci].phase != phaseCreating || p.ctrs[ci].pending() != e.Attempt {
 		return
 	}
 	c := &p.ctrs[ci]

@@ -238,12 +238,13 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	podReady.Type = api.PodReady
 	conds := append(a.conds, initCond, podReady, readyCond)
 	for i := range 3 {
-		status, since := p.condStatus[i], p.condSince[i]
+		status, since := p.conds.get(i), p.condSince[i]
 		if now := condStatusOf(conds[i].Status); status != now {
 			status, since = now, m.now
 		}
 		if commit {
-			p.condStatus[i], p.condSince[i] = status, since
+			p.conds.set(i, status)
+			p.condSince[i] = since
 		}
 		conds[i].LastTransitionTime = since
 	}
