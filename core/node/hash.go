@@ -31,19 +31,31 @@ func (h *hasher) byte(b byte) { h.word(uint64(b)) }
 // the last word padded with zeros): the length keeps ("ab","c") apart
 // from ("a","bc").
 func (h *hasher) str(s string) {
-	h.word(uint64(len(s)))
-	for len(s) >= 8 {
-		h.word(uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56)
-		s = s[8:]
+	n := len(s)
+	h.word(uint64(n))
+	for i := 0; i+8 <= n; i += 8 {
+		h.word(load64(s[i:]))
 	}
-	if len(s) > 0 {
+	switch r := n % 8; {
+	case r == 0:
+	case n >= 8:
+		// The last eight bytes, shifted to drop those hashed already:
+		// one load rather than a loop over the bytes.
+		h.word(load64(s[n-8:]) >> (64 - 8*r))
+	default:
 		var w uint64
-		for i := len(s) - 1; i >= 0; i-- {
+		for i := n - 1; i >= 0; i-- {
 			w = w<<8 | uint64(s[i])
 		}
 		h.word(w)
 	}
+}
+
+// load64 is s's first eight bytes, little-endian.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func (h *hasher) int(v int64) { h.word(uint64(v)) }
