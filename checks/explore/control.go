@@ -42,7 +42,7 @@ func (w *World) execControl(pw pendingWrite) {
 	}
 	switch {
 	case !ok:
-		err = api.NewForbidden(cw.Resource, cw.Name, errRefused)
+		err = api.NewForbidden(cw.Resource(), cw.Name(), errRefused)
 	case cw.Op == control.OpCreate:
 		obj, err = w.reg.Create(cw.Object, w.now)
 	case cw.Op == control.OpUpdate:
@@ -50,13 +50,13 @@ func (w *World) execControl(pw pendingWrite) {
 	case cw.Op == control.OpUpdateStatus:
 		obj, err = w.reg.UpdateStatus(cw.Object, w.now)
 	case cw.Op == control.OpDelete:
-		obj, err = w.reg.Delete(cw.Resource, cw.Namespace, cw.Name, registry.DeleteOptions{
+		obj, err = w.reg.Delete(cw.Resource(), cw.Namespace(), cw.Name(), registry.DeleteOptions{
 			GracePeriodSeconds: cw.GracePeriodSeconds,
 			Preconditions:      cw.Preconditions,
 			PropagationPolicy:  cw.Propagation,
 		}, w.now)
 	case cw.Op == control.OpBind:
-		obj, err = w.reg.Bind(cw.Namespace, cw.Name, cw.Preconditions.UID, cw.Node, w.now)
+		obj, err = w.reg.Bind(cw.Namespace(), cw.Name(), cw.Preconditions.UID, cw.Node, w.now)
 	}
 	if err != nil {
 		f := control.WriteFailed{Write: cw, Reason: api.ReasonForError(err), Message: err.Error()}

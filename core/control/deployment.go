@@ -35,14 +35,14 @@ func (s *depState) init() {
 // why for the Progressing condition.
 func (m *Machine) depWriteFailed(f WriteFailed) {
 	w := f.Write
-	if w.Op != OpCreate || w.Kind != "ReplicaSet" {
+	if w.Op != OpCreate || w.Resource() != "replicasets" {
 		return
 	}
-	if c, ok := m.dep.created[w.For]; ok && c.name == w.Name {
+	if c, ok := m.dep.created[w.For]; ok && c.name == w.Name() {
 		delete(m.dep.created, w.For)
 	}
 	if f.Reason != api.StatusReasonAlreadyExists {
-		m.dep.createFailed[w.For] = "Failed to create new replica set " + strconv.Quote(w.Name) + ": " + f.Message
+		m.dep.createFailed[w.For] = "Failed to create new replica set " + strconv.Quote(w.Name()) + ": " + f.Message
 	}
 }
 

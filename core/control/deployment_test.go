@@ -358,7 +358,7 @@ func TestDeploymentStatusWaitsForScale(t *testing.T) {
 	h.settle()
 	failures := 0
 	h.fail = func(w Write) (api.StatusReason, bool) {
-		if w.Op == OpUpdate && w.Kind == "ReplicaSet" && failures < 3 {
+		if w.Op == OpUpdate && w.Kind() == "ReplicaSet" && failures < 3 {
 			failures++
 			return api.StatusReasonConflict, true
 		}

@@ -159,14 +159,14 @@ func TestBusyWaiterWokenByOutcome(t *testing.T) {
 		}
 		h.feed()
 	}
-	var taint, mark *Write
+	var taint, mark *Write // copies: the next Ready reuses ws
 	ws := h.m.Ready()
-	for i := range ws {
+	for _, w := range ws {
 		switch {
-		case ws[i].Kind == "Node" && ws[i].Op == OpUpdate:
-			taint = &ws[i]
-		case ws[i].Kind == "Pod" && ws[i].Op == OpUpdateStatus:
-			mark = &ws[i]
+		case w.Kind() == "Node" && w.Op == OpUpdate:
+			taint = &w
+		case w.Kind() == "Pod" && w.Op == OpUpdateStatus:
+			mark = &w
 		}
 	}
 	if taint == nil || mark == nil {
@@ -183,7 +183,7 @@ func TestBusyWaiterWokenByOutcome(t *testing.T) {
 		t.Fatal("the pod write's outcome woke nothing")
 	}
 	ws = h.m.Ready()
-	if !slices.ContainsFunc(ws, func(w Write) bool { return w.Op == OpDelete && w.Name == "a" && w.Controller == "taint-eviction" }) {
+	if !slices.ContainsFunc(ws, func(w Write) bool { return w.Op == OpDelete && w.Name() == "a" && w.Controller == "taint-eviction" }) {
 		t.Fatalf("pod not evicted once its status write came back: %v", describeWrites(ws))
 	}
 }

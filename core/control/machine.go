@@ -140,7 +140,7 @@ type Machine struct {
 	// the key's modRevision the write was based on; an event with a later
 	// revision clears it. Safe to lose.
 	inflight map[string]inflight
-	// out collects the writes of the Ready in progress (outbuf.go).
+	// out holds the writes of the last Ready (outbuf.go).
 	out outBuf
 	// retries counts recent failed writes per controller and key, for
 	// their backoff. Safe to lose.
@@ -362,8 +362,11 @@ func (m *Machine) Pending() bool {
 }
 
 // Ready runs every controller over its dirty keys and returns the writes
-// they ask for, in a deterministic order; the machine keeps no reference
-// to the returned slice. Before the first Tick it returns nothing.
+// they ask for, in a deterministic order. Before the first Tick it
+// returns nothing. The slice is the machine's, valid until the next
+// Ready, which reuses it: a caller that keeps writes longer keeps copies
+// (a Write is a value: ranging over the slice copies each one). Failed,
+// Step and Tick may be called while the caller goes through it.
 func (m *Machine) Ready() []Write {
 	if !m.started {
 		return nil
@@ -379,7 +382,7 @@ func (m *Machine) Ready() []Write {
 			sync(key)
 		}
 	}
-	return m.out.take()
+	return m.out.w
 }
 
 func (m *Machine) syncer(q queueID) func(string) {

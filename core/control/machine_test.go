@@ -203,13 +203,13 @@ func TestWriteDescribe(t *testing.T) {
 		w    Write
 		want string
 	}{
-		{Write{Op: OpCreate, Kind: "Pod", Namespace: "default", Name: "web-abcde", Controller: "replicaset"}, "create Pod default/web-abcde [replicaset]"},
-		{Write{Op: OpUpdate, Kind: "ReplicaSet", Namespace: "default", Name: "web-1", Object: &api.ReplicaSet{ObjectMeta: api.ObjectMeta{ResourceVersion: "12"}},
+		{Write{Op: OpCreate, Key: "/registry/pods/default/web-abcde", Controller: "replicaset"}, "create Pod default/web-abcde [replicaset]"},
+		{Write{Op: OpUpdate, Key: "/registry/replicasets/default/web-1", Object: &api.ReplicaSet{ObjectMeta: api.ObjectMeta{ResourceVersion: "12"}},
 			Controller: "deployment", Reason: "scale 1->3"}, "update ReplicaSet default/web-1 rv=12: scale 1->3 [deployment]"},
-		{Write{Op: OpDelete, Kind: "Pod", Namespace: "default", Name: "p", Propagation: PropagationBackground, GracePeriodSeconds: &g, Controller: "pod-gc"},
+		{Write{Op: OpDelete, Key: "/registry/pods/default/p", Propagation: PropagationBackground, GracePeriodSeconds: &g, Controller: "pod-gc"},
 			"delete Pod default/p propagation=Background grace=0 [pod-gc]"},
-		{Write{Op: OpBind, Kind: "Pod", Namespace: "default", Name: "p", Node: "n1", Controller: "scheduler"}, "bind Pod default/p -> n1 [scheduler]"},
-		{Write{Op: OpUpdateStatus, Kind: "Node", Name: "n1", Object: &api.Node{ObjectMeta: api.ObjectMeta{ResourceVersion: "3"}}, Controller: "node-lifecycle"},
+		{Write{Op: OpBind, Key: "/registry/pods/default/p", Node: "n1", Controller: "scheduler"}, "bind Pod default/p -> n1 [scheduler]"},
+		{Write{Op: OpUpdateStatus, Key: "/registry/nodes/n1", Object: &api.Node{ObjectMeta: api.ObjectMeta{ResourceVersion: "3"}}, Controller: "node-lifecycle"},
 			"update-status Node n1 rv=3 [node-lifecycle]"},
 	} {
 		if got := tc.w.Describe(); got != tc.want {
@@ -222,7 +222,7 @@ func TestFailingWritesBackOff(t *testing.T) {
 	h := newHarness(t, Config{Seed: 75})
 	h.addNode("n1", "4", "8Gi")
 	h.fail = func(w Write) (api.StatusReason, bool) {
-		return api.StatusReasonForbidden, w.Op == OpCreate && (w.Kind == "Pod" || w.Kind == "ReplicaSet")
+		return api.StatusReasonForbidden, w.Op == OpCreate && (w.Kind() == "Pod" || w.Kind() == "ReplicaSet")
 	}
 	h.create(replicaSet("rs", 2, "rs"))
 	h.create(deployment("web", 2, "nginx:1"))

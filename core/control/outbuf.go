@@ -1,58 +1,41 @@
 package control
 
-// outBuf collects the writes of one Ready in chunks, and hands them out
-// as one slice of exactly their number. A Write is 224 bytes and Ready's
-// output comes in bursts (a ReplicaSet's slow start doubles them from one
-// Ready to the next), so a slice grown by append, or sized from the last
-// Ready, allocated about 2.5 times the writes' bytes, most of it copied on
-// the way; chunks are never copied but once, into the result, and the
-// last one is kept for the next Ready.
+// outBuf holds the writes of one Ready, in one array that the next Ready
+// reuses: Ready's output comes in bursts (a ReplicaSet's slow start
+// doubles them from one Ready to the next, tens of thousands of writes in
+// a large cluster), and an array made for each Ready cost as many bytes
+// again as the writes, in memory never touched before. The array doubles
+// when full, and is let go once a Ready used less than a quarter of it (a
+// burst is over), so that a quiet machine does not keep a burst's room.
 type outBuf struct {
-	cur  []Write   // the chunk being filled
-	full [][]Write // the chunks filled before it, in order
-	n    int       // writes in full
+	w []Write
 }
 
-// Chunks grow from minOutChunk to maxOutChunk writes.
+// Growth and shrinking of the array, in writes.
 const (
-	minOutChunk = 32
-	maxOutChunk = 512
+	minOut = 32
+	// keepOut is the room always kept, however little the Readys use.
+	keepOut = 1024
 )
 
 // emit adds a write to the output of the Ready in progress.
 func (m *Machine) emit(w Write) {
 	b := &m.out
-	if len(b.cur) == cap(b.cur) {
-		size := minOutChunk
-		if b.cur != nil {
-			b.full = append(b.full, b.cur)
-			b.n += len(b.cur)
-			size = min(2*cap(b.cur), maxOutChunk)
-		}
-		b.cur = make([]Write, 0, size)
+	if len(b.w) == cap(b.w) {
+		grown := make([]Write, len(b.w), max(2*cap(b.w), minOut))
+		copy(grown, b.w)
+		b.w = grown
 	}
-	b.cur = append(b.cur, w)
+	b.w = append(b.w, w)
 }
 
-// take returns the writes collected since the last reset, in order, and
-// resets.
-func (b *outBuf) take() []Write {
-	out := make([]Write, 0, b.n+len(b.cur))
-	for _, c := range b.full {
-		out = append(out, c...)
-	}
-	out = append(out, b.cur...)
-	b.reset()
-	return out
-}
-
-// reset drops the writes collected, keeping the current chunk's room.
+// reset drops the writes of the last Ready, which its caller is done
+// with, keeping their room unless they used little of it.
 func (b *outBuf) reset() {
-	for i, c := range b.full {
-		clear(c) // the chunks may outlive this call: no references kept
-		b.full[i] = nil
+	if cap(b.w) > keepOut && 4*len(b.w) < cap(b.w) {
+		b.w = nil
+		return
 	}
-	b.full, b.n = b.full[:0], 0
-	clear(b.cur)
-	b.cur = b.cur[:0]
+	clear(b.w) // no references kept to the objects written
+	b.w = b.w[:0]
 }

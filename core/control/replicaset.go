@@ -188,7 +188,7 @@ func (m *Machine) onReplicaSet(e *entry, old, new api.Object) {
 // rsWriteFailed forgets the creates and deletes that did not happen.
 func (m *Machine) rsWriteFailed(f WriteFailed) {
 	w := f.Write
-	if w.Kind != "Pod" {
+	if w.Resource() != "pods" {
 		return
 	}
 	switch w.Op {

@@ -131,7 +131,7 @@ func TestReplicaSetExpectationsPreventDoubleCreate(t *testing.T) {
 	// again, however often it is asked (events for the RS keep coming).
 	creates := 0
 	for _, w := range h.m.Ready() {
-		if w.Op == OpCreate && w.Kind == "Pod" {
+		if w.Op == OpCreate && w.Kind() == "Pod" {
 			creates++
 		}
 	}
@@ -141,7 +141,7 @@ func TestReplicaSetExpectationsPreventDoubleCreate(t *testing.T) {
 	h.mutate("replicasets", "default", "web", func(o api.Object) { o.GetObjectMeta().Labels["touched"] = "1" })
 	for i := 0; i < 3; i++ {
 		for _, w := range h.m.Ready() {
-			if w.Op == OpCreate && w.Kind == "Pod" {
+			if w.Op == OpCreate && w.Kind() == "Pod" {
 				t.Fatalf("created again before observing: %s", w.Describe())
 			}
 		}
@@ -151,7 +151,7 @@ func TestReplicaSetExpectationsPreventDoubleCreate(t *testing.T) {
 	h.m.Tick(h.now)
 	creates = 0
 	for _, w := range h.m.Ready() {
-		if w.Op == OpCreate && w.Kind == "Pod" {
+		if w.Op == OpCreate && w.Kind() == "Pod" {
 			creates++
 		}
 	}
@@ -165,7 +165,7 @@ func TestReplicaSetCreateFailureClearsExpectation(t *testing.T) {
 	h.addNode("n1", "8", "16Gi")
 	failures := 2
 	h.fail = func(w Write) (api.StatusReason, bool) {
-		if w.Op == OpCreate && w.Kind == "Pod" && failures > 0 {
+		if w.Op == OpCreate && w.Kind() == "Pod" && failures > 0 {
 			failures--
 			return api.StatusReasonForbidden, true
 		}

@@ -307,7 +307,7 @@ func (m *Machine) schedWriteFailed(f WriteFailed) {
 	}
 	if e := m.objects[w.Key]; e != nil && e.assumed {
 		e.assumed = false
-		m.sched.Forget(&api.Pod{ObjectMeta: api.ObjectMeta{Namespace: w.Namespace, Name: w.Name}})
+		m.sched.Forget(&api.Pod{ObjectMeta: api.ObjectMeta{Namespace: w.Namespace(), Name: w.Name()}})
 	}
 }
 

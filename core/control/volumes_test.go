@@ -172,7 +172,7 @@ func TestVolumeDanglingClaimRefReleased(t *testing.T) {
 	h.create(pv("v", "1Gi", "", ""))
 	h.create(pv("gone", "1Gi", api.PersistentVolumeReclaimDelete, ""))
 	h.fail = func(w Write) (api.StatusReason, bool) {
-		return api.StatusReasonConflict, w.Op == OpUpdate && w.Kind == "PersistentVolumeClaim"
+		return api.StatusReasonConflict, w.Op == OpUpdate && w.Kind() == "PersistentVolumeClaim"
 	}
 	h.create(pvc("a", "1Gi"))
 	h.create(pvc("b", "1Gi"))

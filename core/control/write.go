@@ -68,10 +68,9 @@ const (
 // that.
 type Write struct {
 	Op Op
-	// Kind, Namespace and Name name the object written (Namespace is empty
-	// for cluster-scoped kinds); Resource is its plural resource name and
-	// Key its store key.
-	Kind, Resource, Namespace, Name, Key string
+	// Key is the store key of the object written; Kind, Resource,
+	// Namespace and Name are read from it.
+	Key string
 	// Object is the object to create (OpCreate) or its new version
 	// (OpUpdate, OpUpdateStatus: its resourceVersion is the expected
 	// one, a compare-and-swap). nil for OpDelete and OpBind.
@@ -96,19 +95,60 @@ type Write struct {
 	Reason string
 }
 
+// Resource returns the plural resource name of the object written
+// ("pods"), from Key.
+func (w Write) Resource() string {
+	r, _, _ := splitKey(w.Key)
+	return r
+}
+
+// Namespace returns the namespace of the object written, from Key: empty
+// for a cluster-scoped kind.
+func (w Write) Namespace() string {
+	_, ns, _ := splitKey(w.Key)
+	return ns
+}
+
+// Name returns the name of the object written, from Key.
+func (w Write) Name() string {
+	_, _, name := splitKey(w.Key)
+	return name
+}
+
+// Kind returns the kind of the object written ("Pod"), from Key's
+// resource; empty if the resource is not a known kind's.
+func (w Write) Kind() string {
+	if info, ok := api.LookupResource(w.Resource()); ok {
+		return info.Kind
+	}
+	return ""
+}
+
+// splitKey splits a store key made by api.KeyFor ("/registry/pods/ns/name",
+// "/registry/nodes/name") into its parts; a name holds no slash.
+func splitKey(key string) (resource, namespace, name string) {
+	rest, _ := strings.CutPrefix(key, api.KeyPrefix)
+	resource, rest, _ = strings.Cut(rest, "/")
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		return resource, rest[:i], rest[i+1:]
+	}
+	return resource, "", rest
+}
+
 // Describe returns a stable one-line description of the write, such as
 // "update ReplicaSet default/web-5d8f rv=12: scale 1->3 [deployment]".
 func (w Write) Describe() string {
 	var b strings.Builder
 	b.WriteString(w.Op.String())
 	b.WriteByte(' ')
-	b.WriteString(w.Kind)
+	_, ns, name := splitKey(w.Key)
+	b.WriteString(w.Kind())
 	b.WriteByte(' ')
-	if w.Namespace != "" {
-		b.WriteString(w.Namespace)
+	if ns != "" {
+		b.WriteString(ns)
 		b.WriteByte('/')
 	}
-	b.WriteString(w.Name)
+	b.WriteString(name)
 	switch w.Op {
 	case OpUpdate, OpUpdateStatus:
 		b.WriteString(" rv=")
@@ -150,17 +190,9 @@ func (f WriteFailed) Describe() string {
 	return "failed (" + string(f.Reason) + ") " + f.Write.Describe()
 }
 
-// newWrite fills in the naming fields of a write about obj.
+// newWrite makes a write of op about obj, at key.
 func newWrite(op Op, key string, obj api.Object, ctl, forKey, reason string) Write {
-	m := obj.GetObjectMeta()
-	w := Write{Op: op, Key: key, Namespace: m.Namespace, Name: m.Name, Controller: ctl, For: forKey, Reason: reason}
-	w.Kind = obj.GetTypeMeta().Kind
-	if w.Kind == "" {
-		w.Kind = kindName(obj)
-	}
-	if info, ok := api.LookupKind(w.Kind); ok {
-		w.Resource = info.Resource
-	}
+	w := Write{Op: op, Key: key, Controller: ctl, For: forKey, Reason: reason}
 	if op == OpCreate || op == OpUpdate || op == OpUpdateStatus {
 		w.Object = obj
 	}

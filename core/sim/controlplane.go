@@ -199,13 +199,13 @@ func (c *Cluster) execControlWrite(w control.Write) {
 	case control.OpUpdateStatus:
 		_, err = c.reg.UpdateStatus(w.Object, now)
 	case control.OpDelete:
-		_, err = c.reg.Delete(w.Resource, w.Namespace, w.Name, registry.DeleteOptions{
+		_, err = c.reg.Delete(w.Resource(), w.Namespace(), w.Name(), registry.DeleteOptions{
 			GracePeriodSeconds: w.GracePeriodSeconds,
 			Preconditions:      w.Preconditions,
 			PropagationPolicy:  w.Propagation,
 		}, now)
 	case control.OpBind:
-		_, err = c.reg.Bind(w.Namespace, w.Name, w.Preconditions.UID, w.Node, now)
+		_, err = c.reg.Bind(w.Namespace(), w.Name(), w.Preconditions.UID, w.Node, now)
 	}
 	if err != nil {
 		f := control.WriteFailed{Write: w, Reason: api.ReasonForError(err), Message: err.Error()}
@@ -215,7 +215,7 @@ func (c *Cluster) execControlWrite(w control.Write) {
 		c.cp.m.Failed(f)
 		return
 	}
-	if w.Kind != "Event" {
+	if w.Resource() != "events" {
 		c.activity()
 		if c.logging() {
 			c.logLine("cp", w.Describe())

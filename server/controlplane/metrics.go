@@ -93,7 +93,7 @@ func (m *Metrics) observeWrite(w control.Write, err error, d time.Duration) {
 		m.bindings.Inc()
 	}
 	op := w.Op.String()
-	m.writes.WithLabelValues(op, w.Kind, result).Inc()
+	m.writes.WithLabelValues(op, w.Kind(), result).Inc()
 	m.writeDuration.WithLabelValues(op).Observe(d.Seconds())
 }
 

@@ -145,13 +145,13 @@ func execute(reg *registry.Registry, w control.Write, now api.Time) error {
 	case control.OpUpdateStatus:
 		_, err = reg.UpdateStatus(w.Object, now)
 	case control.OpDelete:
-		_, err = reg.Delete(w.Resource, w.Namespace, w.Name, registry.DeleteOptions{
+		_, err = reg.Delete(w.Resource(), w.Namespace(), w.Name(), registry.DeleteOptions{
 			GracePeriodSeconds: w.GracePeriodSeconds,
 			Preconditions:      w.Preconditions,
 			PropagationPolicy:  w.Propagation,
 		}, now)
 	case control.OpBind:
-		_, err = reg.Bind(w.Namespace, w.Name, w.Preconditions.UID, w.Node, now)
+		_, err = reg.Bind(w.Namespace(), w.Name(), w.Preconditions.UID, w.Node, now)
 	default:
 		err = api.NewBadRequest("unknown write operation " + w.Op.String())
 	}
