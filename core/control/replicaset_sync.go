@@ -178,27 +178,32 @@ const maxGeneratedPrefix = 58
 // newPod returns a pod of the ReplicaSet's template, named
 // "<rs-name>-<5 random characters>" (a name not in the mirror). It shares
 // the template's spec and labels, and owners (its controller reference,
-// shared by the pods of one burst): they are immutable.
+// shared by the pods of one burst): they are immutable. Its name is one
+// allocation, its generateName a prefix of it.
 func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) *api.Pod {
 	prefix := rs.Name
 	if len(prefix) > maxGeneratedPrefix {
 		prefix = prefix[:maxGeneratedPrefix]
 	}
-	prefix += "-"
-	var name string
-	var buf [128]byte
+	// The name and the key are built on the stack; the key is only
+	// looked up.
+	var nameBuf [maxGeneratedPrefix + 8]byte
+	var keyBuf [128]byte
+	b := append(append(nameBuf[:0], prefix...), '-')
+	n := len(b)
+	dir := podKey(keyBuf[:0], rs.Namespace, "") // the pods' key, up to the name
 	for i := 0; i < 16; i++ {
-		name = prefix + m.rng.suffix(5)
-		// The key is only looked up: built on the stack, not allocated.
-		if m.objects[string(podKey(buf[:0], rs.Namespace, name))] == nil {
+		b = m.rng.appendSuffix(b[:n], 5)
+		if m.objects[string(append(dir, b...))] == nil {
 			break
 		}
 	}
+	name := string(b)
 	t := &rs.Spec.Template
 	return &api.Pod{
 		TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: api.ObjectMeta{
-			Name: name, GenerateName: prefix, Namespace: rs.Namespace,
+			Name: name, GenerateName: name[:n], Namespace: rs.Namespace,
 			Labels: t.Labels, Annotations: t.Annotations, Finalizers: t.Finalizers,
 			OwnerReferences: owners[:1:1], // capped: an append copies
 		},

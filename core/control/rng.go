@@ -18,13 +18,12 @@ func (r *rng) next() uint64 {
 // words) and no look-alike characters.
 const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
 
-// suffix returns n characters drawn from nameAlphabet.
-func (r *rng) suffix(n int) string {
-	out := make([]byte, n)
-	for i := range out {
-		out[i] = nameAlphabet[r.next()%uint64(len(nameAlphabet))]
+// appendSuffix appends n characters drawn from nameAlphabet to b.
+func (r *rng) appendSuffix(b []byte, n int) []byte {
+	for range n {
+		b = append(b, nameAlphabet[r.next()%uint64(len(nameAlphabet))])
 	}
-	return string(out)
+	return b
 }
 
 const hexDigits = "0123456789abcdef"
