@@ -20,6 +20,9 @@ type podGroup struct {
 	owners []api.OwnerReference // the first member's
 	key    string               // in mirror.podGroups
 	pods   []*entry
+	// owner is the object the members' controller reference named when
+	// last resolved (rsKeyOf); it may have gone since.
+	owner *entry
 }
 
 // pairGroups holds the groups carrying one (namespace, key, value) label,

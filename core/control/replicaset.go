@@ -107,7 +107,7 @@ func (m *Machine) rsOnPod(e *entry, old, new *api.Pod) {
 		// is true when a deletion starts, so none is missed here.
 		return
 	}
-	rsKey := m.ownerKey(ref, "replicasets", new.Namespace)
+	rsKey := m.rsKeyOf(e, ref, new.Namespace)
 	switch {
 	case old == nil && new.DeletionTimestamp != nil:
 		m.rs.deletionObserved(rsKey, e.key)
@@ -126,6 +126,27 @@ func (m *Machine) ownerKey(r *api.OwnerReference, resource, ns string) string {
 		return e.key
 	}
 	return api.KeyFor(resource, ns, r.Name)
+}
+
+// rsKeyOf is ownerKey for pod e's controller reference ref, a
+// ReplicaSet's: the pods of one group share their owners, and the group
+// remembers the owner found, so that a pod's updates do not each look
+// its uid up in a map as large as the cluster's controllers.
+func (m *Machine) rsKeyOf(e *entry, ref *api.OwnerReference, ns string) string {
+	g := e.group
+	if g != nil {
+		if o := g.owner; o != nil && !o.dead && o.meta().UID == ref.UID && o.meta().Name == ref.Name {
+			return o.key
+		}
+	}
+	o := m.byUID[ref.UID]
+	if o == nil || o.meta().Name != ref.Name {
+		return api.KeyFor("replicasets", ns, ref.Name)
+	}
+	if g != nil {
+		g.owner = o
+	}
+	return o.key
 }
 
 // rsRelevant reports whether a pod update can change its ReplicaSet's
