@@ -229,8 +229,8 @@ var Catalog = []Mutant{
 		ID:      "rs-keeps-relabelled-pods",
 		Bug:     "a ReplicaSet keeps counting pods whose labels no longer match its selector instead of releasing them",
 		File:    "core/control/replicaset_sync.go",
-		Find:    "if rs.Spec.Selector.Matches(p.Labels) {\n\t\t\tout = append(out, d)",
-		Replace: "if true {\n\t\t\tout = append(out, d)",
+		Find:    "if rs.Spec.Selector.Matches(g.labels) {\n\t\t\tout = append(out, g.pods...)",
+		Replace: "if true {\n\t\t\tout = append(out, g.pods...)",
 		Checks:  []Check{simSeeds, controlTests},
 	},
 	{

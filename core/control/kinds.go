@@ -112,10 +112,13 @@ func sameOwnerUIDs(a, b []api.OwnerReference) bool {
 func isController(r *api.OwnerReference) bool { return r.Controller != nil && *r.Controller }
 
 // controllerOf returns the controller reference of an object, or nil.
-func controllerOf(m *api.ObjectMeta) *api.OwnerReference {
-	for i := range m.OwnerReferences {
-		if isController(&m.OwnerReferences[i]) {
-			return &m.OwnerReferences[i]
+func controllerOf(m *api.ObjectMeta) *api.OwnerReference { return controllerIn(m.OwnerReferences) }
+
+// controllerIn returns the controller reference among refs, or nil.
+func controllerIn(refs []api.OwnerReference) *api.OwnerReference {
+	for i := range refs {
+		if isController(&refs[i]) {
+			return &refs[i]
 		}
 	}
 	return nil

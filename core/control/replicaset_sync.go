@@ -44,19 +44,21 @@ func (m *Machine) syncReplicaSet(key string) {
 func (m *Machine) claimPods(e *entry, rs *api.ReplicaSet) []*entry {
 	out := m.rs.claimed[:0]
 	var release []*entry
-	for d := range m.podsOwnedBy(rs.UID) {
-		if d.kind != kindPod {
-			continue
-		}
-		p := d.obj.(*api.Pod)
-		ref := controllerOf(&p.ObjectMeta)
+	// A group's members share their labels and owners: it is judged
+	// once for all of them.
+	for g := range m.podDeps[rs.UID] {
+		ref := controllerIn(g.owners)
 		if ref == nil || ref.UID != rs.UID {
 			continue
 		}
-		if rs.Spec.Selector.Matches(p.Labels) {
-			out = append(out, d)
-		} else if rs.DeletionTimestamp == nil && p.DeletionTimestamp == nil {
-			release = append(release, d)
+		if rs.Spec.Selector.Matches(g.labels) {
+			out = append(out, g.pods...)
+			continue
+		}
+		for _, d := range g.pods {
+			if rs.DeletionTimestamp == nil && d.obj.(*api.Pod).DeletionTimestamp == nil {
+				release = append(release, d)
+			}
 		}
 	}
 	sortEntries(release)
@@ -147,8 +149,8 @@ func (m *Machine) manageReplicas(e *entry, rs *api.ReplicaSet, active []*entry) 
 		// one allocation per burst, and less state per pod.
 		owners := []api.OwnerReference{controllerRef("apps/v1", "ReplicaSet", &rs.ObjectMeta)}
 		for i := 0; i < n; i++ {
-			pod := m.newPod(rs, owners)
-			m.emitCreate(qReplicaSet, key, pod, "")
+			pod, podKey := m.newPod(rs, owners)
+			m.emit(newWrite(OpCreate, podKey, pod, controllerNames[qReplicaSet], key, ""))
 			if m.cfg.RecordEvents { // the message costs an allocation
 				m.record(qReplicaSet, rs, api.EventTypeNormal, "SuccessfulCreate", "Created pod: "+pod.Name, componentReplicaSet)
 			}
@@ -179,8 +181,8 @@ const maxGeneratedPrefix = 58
 // "<rs-name>-<5 random characters>" (a name not in the mirror). It shares
 // the template's spec and labels, and owners (its controller reference,
 // shared by the pods of one burst): they are immutable. Its name is one
-// allocation, its generateName a prefix of it.
-func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) *api.Pod {
+// allocation, its generateName a prefix of it. key is its store key.
+func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) (pod *api.Pod, key string) {
 	prefix := rs.Name
 	if len(prefix) > maxGeneratedPrefix {
 		prefix = prefix[:maxGeneratedPrefix]
@@ -192,9 +194,10 @@ func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) *api.P
 	b := append(append(nameBuf[:0], prefix...), '-')
 	n := len(b)
 	dir := podKey(keyBuf[:0], rs.Namespace, "") // the pods' key, up to the name
+	var k []byte
 	for i := 0; i < 16; i++ {
 		b = m.rng.appendSuffix(b[:n], 5)
-		if m.objects[string(append(dir, b...))] == nil {
+		if k = append(dir, b...); m.objects[string(k)] == nil {
 			break
 		}
 	}
@@ -208,7 +211,7 @@ func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) *api.P
 			OwnerReferences: owners[:1:1], // capped: an append copies
 		},
 		Spec: t.Spec,
-	}
+	}, string(k)
 }
 
 // podsToDelete returns the n least valuable pods, kube's ActivePods order:
@@ -299,9 +302,14 @@ func (m *Machine) writeRSStatus(e *entry, rs *api.ReplicaSet, active []*entry) {
 		Conditions:         rs.Status.Conditions,
 	}
 	var wake api.Time
+	var g *podGroup // the group of the last pod, and whether it is fully labeled
+	var labeled bool
 	for _, pe := range active {
 		p := pe.obj.(*api.Pod)
-		if api.MatchesSet(rs.Spec.Template.Labels, p.Labels) {
+		if pe.group == nil || pe.group != g {
+			g, labeled = pe.group, api.MatchesSet(rs.Spec.Template.Labels, p.Labels)
+		}
+		if labeled {
 			st.FullyLabeledReplicas++
 		}
 		if podReady(p) {
