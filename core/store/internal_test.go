@@ -169,7 +169,7 @@ func checkTable(t failer, tab *recordTable, n int) {
 		}
 		occupied++
 		r := tab.at(id(uint32(s)) - 1)
-		if r.rev == 0 || r.key == "" || hashKey(r.key)>>32 != s>>32 || find(tab, r.key) != id(uint32(s))-1 {
+		if r.rev == 0 || r.key == "" || hashKey(r.key)&tagMask != s>>32 || find(tab, r.key) != id(uint32(s))-1 {
 			t.Fatalf("slot for %q (rev %d) is not found from its hash", r.key, r.rev)
 		}
 	}

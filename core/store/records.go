@@ -43,8 +43,10 @@ type recordTable struct {
 	// Invariant: each has key "" and is in no slot.
 	free []id
 	// slots is the hash table, linear probing: 0 is empty; otherwise the
-	// high 32 bits are the key's hash tag (hashKey's high half) and the
-	// low 32 bits are id+1. Its length is a power of two.
+	// high 32 bits are the key's hash tag (hashKey's low half, whose low
+	// bits are also its home slot: growing and removing read no record)
+	// and the low 32 bits are id+1. Its length is a power of two, at most
+	// 2^32.
 	// Invariant: every record with rev != 0 is in exactly one slot,
 	// reachable from its hash without crossing an empty slot.
 	slots []uint64
@@ -83,10 +85,9 @@ func find[K ~string | ~[]byte](t *recordTable, key K) id {
 	if r := t.at(t.last); r.rev != 0 && r.key == string(key) {
 		return t.last
 	}
-	h := hashKey(key)
-	tag := h >> 32
+	tag := hashKey(key) & tagMask
 	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := tag & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
 			return -1
@@ -118,30 +119,35 @@ func (t *recordTable) add(key string) id {
 		t.next++
 	}
 	t.at(i).key = key
-	t.place(hashKey(key), i)
+	t.place(hashKey(key)&tagMask<<32 | uint64(uint32(i+1)))
 	t.n++
 	return i
 }
 
-// place puts id i, whose key hashes to h, in the first empty slot of its
-// probe sequence.
-func (t *recordTable) place(h uint64, i id) {
+// tagMask selects a hash's tag.
+const tagMask = 1<<32 - 1
+
+// home returns the first slot of the probe sequence of slot value s.
+func (t *recordTable) home(s uint64) uint64 { return s >> 32 & uint64(len(t.slots)-1) }
+
+// place puts slot value s in the first empty slot of its probe sequence.
+func (t *recordTable) place(s uint64) {
 	mask := uint64(len(t.slots) - 1)
-	j := h & mask
+	j := t.home(s)
 	for t.slots[j] != 0 {
 		j = (j + 1) & mask
 	}
-	t.slots[j] = h>>32<<32 | uint64(uint32(i+1))
+	t.slots[j] = s
 }
 
-// grow doubles the hash table (it starts at 64 slots).
+// grow doubles the hash table (it starts at 64 slots). The tags say
+// where each record goes: no key is read.
 func (t *recordTable) grow() {
 	old := t.slots
 	t.slots = make([]uint64, max(64, 2*len(old)))
 	for _, s := range old {
 		if s != 0 {
-			i := id(uint32(s)) - 1
-			t.place(hashKey(t.at(i).key), i)
+			t.place(s)
 		}
 	}
 }
@@ -158,7 +164,7 @@ func (t *recordTable) remove(i id) {
 	// when their home slot allows it, so that no lookup crosses an empty
 	// slot it should not.
 	for k := (j + 1) & mask; t.slots[k] != 0; k = (k + 1) & mask {
-		home := hashKey(t.at(id(uint32(t.slots[k]))-1).key) & mask
+		home := t.home(t.slots[k])
 		// The entry at k may move to j unless its home lies cyclically in (j, k].
 		if (k-home)&mask >= (k-j)&mask {
 			t.slots[j] = t.slots[k]
