@@ -262,11 +262,11 @@ func (r *Registry) UpdateStatus(obj api.Object, now api.Time) (api.Object, error
 	return r.update(obj, now, statusCopied)
 }
 
-// UpdateStatusShared is UpdateStatus for a caller that gives obj up: a
-// pod's struct becomes the stored version (its metadata and spec replaced
-// by the stored ones) and its status memory is kept as it is, not copied
-// (other kinds are copied as by UpdateStatus). The caller must not use obj
-// afterwards, nor ever modify anything its status references.
+// UpdateStatusShared is UpdateStatus for a caller that gives obj up: its
+// struct becomes the stored version (its metadata and spec replaced by
+// the stored ones) and its status memory is kept as it is, not copied.
+// The caller must not use obj afterwards, whatever the outcome, nor ever
+// modify anything its status references.
 func (r *Registry) UpdateStatusShared(obj api.Object, now api.Time) (api.Object, error) {
 	return r.update(obj, now, statusShared)
 }

@@ -445,6 +445,36 @@ func TestUpdateStatusSharedMatchesUpdateStatus(t *testing.T) {
 	}
 }
 
+// The same for a kind other than Pod, whose struct the registry then
+// stores (its spec and metadata replaced by the stored ones).
+func TestUpdateStatusSharedOtherKinds(t *testing.T) {
+	var stored [2]api.Object
+	for i, shared := range []bool{false, true} {
+		r := newTestRegistry(t)
+		cur := mustCreate(t, r, deployment("web", 3)).(*api.Deployment)
+		d := deployment("web", 7)
+		d.Labels = map[string]string{"ignored": "yes"}
+		d.ResourceVersion = cur.ResourceVersion
+		d.Status = api.DeploymentStatus{Replicas: 3, ReadyReplicas: 2, ObservedGeneration: 1}
+		update := r.UpdateStatus
+		if shared {
+			update = r.UpdateStatusShared
+		}
+		got, err := update(d, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gd := got.(*api.Deployment)
+		if *gd.Spec.Replicas != 3 || gd.Labels != nil || gd.Status.ReadyReplicas != 2 {
+			t.Errorf("shared %v: stored %+v", shared, gd)
+		}
+		stored[i] = got
+	}
+	if !equalJSON(t, stored[0], stored[1]) {
+		t.Errorf("UpdateStatusShared stored\n%+v\nUpdateStatus stored\n%+v", stored[1], stored[0])
+	}
+}
+
 // fixedIDs is an IDSource that counts its draws.
 type fixedIDs struct{ uids, suffixes int }
 

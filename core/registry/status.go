@@ -14,44 +14,84 @@ import "github.com/capstan-dev/capstan/core/api"
 func withStatus(cur, obj api.Object, shared bool) api.Object {
 	switch c := cur.(type) {
 	case *api.Pod:
+		o := obj.(*api.Pod)
 		if shared {
-			// obj was given up: its struct becomes the new version.
-			n := obj.(*api.Pod)
-			s := n.Status
-			*n = *c
-			n.Status = s
-			return n
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
 		}
 		n := *c
-		obj.(*api.Pod).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.Node:
+		o := obj.(*api.Node)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.Node).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.ReplicaSet:
+		o := obj.(*api.ReplicaSet)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.ReplicaSet).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.Deployment:
+		o := obj.(*api.Deployment)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.Deployment).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.Service:
+		o := obj.(*api.Service)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.Service).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.Namespace:
+		o := obj.(*api.Namespace)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.Namespace).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.PersistentVolume:
+		o := obj.(*api.PersistentVolume)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.PersistentVolume).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	case *api.PersistentVolumeClaim:
+		o := obj.(*api.PersistentVolumeClaim)
+		if shared {
+			s := o.Status
+			*o, o.Status = *c, s
+			return o
+		}
 		n := *c
-		obj.(*api.PersistentVolumeClaim).Status.DeepCopyInto(&n.Status)
+		o.Status.DeepCopyInto(&n.Status)
 		return &n
 	}
 	return nil
