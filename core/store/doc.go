@@ -36,11 +36,14 @@
 //     table, and no allocation of its own;
 //   - index: the same records' positions sorted by key in blocks of at
 //     most 512 (a two-level B-tree), for List of a prefix in O(log n + k);
-//   - log: one entry per write, indexed by revision, for watchers. Each
-//     entry holds the state before the write and the revision that state
-//     was written at, so the log is also the keys' history: older
-//     versions are found by walking back from a key's last write, and
-//     compaction, which drops the log's front, drops them with it.
+//   - log: one entry per write (32 bytes), indexed by revision, for
+//     watchers. Each entry holds the state after the write and the
+//     revision of the key's previous write, whose entry holds the state
+//     before (a state written before the log's start is kept aside, by
+//     key, while a retained write needs it), so the log is also the keys'
+//     history: older versions are found by walking back from a key's
+//     last write, and compaction, which drops the log's front, drops
+//     them with it.
 //
 // Reading at revision r (GetAt, List with ListOptions.Revision) finds, for
 // each key, the newest version at or before r. A List can be paged with
