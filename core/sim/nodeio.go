@@ -80,30 +80,30 @@ func (c *Cluster) register(n *simNode, reg *api.Node) error {
 
 // writePodStatus writes a pod's status as the kubelet's status manager
 // does: against the pod's latest version, unless it is gone or another
-// pod by that name. The runtime's pod address is added: the machine has
-// no pod network.
+// pod by that name (the UID is the write's precondition: the registry
+// reads the pod once, for both). The runtime's pod address is added: the
+// machine has no pod network.
 func (c *Cluster) writePodStatus(n *simNode, u node.StatusUpdate) error {
 	if n.partitioned {
 		return errPartitioned
 	}
-	cur := c.mem.Lookup("pods", u.Pod.Namespace, u.Pod.Name)
-	if cur == nil || cur.GetObjectMeta().UID != u.Pod.UID {
-		return nil // gone: nothing to report
-	}
 	p := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, Status: u.Status}
-	p.ObjectMeta = api.ObjectMeta{Namespace: u.Pod.Namespace, Name: u.Pod.Name, UID: u.Pod.UID,
-		ResourceVersion: cur.GetObjectMeta().ResourceVersion}
+	p.ObjectMeta = api.ObjectMeta{Namespace: u.Pod.Namespace, Name: u.Pod.Name, UID: u.Pod.UID}
 	if p.Status.PodIP == "" {
-		if ip, ips, ok := n.rt.podIP(u.Pod.UID, &cur.(*api.Pod).Status); ok {
+		if ip, ips, ok := n.rt.podIP(u.Pod.UID); ok {
 			p.Status.PodIP, p.Status.PodIPs = ip, ips
 		}
 	}
-	c.writes++
 	// The node machine's status is a copy the sim owns: the store keeps it.
 	if _, err := c.reg.UpdateStatusShared(p, c.now); err != nil {
+		if c.podUIDChanged(u.Pod) {
+			return nil // gone: nothing to report
+		}
+		c.writes++
 		c.logf(n.name, "status %s failed: %v", u.Pod, err)
 		return err
 	}
+	c.writes++
 	c.activity()
 	if c.logging() {
 		c.logLine(n.name, "status "+u.Pod.String()+" "+podStatusLine(&p.Status))

@@ -94,6 +94,9 @@ func (ct *container) reason() string {
 // rtPod is a pod that has containers in the runtime.
 type rtPod struct {
 	ref node.PodRef
+	// ip is the pod's address as its status spells it (podIP), made when
+	// a status first asks for it: the versions of the pod's status share it.
+	ip *[1]api.PodIP
 	// ctrs counts the pod's containers (its sandbox lives while > 0).
 	ctrs uint32
 	// host is the host part of the pod's address in the node's pod CIDR,
@@ -267,24 +270,19 @@ func (r *fakeRuntime) appendIP(b []byte, h uint8) []byte {
 }
 
 // podIP returns the address of the pod uid names, as the pod's status
-// spells it (address and list), and false if it has none. prev is the
-// pod's stored status: its strings are reused when they spell the same
-// address, so that the versions of a pod share one copy.
-func (r *fakeRuntime) podIP(uid string, prev *api.PodStatus) (string, []api.PodIP, bool) {
+// spells it (address and list), and false if it has none. Every call for
+// the pod returns the same memory, so that the versions of its status
+// share one copy; the caller must not modify it.
+func (r *fakeRuntime) podIP(uid string) (string, []api.PodIP, bool) {
 	p := r.pod(uid)
 	if p == nil || p.host == 0 {
 		return "", nil, false
 	}
-	var buf [24]byte
-	b := r.appendIP(buf[:0], p.host)
-	if prev != nil && prev.PodIP == string(b) {
-		if len(prev.PodIPs) == 1 && prev.PodIPs[0].IP == prev.PodIP {
-			return prev.PodIP, prev.PodIPs, true
-		}
-		return prev.PodIP, []api.PodIP{{IP: prev.PodIP}}, true
+	if p.ip == nil {
+		var buf [24]byte
+		p.ip = &[1]api.PodIP{{IP: string(r.appendIP(buf[:0], p.host))}}
 	}
-	ip := string(b)
-	return ip, []api.PodIP{{IP: ip}}, true
+	return p.ip[0].IP, p.ip[:], true
 }
 
 // inventory lists the containers, for an adopting machine.
