@@ -36,7 +36,7 @@ func (m *Machine) handleInventory(rcs []RuntimeContainer) {
 	}
 	clear(m.unclaimed)
 	for uid, list := range byPod {
-		m.unclaimed[uid] = list
+		put(&m.unclaimed, uid, list)
 	}
 	if m.podsSynced {
 		m.killUnclaimed()
@@ -209,7 +209,7 @@ func (m *Machine) killUnclaimed() {
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	for _, rc := range all {
 		o := &orphan{rc: rc, stopped: rc.State != "running"}
-		m.orphans[rc.ID] = o
+		put(&m.orphans, rc.ID, o)
 		m.orphanAct(o)
 	}
 }
@@ -220,7 +220,7 @@ func (m *Machine) removeOrphan(rc RuntimeContainer) {
 		return
 	}
 	o := &orphan{rc: rc, stopped: rc.State != "running"}
-	m.orphans[rc.ID] = o
+	put(&m.orphans, rc.ID, o)
 	m.orphanAct(o)
 }
 

@@ -141,11 +141,7 @@ func New(cfg Config) *Machine {
 	cfg.setDefaults()
 	m := &Machine{
 		cfg:            cfg,
-		blocked:        map[string]*podState{},
-		objs:           newObjects(),
 		runtimeHealthy: true,
-		unclaimed:      map[string][]RuntimeContainer{},
-		orphans:        map[string]*orphan{},
 	}
 	for _, a := range cfg.Addresses {
 		if a.Type == "InternalIP" {

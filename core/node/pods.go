@@ -242,7 +242,7 @@ func (m *Machine) syncRunning(p *podState) {
 		m.scheduleProbes(p, ci)
 	}
 	if p.blockedOnObjects {
-		m.blocked[p.pod.UID] = p
+		put(&m.blocked, p.pod.UID, p)
 	} else {
 		delete(m.blocked, p.pod.UID)
 	}
