@@ -31,24 +31,26 @@ func (h *hasher) byte(b byte) { h.word(uint64(b)) }
 // the last word padded with zeros): the length keeps ("ab","c") apart
 // from ("a","bc").
 func (h *hasher) str(s string) {
+	x := *h // in a register, rather than through *h at every word
 	n := len(s)
-	h.word(uint64(n))
+	x.word(uint64(n))
 	for i := 0; i+8 <= n; i += 8 {
-		h.word(load64(s[i:]))
+		x.word(load64(s[i:]))
 	}
 	switch r := n % 8; {
 	case r == 0:
 	case n >= 8:
 		// The last eight bytes, shifted to drop those hashed already:
 		// one load rather than a loop over the bytes.
-		h.word(load64(s[n-8:]) >> (64 - 8*r))
+		x.word(load64(s[n-8:]) >> (64 - 8*r))
 	default:
 		var w uint64
 		for i := n - 1; i >= 0; i-- {
 			w = w<<8 | uint64(s[i])
 		}
-		h.word(w)
+		x.word(w)
 	}
+	*h = x
 }
 
 // load64 is s's first eight bytes, little-endian.
