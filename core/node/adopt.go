@@ -64,8 +64,8 @@ func (m *Machine) adopt(p *podState, rcs []RuntimeContainer) {
 			m.rt.remove(id)
 		}
 	}
-	for ci := range p.ctrs {
-		c := &p.ctrs[ci]
+	for ci := range p.nCtrs() {
+		c := p.ctr(ci)
 		name := p.spec(ci).Name
 		var mine []RuntimeContainer // instances that ran, newest first
 		for _, rc := range rcs {
@@ -115,7 +115,7 @@ func (m *Machine) adopt(p *podState, rcs []RuntimeContainer) {
 // adoptContainer takes the newest runtime instance as container ci's
 // current one, the one before as its previous, and removes older ones.
 func (m *Machine) adoptContainer(p *podState, ci int, mine []RuntimeContainer) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.phase == phaseCreating && mine[0].Attempt < c.pending() {
 		return // a newer create is in flight; its answer decides
 	}
@@ -174,7 +174,7 @@ func (m *Machine) ensureTracked(p *podState, ci int, id string) {
 // flags over from the pod's status in the API, so that a node agent
 // restart does not flap readiness or rerun a passed startup probe.
 func (m *Machine) restoreProbeVerdicts(p *podState, ci int) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	name := p.spec(ci).Name
 	statuses := p.pod.Status.ContainerStatuses
 	if ci < p.nInit() {

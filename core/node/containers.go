@@ -185,7 +185,7 @@ func (c *ctrState) liveID() string {
 
 // promote makes the created instance newID the current one.
 func (m *Machine) promote(p *podState, ci int) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.attempt >= 0 {
 		x := c.cold()
 		if x.prevID != "" {
@@ -223,8 +223,8 @@ func (c *ctrState) setImage(p *podState, ci int, image string) {
 // keepImages records, before p's pod is replaced by pod, the image of the
 // instances that run (or ran) the spec's image, if pod's is another.
 func (p *podState) keepImages(pod *api.Pod) {
-	for ci := range p.ctrs {
-		c := &p.ctrs[ci]
+	for ci := range p.nCtrs() {
+		c := p.ctr(ci)
 		if c.attempt < 0 || c.image() != "" {
 			continue
 		}
@@ -248,7 +248,7 @@ func (c *ctrState) setWaiting(reason, msg string) {
 }
 
 func (p *podState) ctrIndex(name string) int {
-	for ci := range p.ctrs {
+	for ci := range p.nCtrs() {
 		if p.spec(ci).Name == name {
 			return ci
 		}
@@ -259,7 +259,7 @@ func (p *podState) ctrIndex(name string) int {
 // shouldRestart: the current instance exited and the restart policy asks
 // for another one.
 func (m *Machine) shouldRestart(p *podState, ci int) bool {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.term == nil || p.stopping() {
 		return false
 	}
@@ -279,7 +279,7 @@ func (m *Machine) shouldRestart(p *podState, ci int) bool {
 // syncContainer takes one step towards running container ci: restart
 // back-off, image, configuration, creation. Starting follows creation.
 func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.busy() || (c.attempt >= 0 && !m.shouldRestart(p, ci)) {
 		return
 	}
@@ -372,7 +372,7 @@ func lastIndexByte(s string, b byte) int {
 
 // kill emits a KillContainer for container ci.
 func (m *Machine) kill(p *podState, ci int, grace time.Duration, msg string) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	c.killSent, c.forced, c.killFailed, c.cold().killDeadline = true, grace == 0, false, m.after(grace)
 	m.act(KillContainer{Pod: p.ref(), Container: c.name(p, ci), ID: c.liveID(), GracePeriod: grace, Message: msg})
 	m.event(p, api.EventTypeNormal, "Killing", msg)
@@ -380,7 +380,7 @@ func (m *Machine) kill(p *podState, ci int, grace time.Duration, msg string) {
 
 // syncKill escalates a kill whose grace period expired to one without grace.
 func (m *Machine) syncKill(p *podState, ci int) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if !c.live() || !c.killSent || c.forced {
 		return
 	}
@@ -398,7 +398,7 @@ func (m *Machine) syncKill(p *podState, ci int) {
 
 // terminate records the end of container ci's current instance.
 func (m *Machine) terminate(p *podState, ci int, code int32, reason, msg string, at api.Time) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.phase == phaseCreated {
 		m.promote(p, ci)
 	}

@@ -78,7 +78,7 @@ func (t *podTable) remove(uid string) {
 type rtCtr struct {
 	id string
 	p  *podState
-	// ci is the container's index in p.ctrs.
+	// ci is the container's index (see podState.ctr).
 	ci int32
 	// next is 1 + the slot of p's next runtime container (in the order
 	// they were tracked), 0 for the last.

@@ -78,8 +78,8 @@ func (m *Machine) describePod(b *strings.Builder, p *podState) {
 		fmt.Fprintf(b, " wake=%s", fmtTime(p.wake))
 	}
 	b.WriteByte('\n')
-	for ci := range p.ctrs {
-		c := &p.ctrs[ci]
+	for ci := range p.nCtrs() {
+		c := p.ctr(ci)
 		x := c.rare()
 		kind := ""
 		if ci < p.nInit() {

@@ -21,7 +21,7 @@ const (
 // shownState says which state container ci's status shows (see
 // containerStatus), and the termination it shows as its last state.
 func (p *podState) shownState(ci int) (stateKind, *termState) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	x := c.rare()
 	switch {
 	case x.waitReason != "" && c.phase != phaseRunning && !(p.stopping() && c.term != nil):
@@ -70,9 +70,9 @@ func lookOf(cs *api.ContainerStatus) ctrLook {
 // rendering it: the same as lookOf(containerStatus(ci)).
 func (p *podState) look(ci int) ctrLook {
 	kind, last := p.shownState(ci)
-	l := ctrLook{kind: kind, hasID: p.ctrs[ci].id != ""}
+	l := ctrLook{kind: kind, hasID: p.ctr(ci).id != ""}
 	if kind == stateTerminated {
-		l.exit = p.ctrs[ci].term.exitCode
+		l.exit = p.ctr(ci).term.exitCode
 	}
 	if last != nil {
 		l.hasLast, l.lastExit = true, last.exitCode
@@ -99,7 +99,7 @@ func (a *statusArena) looks(init, regular []api.ContainerStatus) []ctrLook {
 func (m *Machine) phase(p *podState, terminal bool) string {
 	a := &m.arena
 	a.look = a.look[:0]
-	for ci := range p.ctrs {
+	for ci := range p.nCtrs() {
 		a.look = append(a.look, p.look(ci))
 	}
 	return getPhase(p.restartPolicy(), a.look, p.nInit(), terminal)

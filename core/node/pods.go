@@ -28,7 +28,7 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 	if p == nil {
 		p = m.newPod(pod)
 	} else {
-		if len(pod.Spec.InitContainers) != p.nInit() || len(pod.Spec.Containers) != len(p.ctrs)-p.nInit() {
+		if len(pod.Spec.InitContainers) != p.nInit() || len(pod.Spec.Containers) != p.nCtrs()-p.nInit() {
 			return fmt.Errorf("node: pod %s changed its containers", p.ref())
 		}
 		if !p.finished {
@@ -48,17 +48,13 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 }
 
 func (m *Machine) newPod(pod *api.Pod) *podState {
-	var p *podState
-	if n := len(pod.Spec.InitContainers) + len(pod.Spec.Containers); n == 1 {
-		// The common pod, with one container: one allocation of 256
-		// bytes (a size class) for it and its container.
-		w := new(podWithContainer)
-		p = &w.p
-		p.ctrs = w.c[:]
-	} else {
-		p = &podState{ctrs: make([]ctrState, n)}
+	// The common pod, with one container, is one allocation of 192 bytes
+	// (a size class), its container included.
+	p := &podState{pod: pod, qos: qosClass(&pod.Spec), startTime: m.now}
+	if n := p.nCtrs(); n > 1 {
+		more := make([]ctrState, n-1)
+		p.more = &more
 	}
-	p.pod, p.qos, p.startTime = pod, qosClass(&pod.Spec), m.now
 	if st := pod.Status.StartTime; st != nil && *st != m.now {
 		x := p.cold()
 		x.firstSeen, x.hasFirstSeen = m.now, true
@@ -82,8 +78,8 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 			p.cold().reason, p.x.message = pod.Status.Reason, pod.Status.Message
 		}
 	}
-	for i := range p.ctrs {
-		p.ctrs[i].attempt = -1
+	for i := range p.nCtrs() {
+		p.ctr(i).attempt = -1
 	}
 	if n := len(pod.Spec.Volumes); n > 0 {
 		p.cold().vols = make([]volState, n)
@@ -99,8 +95,8 @@ func (m *Machine) newPod(pod *api.Pod) *podState {
 // noteSpecChange restarts running containers whose image changed, as the
 // kubelet does when a container's spec hash changes.
 func (m *Machine) noteSpecChange(p *podState, pod *api.Pod) {
-	for ci := p.nInit(); ci < len(p.ctrs); ci++ {
-		c := &p.ctrs[ci]
+	for ci := p.nInit(); ci < p.nCtrs(); ci++ {
+		c := p.ctr(ci)
 		old, cur := p.spec(ci).Image, pod.Spec.Containers[ci-p.nInit()].Image
 		if old == cur || !c.live() || c.killSent {
 			continue
@@ -219,7 +215,7 @@ func (m *Machine) maybeDeadline(p *podState) bool {
 func (m *Machine) syncRunning(p *podState) {
 	p.blockedOnObjects = false
 	volsReady := m.syncVolumes(p)
-	for ci := range p.ctrs {
+	for ci := range p.nCtrs() {
 		m.syncKill(p, ci)
 	}
 	if m.runtimeHealthy {
@@ -228,17 +224,17 @@ func (m *Machine) syncRunning(p *podState) {
 				m.syncContainer(p, next, volsReady)
 			}
 		} else {
-			for ci := p.nInit(); ci < len(p.ctrs); ci++ {
+			for ci := p.nInit(); ci < p.nCtrs(); ci++ {
 				m.syncContainer(p, ci, volsReady)
 			}
 		}
 	}
 	if m.inTick {
-		for ci := range p.ctrs {
+		for ci := range p.nCtrs() {
 			m.syncProbes(p, ci)
 		}
 	}
-	for ci := range p.ctrs {
+	for ci := range p.nCtrs() {
 		m.scheduleProbes(p, ci)
 	}
 	if p.blockedOnObjects {
@@ -251,13 +247,13 @@ func (m *Machine) syncRunning(p *podState) {
 // nextInit returns the init container to work on (-1 if one is busy) and
 // ok, or ok=false when initialization is complete.
 func (m *Machine) nextInit(p *podState) (int, bool) {
-	for ci := p.nInit(); ci < len(p.ctrs); ci++ {
-		if p.ctrs[ci].attempt >= 0 {
+	for ci := p.nInit(); ci < p.nCtrs(); ci++ {
+		if p.ctr(ci).attempt >= 0 {
 			return 0, false // a regular container ran: initialized
 		}
 	}
 	for ci := 0; ci < p.nInit(); ci++ {
-		c := &p.ctrs[ci]
+		c := p.ctr(ci)
 		if c.succeeded() {
 			continue
 		}

@@ -14,10 +14,13 @@ import (
 type podState struct {
 	pod *api.Pod
 
-	// ctrs holds the init containers, then the regular ones, in spec order.
-	ctrs []ctrState
+	// The containers, init containers first, in spec order (see ctr): c0
+	// is the first; more holds the others of a pod that has more than
+	// one (nil otherwise). Most pods have one: it lives inline.
+	more *[]ctrState
 	// x holds the rarely used state (nil until needed; see cold).
-	x *podCold
+	x  *podCold
+	c0 ctrState
 
 	// startTime is the pod's status.startTime: when the machine first
 	// saw it, unless the API had one already (then the time it was first
@@ -78,12 +81,6 @@ type podState struct {
 	refreshVolumes bool
 }
 
-// podWithContainer is a pod's state and its one container's.
-type podWithContainer struct {
-	p podState
-	c [1]ctrState
-}
-
 // podCold is the part of a pod's state that few pods need.
 type podCold struct {
 	// reason and message are the pod-level ones of a terminal pod.
@@ -139,6 +136,18 @@ func (p *podState) message() string {
 // nInit is the number of init containers (a pod's containers never
 // change: see handlePod).
 func (p *podState) nInit() int { return len(p.pod.Spec.InitContainers) }
+
+// nCtrs is the number of containers, init containers included.
+func (p *podState) nCtrs() int { return len(p.pod.Spec.InitContainers) + len(p.pod.Spec.Containers) }
+
+// ctr returns container ci's state (init containers first). The pointer
+// stays valid for the pod's life.
+func (p *podState) ctr(ci int) *ctrState {
+	if ci == 0 {
+		return &p.c0
+	}
+	return &(*p.more)[ci-1]
+}
 
 // ref names p for outputs.
 func (p *podState) ref() PodRef {

@@ -42,7 +42,7 @@ func seconds(s int32, def time.Duration) time.Duration {
 
 // startProbes resets the probes of container ci, which just started.
 func (m *Machine) startProbes(p *podState, ci int) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	spec := p.spec(ci)
 	c.started = spec.StartupProbe == nil
 	c.ready = false
@@ -60,7 +60,7 @@ func (m *Machine) startProbes(p *podState, ci int) {
 }
 
 func (m *Machine) activateProbe(p *podState, ci int, k ProbeKind) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	ps := probeSpec(p.spec(ci), k)
 	if ps == nil {
 		return
@@ -71,7 +71,7 @@ func (m *Machine) activateProbe(p *podState, ci int, k ProbeKind) {
 
 // syncProbes emits the due probes of container ci. Called from Tick only.
 func (m *Machine) syncProbes(p *podState, ci int) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.phase != phaseRunning || c.probes == nil || c.killSent {
 		return
 	}
@@ -91,7 +91,7 @@ func (m *Machine) syncProbes(p *podState, ci int) {
 
 // scheduleProbes asks for a Tick when the next probe of ci is due.
 func (m *Machine) scheduleProbes(p *podState, ci int) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.phase != phaseRunning || c.probes == nil || c.killSent {
 		return
 	}
@@ -107,7 +107,7 @@ func (m *Machine) handleProbeResult(e ProbeResult) {
 	if ci < 0 || e.Kind > Startup {
 		return
 	}
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	if c.phase != phaseRunning || c.probes == nil || !c.probes[e.Kind].outstanding {
 		return
 	}
@@ -155,7 +155,7 @@ func (m *Machine) handleProbeResult(e ProbeResult) {
 // probeKill kills a container whose liveness or startup probe failed; it is
 // restarted unless the restart policy is Never.
 func (m *Machine) probeKill(p *podState, ci int, ps *api.Probe, what string) {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	for k := range c.probes {
 		c.probes[k].active = false // on hold until the next instance
 	}

@@ -21,10 +21,10 @@ func (m *Machine) lookup(uid, name string) (*podState, int) {
 
 func (m *Machine) handleImageReady(e ImageReady) {
 	p, ci := m.lookup(e.PodUID, e.Container)
-	if ci < 0 || p.ctrs[ci].phase != phasePulling {
+	if ci < 0 || p.ctr(ci).phase != phasePulling {
 		return
 	}
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	// A waiting reason (ImagePullBackOff, ...) stays until the container
 	// starts: the kubelet pulls, creates and starts in one sync.
 	c.phase, c.imageReady = phaseIdle, true
@@ -34,10 +34,10 @@ func (m *Machine) handleImageReady(e ImageReady) {
 
 func (m *Machine) handleImagePullFailed(e ImagePullFailed) {
 	p, ci := m.lookup(e.PodUID, e.Container)
-	if ci < 0 || p.ctrs[ci].phase != phasePulling {
+	if ci < 0 || p.ctr(ci).phase != phasePulling {
 		return
 	}
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	c.phase = phaseIdle
 	x := c.cold()
 	x.pull.next(m.now, m.now, m.cfg.BackOffInitial, m.cfg.BackOffMax)
@@ -62,7 +62,7 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 		m.removeOrphan(rc)
 		return
 	}
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	expected := c.phase == phaseCreating && e.Attempt == c.pending()
 	if !expected || p.stopping() {
 		if expected {
@@ -83,10 +83,10 @@ func (m *Machine) handleCreated(e ContainerCreated) {
 
 func (m *Machine) handleCreateFailed(e ContainerCreateFailed) {
 	p, ci := m.lookup(e.PodUID, e.Container)
-	if ci < 0 || p.ctrs[ci].phase != phaseCreating || p.ctrs[ci].pending() != e.Attempt {
+	if ci < 0 || p.ctr(ci).phase != phaseCreating || p.ctr(ci).pending() != e.Attempt {
 		return
 	}
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	c.phase = phaseIdle
 	c.setWaiting("CreateContainerError", e.Message)
 	x := c.cold()
@@ -101,7 +101,7 @@ func (m *Machine) current(id string) (*podState, int) {
 	if r == nil || r.p.finished {
 		return nil, -1
 	}
-	if c := &r.p.ctrs[r.ci]; c.id != id && !(c.phase == phaseCreated && c.newID() == id) {
+	if c := r.p.ctr(int(r.ci)); c.id != id && !(c.phase == phaseCreated && c.newID() == id) {
 		return nil, -1
 	}
 	return r.p, int(r.ci)
@@ -109,10 +109,10 @@ func (m *Machine) current(id string) (*podState, int) {
 
 func (m *Machine) handleStarted(e ContainerStarted) {
 	p, ci := m.current(e.ID)
-	if ci < 0 || p.ctrs[ci].phase != phaseCreated {
+	if ci < 0 || p.ctr(ci).phase != phaseCreated {
 		return
 	}
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	at := e.At
 	if at == 0 {
 		at = m.now
@@ -130,7 +130,7 @@ func (m *Machine) handleExit(id string, code int32, reason, msg string, at api.T
 		return
 	}
 	p, ci := m.current(id)
-	if ci < 0 || !p.ctrs[ci].live() {
+	if ci < 0 || !p.ctr(ci).live() {
 		return
 	}
 	m.terminate(p, ci, code, reason, msg, at)
@@ -148,7 +148,7 @@ func (m *Machine) handleRemoved(id string) {
 	}
 	p, ci := r.p, int(r.ci)
 	m.rt.remove(id)
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	switch {
 	case c.phase == phaseCreated && c.newID() == id:
 		c.phase = phaseIdle // never started: create again
@@ -173,7 +173,7 @@ func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
 		if r == nil {
 			return
 		}
-		p, c := r.p, &r.p.ctrs[r.ci]
+		p, c := r.p, r.p.ctr(int(r.ci))
 		if e.Op == "kill" {
 			if c.liveID() == e.ID && c.live() && c.killSent {
 				// Retry after RetryPeriod, without grace.

@@ -63,7 +63,7 @@ func ptr[T any](s *[]T, v T) *T {
 // containerStatus renders container ci the way the kubelet reports it,
 // into the arena.
 func (m *Machine) containerStatus(a *statusArena, p *podState, ci int) api.ContainerStatus {
-	c := &p.ctrs[ci]
+	c := p.ctr(ci)
 	spec := p.spec(ci)
 	// A created, not yet started instance shows only once it starts.
 	cs := api.ContainerStatus{Name: spec.Name, Image: spec.Image, ImageID: c.imageID, ContainerID: c.id}
@@ -117,7 +117,7 @@ func (m *Machine) containerStatuses(a *statusArena, p *podState) (init, regular 
 	for ci := 0; ci < p.nInit(); ci++ {
 		a.init = append(a.init, m.containerStatus(a, p, ci))
 	}
-	for ci := p.nInit(); ci < len(p.ctrs); ci++ {
+	for ci := p.nInit(); ci < p.nCtrs(); ci++ {
 		a.regular = append(a.regular, m.containerStatus(a, p, ci))
 	}
 	if p.nInit() > 0 {
@@ -128,8 +128,8 @@ func (m *Machine) containerStatuses(a *statusArena, p *podState) (init, regular 
 
 // allStopped: nothing of the pod runs or is being created.
 func (p *podState) allStopped() bool {
-	for ci := range p.ctrs {
-		if c := &p.ctrs[ci]; c.live() || c.phase == phaseCreating {
+	for ci := range p.nCtrs() {
+		if c := p.ctr(ci); c.live() || c.phase == phaseCreating {
 			return false
 		}
 	}
@@ -174,14 +174,14 @@ func (m *Machine) podStatus(p *podState, commit bool) api.PodStatus {
 	initialized := true
 	var incomplete []string
 	for i := range init {
-		if !p.ctrs[i].succeeded() {
+		if !p.ctr(i).succeeded() {
 			incomplete = append(incomplete, init[i].Name)
 		}
 	}
 	if len(incomplete) > 0 {
 		initialized = false
-		for ci := p.nInit(); ci < len(p.ctrs); ci++ {
-			if p.ctrs[ci].attempt >= 0 {
+		for ci := p.nInit(); ci < p.nCtrs(); ci++ {
+			if p.ctr(ci).attempt >= 0 {
 				initialized, incomplete = true, nil
 			}
 		}

@@ -12,8 +12,8 @@ func (m *Machine) syncStopping(p *podState) bool {
 	delete(m.blocked, p.pod.UID)
 	grace := p.stopGrace()
 	waiting := false
-	for ci := range p.ctrs {
-		c := &p.ctrs[ci]
+	for ci := range p.nCtrs() {
+		c := p.ctr(ci)
 		if c.live() {
 			waiting = true
 			if !c.killSent || (m.after(grace) < c.x.killDeadline && !c.killFailed) {
@@ -50,7 +50,7 @@ func (m *Machine) syncStopping(p *podState) bool {
 }
 
 func (m *Machine) stopMessage(p *podState, ci int) string {
-	name := p.ctrs[ci].name(p, ci)
+	name := p.ctr(ci).name(p, ci)
 	switch {
 	case p.deleting || p.gone:
 		return "Stopping container " + name
