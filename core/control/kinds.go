@@ -1,6 +1,8 @@
 package control
 
 import (
+	"reflect"
+
 	"github.com/capstan-dev/capstan/core/api"
 )
 
@@ -85,9 +87,15 @@ func kindName(obj api.Object) string {
 	return ""
 }
 
+// sameLabels reports whether two label maps are equal. The versions of
+// a pod, and the pods of one template, share one map: that is seen
+// without a look inside (as reflect.DeepEqual does).
 func sameLabels(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if len(a) == 0 || reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer() {
+		return true
 	}
 	for k, v := range a {
 		if w, ok := b[k]; !ok || w != v {
@@ -100,6 +108,9 @@ func sameLabels(a, b map[string]string) bool {
 func sameOwnerUIDs(a, b []api.OwnerReference) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] { // one array: a pod's versions share it
+		return true
 	}
 	for i := range a {
 		if a[i].UID != b[i].UID || isController(&a[i]) != isController(&b[i]) {
