@@ -99,7 +99,7 @@ func (m *Machine) Describe() string {
 			queued = append(queued, controllerNames[q]+"="+strconv.Itoa(n))
 		}
 	}
-	if n := m.sq.active.Len(); n > 0 {
+	if n := len(m.sq.active); n > 0 {
 		queued = append(queued, "scheduler="+strconv.Itoa(n))
 	}
 	if len(queued) > 0 {

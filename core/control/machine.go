@@ -358,7 +358,7 @@ func (m *Machine) Pending() bool {
 			return true
 		}
 	}
-	return m.sq.active.Len() > 0
+	return len(m.sq.active) > 0
 }
 
 // Ready runs every controller over its dirty keys and returns the writes

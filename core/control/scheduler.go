@@ -1,7 +1,11 @@
 package control
 
 import (
+	"cmp"
 	"reflect"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/capstan-dev/capstan/core/api"
@@ -23,7 +27,9 @@ import (
 // Invariant: a pod key is in at most one of the active queue, unsched and
 // assumed.
 type schedQueue struct {
-	active podHeap
+	// active holds the pods waiting for a Schedule, in the order they
+	// came: scheduleActive takes them all at once, in queue order.
+	active []queuedPod
 	// deadActive holds, by key, the entries that left the mirror while in
 	// the active queue: their key is queued until they are popped.
 	deadActive map[string]*entry
@@ -74,24 +80,21 @@ func podBackoff(attempts int32) time.Duration {
 // queuedPod is a pending pod in the active queue, with its sort keys.
 type queuedPod struct {
 	e        *entry
+	key      string // e's, at hand for comparisons
 	priority int32
 	created  api.Time
 }
 
-// podHeap orders pods as kube's PrioritySort: higher priority first, then
-// older, then by key.
-type podHeap []queuedPod
-
-func (h podHeap) Len() int { return len(h) }
-
-func podLess(a, b *queuedPod) bool {
-	if a.priority != b.priority {
-		return a.priority > b.priority
+// comparePods orders pods as kube's PrioritySort: higher priority first,
+// then older, then by key.
+func comparePods(a, b queuedPod) int {
+	switch {
+	case a.priority != b.priority:
+		return cmp.Compare(b.priority, a.priority)
+	case a.created != b.created:
+		return cmp.Compare(a.created, b.created)
 	}
-	if a.created != b.created {
-		return a.created < b.created
-	}
-	return a.e.key < b.e.key
+	return strings.Compare(a.key, b.key)
 }
 
 // wantsScheduling reports whether the default scheduler should place p.
@@ -112,7 +115,7 @@ func (m *Machine) pushActive(e *entry, p *api.Pod) {
 		prio = *p.Spec.Priority
 	}
 	e.inActive = true
-	heapPush(&q.active, queuedPod{e: e, priority: prio, created: p.CreationTimestamp}, podLess)
+	q.active = append(q.active, queuedPod{e: e, key: e.key, priority: prio, created: p.CreationTimestamp})
 }
 
 // requeuePod puts a pod back into the active queue if it still waits for
@@ -229,38 +232,78 @@ func podSchedulingChanged(old, new *api.Pod) bool {
 	return !sameLabels(old.Labels, new.Labels) || !reflect.DeepEqual(old.Spec, new.Spec)
 }
 
-// scheduleActive schedules every pod in the active queue, in queue order.
+// scheduleActive schedules every pod in the active queue, in queue order:
+// the queue sorted once. A pod queued meanwhile (a write settled, and the
+// scheduler waited on it) takes its place among those left.
 func (m *Machine) scheduleActive() {
 	q := &m.sq
-	for q.active.Len() > 0 {
-		it := heapPop(&q.active, podLess)
-		e := it.e
-		e.inActive = false
-		if e.dead {
-			// Its key is what was queued: whatever pod has it now.
-			delete(q.deadActive, e.key)
-			if e = m.objects[e.key]; e == nil {
-				continue
-			}
+	batch := q.active
+	q.active = nil
+	// sort.Slice, not slices.SortFunc: the module the playground loads
+	// links it already, where SortFunc would add a sort of its own for
+	// queuedPod (2 KB gzipped).
+	sort.Slice(batch, func(i, j int) bool { return comparePods(batch[i], batch[j]) < 0 })
+	for i := 0; ; {
+		var it queuedPod
+		if j := minPod(q.active); j >= 0 && (i == len(batch) || comparePods(q.active[j], batch[i]) < 0) {
+			it = q.active[j]
+			q.active = slices.Delete(q.active, j, j+1)
+		} else if i < len(batch) {
+			it = batch[i]
+			i++
+		} else {
+			break
 		}
-		p := e.obj.(*api.Pod)
-		if e.assumed || !wantsScheduling(p) {
-			continue
-		}
-		res := m.sched.Schedule(p)
-		if res.Status == sched.Scheduled {
-			e.assumed = true
-			m.emitBind(e, res.Node, "")
-			if m.cfg.RecordEvents { // the message costs an allocation
-				m.record(qScheduler, p, api.EventTypeNormal, "Scheduled", res.Message(), componentScheduler)
-			}
-			continue
-		}
-		q.unsched[e.key] = m.now
-		q.attempts[e.key]++
-		m.after(qScheduler, "", m.now.Add(m.cfg.UnschedulableFlush))
-		m.setUnschedulable(e, p, res)
+		m.scheduleOne(it)
 	}
+	// The array is kept for the next pods unless this burst used little of
+	// it (as outBuf's).
+	if clear(batch); q.active == nil && (cap(batch) <= keepOut || 4*len(batch) >= cap(batch)) {
+		q.active = batch[:0]
+	}
+}
+
+// minPod returns the position of the first pod in queue order, -1 if none.
+func minPod(ps []queuedPod) int {
+	j := -1
+	for i := range ps {
+		if j < 0 || comparePods(ps[i], ps[j]) < 0 {
+			j = i
+		}
+	}
+	return j
+}
+
+// scheduleOne schedules a pod taken from the active queue, if it still
+// waits for a node.
+func (m *Machine) scheduleOne(it queuedPod) {
+	q := &m.sq
+	e := it.e
+	e.inActive = false
+	if e.dead {
+		// Its key is what was queued: whatever pod has it now.
+		delete(q.deadActive, e.key)
+		if e = m.objects[e.key]; e == nil {
+			return
+		}
+	}
+	p := e.obj.(*api.Pod)
+	if e.assumed || !wantsScheduling(p) {
+		return
+	}
+	res := m.sched.Schedule(p)
+	if res.Status == sched.Scheduled {
+		e.assumed = true
+		m.emitBind(e, res.Node, "")
+		if m.cfg.RecordEvents { // the message costs an allocation
+			m.record(qScheduler, p, api.EventTypeNormal, "Scheduled", res.Message(), componentScheduler)
+		}
+		return
+	}
+	q.unsched[e.key] = m.now
+	q.attempts[e.key]++
+	m.after(qScheduler, "", m.now.Add(m.cfg.UnschedulableFlush))
+	m.setUnschedulable(e, p, res)
 }
 
 // setUnschedulable writes the PodScheduled=False condition with the
