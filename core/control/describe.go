@@ -130,7 +130,7 @@ func (m *Machine) describePod(e *entry) string {
 	}
 	if _, ok := m.sq.unsched[e.key]; ok {
 		b.WriteString(" unschedulable")
-	} else if node, ok := m.sched.AssumedNode(p); ok && e.assumed {
+	} else if node, ok := m.sched.AssumedNodeAt(&e.sched); ok && e.assumed {
 		b.WriteString(" assumed=" + node)
 	}
 	if c := podCondition(p, api.PodScheduled); c != nil && c.Status == api.ConditionFalse {

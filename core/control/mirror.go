@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/capstan-dev/capstan/core/api"
+	"github.com/capstan-dev/capstan/core/sched"
 )
 
 // entry is one mirrored object.
@@ -28,6 +29,9 @@ type entry struct {
 	// group is a pod's podGroup: the pods of its namespace with labels
 	// equal to its own. nil for other kinds and pods without labels.
 	group *podGroup
+	// sched is a pod's record in the scheduler (zero for other kinds):
+	// the mirror's entry is the scheduler's index of the pods.
+	sched sched.PodRecord
 }
 
 func (e *entry) meta() *api.ObjectMeta { return e.obj.GetObjectMeta() }

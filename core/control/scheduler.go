@@ -184,11 +184,9 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 		delete(q.attempts, key)
 	}
 	if new == nil {
-		if old.Spec.NodeName != "" || e.assumed {
-			m.sched.RemovePod(old)
-			if old.Spec.NodeName != "" && !podFinished(old) {
-				m.moveAllToActive()
-			}
+		m.sched.RemovePodAt(&e.sched) // the entry goes: nothing left accounted in it
+		if old.Spec.NodeName != "" && !podFinished(old) {
+			m.moveAllToActive()
 		}
 		e.assumed = false
 		delete(q.unsched, key)
@@ -201,7 +199,7 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 		}
 		if old == nil || old.Spec.NodeName != new.Spec.NodeName || podFinished(old) != podFinished(new) ||
 			!sameLabels(old.Labels, new.Labels) {
-			m.sched.UpdatePod(new)
+			m.sched.UpdatePodAt(&e.sched, new)
 			if old != nil && old.Spec.NodeName != "" && !podFinished(old) && podFinished(new) {
 				m.moveAllToActive()
 			}
@@ -210,7 +208,7 @@ func (m *Machine) schedOnPod(e *entry, old, new *api.Pod) {
 	}
 	if !wantsScheduling(new) {
 		if e.assumed {
-			m.sched.Forget(new)
+			m.sched.ForgetAt(&e.sched)
 		}
 		e.assumed = false
 		delete(q.unsched, key)
@@ -291,7 +289,7 @@ func (m *Machine) scheduleOne(it queuedPod) {
 	if e.assumed || !wantsScheduling(p) {
 		return
 	}
-	res := m.sched.Schedule(p)
+	res := m.sched.ScheduleAt(&e.sched, p)
 	if res.Status == sched.Scheduled {
 		e.assumed = true
 		m.emitBind(e, res.Node, "")
@@ -350,7 +348,7 @@ func (m *Machine) schedWriteFailed(f WriteFailed) {
 	}
 	if e := m.objects[w.Key]; e != nil && e.assumed {
 		e.assumed = false
-		m.sched.Forget(&api.Pod{ObjectMeta: api.ObjectMeta{Namespace: w.Namespace(), Name: w.Name()}})
+		m.sched.ForgetAt(&e.sched)
 	}
 }
 
@@ -363,5 +361,5 @@ func (m *Machine) Explain(namespace, name string) (ex sched.Explanation, ok bool
 	if e == nil || e.kind != kindPod {
 		return sched.Explanation{}, false
 	}
-	return m.sched.Explain(e.obj.(*api.Pod)), true
+	return m.sched.ExplainAt(&e.sched, e.obj.(*api.Pod)), true
 }

@@ -17,6 +17,10 @@
 //	// binding failed: s.Forget(p); bound pod seen again: s.UpdatePod(p) confirms
 //	fmt.Print(s.Explain(pending).DescribeScores())  // why, node by node
 //
+// A caller that keeps a record per pod of its own can keep the scheduler's
+// PodRecord in it and call UpdatePodAt, ScheduleAt, ... instead: no index
+// of the pods by name then (core/control's mirror does).
+//
 // Schedule assumes the pod on the chosen node at once, so the next pod in
 // the same pass sees its requests, labels and affinity terms (kube's
 // assume, nomad's plan overlay). The Scheduler keeps references to the

@@ -33,14 +33,21 @@ type NodeExplanation struct {
 // explained, so that it does not repel or attract itself; the accounting
 // is restored exactly afterwards.
 func (s *Scheduler) Explain(p *api.Pod) Explanation {
-	key := keyOf(p)
-	old := s.pods.get(key)
-	if old != nil && p.Spec.NodeName == "" {
-		s.apply(old, -1, false)
-		defer s.apply(old, 1, false)
+	r := s.pods.get(keyOf(p))
+	if r == nil {
+		r = &PodRecord{}
+	}
+	return s.ExplainAt(r, p)
+}
+
+// ExplainAt is Explain for the pod whose record r is (see PodRecord).
+func (s *Scheduler) ExplainAt(r *PodRecord, p *api.Pod) Explanation {
+	if r.accounted() && p.Spec.NodeName == "" {
+		s.apply(r, -1, false)
+		defer s.apply(r, 1, false)
 	}
 	ex := &Explanation{Scorers: s.scorerNames(), Weights: slices.Clone(s.weights[:])}
-	ex.Result = s.schedule(p, ex)
+	ex.Result = s.schedule(r, p, ex)
 	return *ex
 }
 

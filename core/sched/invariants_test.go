@@ -203,13 +203,16 @@ func checkProfiles(s *Scheduler) error {
 	n := 0
 	for r := range s.pods.all() {
 		n++
+		if !r.accounted() {
+			return fmt.Errorf("pod on slot %d: an empty record in the index", r.slot)
+		}
 		held[r.podProfile]++
 		if r.key.sh != nil && s.profiles[r.key] != r.podProfile {
 			return fmt.Errorf("pod on slot %d: profile %+v not interned under its key", r.slot, r.key)
 		}
 	}
-	if s.pods.len() != n {
-		return fmt.Errorf("%d pods counted, %d recorded", s.pods.len(), n)
+	if s.NumPods() != n {
+		return fmt.Errorf("%d pods counted, %d recorded", s.NumPods(), n)
 	}
 	for p, n := range held {
 		if p.refs != n {

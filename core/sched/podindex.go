@@ -6,24 +6,20 @@ import "iter"
 // namespace, so that the map as large as the cluster is keyed by one
 // string (24-byte slots, one string hashed) rather than by two.
 type podIndex struct {
-	byNS map[string]map[string]*podRecord
-	n    int
+	byNS map[string]map[string]*PodRecord
 }
 
-func (x *podIndex) get(k podKey) *podRecord { return x.byNS[k.ns][k.name] }
+func (x *podIndex) get(k podKey) *PodRecord { return x.byNS[k.ns][k.name] }
 
 // set records r for k, replacing its record if it has one.
-func (x *podIndex) set(k podKey, r *podRecord) {
+func (x *podIndex) set(k podKey, r *PodRecord) {
 	if x.byNS == nil {
-		x.byNS = map[string]map[string]*podRecord{}
+		x.byNS = map[string]map[string]*PodRecord{}
 	}
 	m := x.byNS[k.ns]
 	if m == nil {
-		m = map[string]*podRecord{}
+		m = map[string]*PodRecord{}
 		x.byNS[k.ns] = m
-	}
-	if _, ok := m[k.name]; !ok {
-		x.n++
 	}
 	m[k.name] = r
 }
@@ -35,17 +31,14 @@ func (x *podIndex) del(k podKey) {
 		return
 	}
 	delete(m, k.name)
-	x.n--
 	if len(m) == 0 {
 		delete(x.byNS, k.ns)
 	}
 }
 
-func (x *podIndex) len() int { return x.n }
-
 // all yields every record, in no particular order.
-func (x *podIndex) all() iter.Seq[*podRecord] {
-	return func(yield func(*podRecord) bool) {
+func (x *podIndex) all() iter.Seq[*PodRecord] {
+	return func(yield func(*PodRecord) bool) {
 		for _, m := range x.byNS {
 			for _, r := range m {
 				if !yield(r) {

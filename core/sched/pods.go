@@ -4,16 +4,29 @@ import (
 	"github.com/capstan-dev/capstan/core/api"
 )
 
-// podRecord is one pod accounted on a node: 16 bytes. What pods of one
-// template share (requests, label set, affinity groups) is one
-// podProfile.
-type podRecord struct {
+// PodRecord is what the scheduler keeps for one pod: the node it is
+// accounted on, if any, and what it counts there (16 bytes; what pods of
+// one template share, requests, label set and affinity groups, is one
+// podProfile). Its zero value is a pod the scheduler does not account.
+//
+// The methods that take a pod (UpdatePod, Schedule, ...) keep a record
+// per pod in an index by namespace and name. A caller that keeps a record
+// of its own per pod (core/control's mirror) can hold the scheduler's in
+// it and use the methods ending in At instead, which save the index: a
+// record is then that pod's (whatever its versions) for one Scheduler,
+// and must be cleared through the scheduler (RemovePodAt) before it is
+// dropped or used for another pod. The two ways must not be mixed for one
+// pod.
+type PodRecord struct {
 	slot int32
 	// assumed: placed by Schedule and not yet seen bound through
 	// AddPod/UpdatePod. Only assumed pods can be forgotten.
 	assumed bool
 	*podProfile
 }
+
+// accounted reports whether the record holds a pod on a node.
+func (r *PodRecord) accounted() bool { return r.podProfile != nil }
 
 // podProfile is what the scheduler accounts for a pod apart from its
 // node: its requests, label set and the groups of its own affinity terms.
@@ -53,43 +66,51 @@ func (s *Scheduler) AddPod(p *api.Pod) { s.UpdatePod(p) }
 // The scheduler keeps references to p's labels and affinity; the caller
 // must treat p as immutable.
 func (s *Scheduler) UpdatePod(p *api.Pod) {
-	key := keyOf(p)
-	old := s.pods.get(key)
+	k, r, fresh := s.named(p)
+	s.UpdatePodAt(r, p)
+	s.keep(k, r, fresh)
+}
+
+// UpdatePodAt is UpdatePod for the pod whose record r is (see PodRecord).
+func (s *Scheduler) UpdatePodAt(r *PodRecord, p *api.Pod) {
 	if p.Spec.NodeName == "" {
-		if old != nil && !old.assumed {
-			s.unaccount(old)
-			s.pods.del(key)
+		if r.accounted() && !r.assumed {
+			s.unaccount(r)
 		}
 		return
 	}
 	if p.Status.Phase == api.PodSucceeded || p.Status.Phase == api.PodFailed {
-		if old != nil {
-			s.unaccount(old)
-			s.pods.del(key)
+		if r.accounted() {
+			s.unaccount(r)
 		}
 		return
 	}
 	sh := s.shapeFor(p)
 	req := &s.scratch.req
 	s.computeRequests(&p.Spec, req)
-	if old != nil {
-		if slot, ok := s.nodes.byName[p.Spec.NodeName]; ok && old.slot == slot &&
-			old.ls == sh.ls && sameGroups(old.carries, sh.carries) && old.req.equal(req) {
-			old.assumed = false
+	if r.accounted() {
+		if slot, ok := s.nodes.byName[p.Spec.NodeName]; ok && r.slot == slot &&
+			r.ls == sh.ls && sameGroups(r.carries, sh.carries) && r.req.equal(req) {
+			r.assumed = false
 			return
 		}
 		// Unaccount first: that may free a ghost slot slotFor reuses.
-		s.unaccount(old)
+		s.unaccount(r)
 	}
-	s.account(key, s.slotFor(p.Spec.NodeName), sh, req, false)
+	s.account(r, s.slotFor(p.Spec.NodeName), sh, req, false)
 }
 
 // RemovePod forgets a pod, bound or assumed.
 func (s *Scheduler) RemovePod(p *api.Pod) {
-	key := keyOf(p)
-	if old := s.pods.get(key); old != nil {
-		s.unaccount(old)
-		s.pods.del(key)
+	k, r, fresh := s.named(p)
+	s.RemovePodAt(r)
+	s.keep(k, r, fresh)
+}
+
+// RemovePodAt is RemovePod for the pod whose record r is: r is then zero.
+func (s *Scheduler) RemovePodAt(r *PodRecord) {
+	if r.accounted() {
+		s.unaccount(r)
 	}
 }
 
@@ -97,21 +118,50 @@ func (s *Scheduler) RemovePod(p *api.Pod) {
 // reports whether it acted: a pod already confirmed bound (by AddPod or
 // UpdatePod) is not forgotten.
 func (s *Scheduler) Forget(p *api.Pod) bool {
-	key := keyOf(p)
-	old := s.pods.get(key)
-	if old == nil || !old.assumed {
+	k, r, fresh := s.named(p)
+	ok := s.ForgetAt(r)
+	s.keep(k, r, fresh)
+	return ok
+}
+
+// ForgetAt is Forget for the pod whose record r is.
+func (s *Scheduler) ForgetAt(r *PodRecord) bool {
+	if !r.accounted() || !r.assumed {
 		return false
 	}
-	s.unaccount(old)
-	s.pods.del(key)
+	s.unaccount(r)
 	return true
 }
 
-// account records a pod on slot, copying req.
-func (s *Scheduler) account(key podKey, slot int32, sh *podShape, req *podRequests, assumed bool) {
-	r := s.newRecord()
-	*r = podRecord{slot: slot, assumed: assumed, podProfile: s.profileFor(sh, req)}
-	s.pods.set(key, r)
+// named returns the record of p's name in the index, or a new one
+// (fresh) not in it yet.
+func (s *Scheduler) named(p *api.Pod) (k podKey, r *PodRecord, fresh bool) {
+	k = keyOf(p)
+	if r = s.pods.get(k); r == nil {
+		r, fresh = s.newRecord(), true
+	}
+	return k, r, fresh
+}
+
+// keep indexes r under k while it holds a pod, and frees it once it holds
+// none.
+func (s *Scheduler) keep(k podKey, r *PodRecord, fresh bool) {
+	switch {
+	case r.accounted():
+		if fresh {
+			s.pods.set(k, r)
+		}
+		return
+	case !fresh:
+		s.pods.del(k)
+	}
+	s.freeRecs = append(s.freeRecs, r)
+}
+
+// account records a pod on slot in r, copying req.
+func (s *Scheduler) account(r *PodRecord, slot int32, sh *podShape, req *podRequests, assumed bool) {
+	*r = PodRecord{slot: slot, assumed: assumed, podProfile: s.profileFor(sh, req)}
+	s.numPods++
 	s.apply(r, 1, true)
 }
 
@@ -137,27 +187,28 @@ func (s *Scheduler) profileFor(sh *podShape, req *podRequests) *podProfile {
 	return p
 }
 
-// unaccount reverses account; the caller deletes the map entry.
-func (s *Scheduler) unaccount(r *podRecord) {
+// unaccount reverses account, leaving r zero.
+func (s *Scheduler) unaccount(r *PodRecord) {
 	s.apply(r, -1, true)
 	p := r.podProfile
 	if p.refs--; p.refs == 0 && p.key.sh != nil {
 		delete(s.profiles, p.key)
 	}
-	*r = podRecord{}
-	s.freeRecs = append(s.freeRecs, r)
+	*r = PodRecord{}
+	s.numPods--
 }
 
-// newRecord returns a zeroed record from the slab: records are allocated
-// in chunks and reused, so accounting a pod does not allocate.
-func (s *Scheduler) newRecord() *podRecord {
+// newRecord returns a zeroed record for the index from the slab: records
+// are allocated in chunks and reused, so accounting a pod does not
+// allocate.
+func (s *Scheduler) newRecord() *PodRecord {
 	if n := len(s.freeRecs); n > 0 {
 		r := s.freeRecs[n-1]
 		s.freeRecs = s.freeRecs[:n-1]
 		return r
 	}
 	if len(s.recSlab) == 0 {
-		s.recSlab = make([]podRecord, 1024)
+		s.recSlab = make([]PodRecord, 1024)
 	}
 	r := &s.recSlab[0]
 	s.recSlab = s.recSlab[1:]
@@ -168,7 +219,7 @@ func (s *Scheduler) newRecord() *podRecord {
 // release, the record's reference on its label set (and, for a ghost node,
 // on its slot) is taken or dropped too; Explain removes and restores a
 // record without releasing anything.
-func (s *Scheduler) apply(r *podRecord, sign int32, release bool) {
+func (s *Scheduler) apply(r *PodRecord, sign int32, release bool) {
 	slot := r.slot
 	t := &s.nodes
 	h := &t.hot[slot]
@@ -219,7 +270,15 @@ func sameGroups(a, b []*group) bool {
 // been confirmed bound (by AddPod or UpdatePod) nor forgotten.
 func (s *Scheduler) AssumedNode(p *api.Pod) (string, bool) {
 	r := s.pods.get(keyOf(p))
-	if r == nil || !r.assumed {
+	if r == nil {
+		return "", false
+	}
+	return s.AssumedNodeAt(r)
+}
+
+// AssumedNodeAt is AssumedNode for the pod whose record r is.
+func (s *Scheduler) AssumedNodeAt(r *PodRecord) (string, bool) {
+	if !r.accounted() || !r.assumed {
 		return "", false
 	}
 	return s.nodes.name[r.slot], true

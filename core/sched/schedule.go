@@ -50,21 +50,27 @@ type scratch struct {
 // advances by the number of nodes visited. The feasible nodes are scored
 // and the best total wins; ties go to the node visited first.
 func (s *Scheduler) Schedule(p *api.Pod) Result {
-	return s.schedule(p, nil)
+	k, r, fresh := s.named(p)
+	res := s.schedule(r, p, nil)
+	s.keep(k, r, fresh)
+	return res
 }
 
-func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
+// ScheduleAt is Schedule for the pod whose record r is (see PodRecord):
+// the assumption is kept in r.
+func (s *Scheduler) ScheduleAt(r *PodRecord, p *api.Pod) Result {
+	return s.schedule(r, p, nil)
+}
+
+// schedule places p, and with ex nil assumes it in rec.
+func (s *Scheduler) schedule(rec *PodRecord, p *api.Pod, ex *Explanation) Result {
 	res := Result{Namespace: p.Namespace, Name: p.Name}
-	key := keyOf(p)
 	if p.Spec.NodeName != "" {
 		res.Status, res.Node = AlreadyBound, p.Spec.NodeName
 		return res
 	}
-	if ex == nil {
-		if old := s.pods.get(key); old != nil {
-			s.unaccount(old)
-			s.pods.del(key)
-		}
+	if ex == nil && rec.accounted() {
+		s.unaccount(rec)
 	}
 	s.ensureOrder()
 	n := len(s.order)
@@ -93,7 +99,7 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 			s.next = (s.next + visited) % n
 			if slot >= 0 {
 				res.Status, res.Node = Scheduled, s.nodes.name[slot]
-				s.account(key, slot, q.sh, &q.req, true)
+				s.account(rec, slot, q.sh, &q.req, true)
 			}
 			return res
 		}
@@ -173,7 +179,7 @@ func (s *Scheduler) schedule(p *api.Pod, ex *Explanation) Result {
 	slot := feas[best]
 	res.Status, res.Node = Scheduled, s.nodes.name[slot]
 	if ex == nil {
-		s.account(key, slot, q.sh, &q.req, true)
+		s.account(rec, slot, q.sh, &q.req, true)
 	}
 	return res
 }

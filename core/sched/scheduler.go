@@ -100,8 +100,9 @@ type Scheduler struct {
 	pvs  map[string]*api.PersistentVolume      // by name
 	pvcs map[string]*api.PersistentVolumeClaim // by namespace/name
 
-	recSlab  []podRecord  // unused records, handed out by newRecord
-	freeRecs []*podRecord // records released by unaccount
+	recSlab  []PodRecord  // unused records, handed out by newRecord
+	freeRecs []*PodRecord // the index's records no longer used
+	numPods  int          // accounted, in records of the index or the caller's
 	failSlab []Failure    // backing for Result.Failures
 
 	reasons reasonTable
@@ -148,7 +149,7 @@ func (s *Scheduler) Config() Config { return s.cfg }
 func (s *Scheduler) NumNodes() int { s.ensureOrder(); return len(s.order) }
 
 // NumPods returns the number of pods accounted on nodes, bound or assumed.
-func (s *Scheduler) NumPods() int { return s.pods.len() }
+func (s *Scheduler) NumPods() int { return s.numPods }
 
 // kube-scheduler's sampling constants.
 const (
