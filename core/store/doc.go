@@ -33,7 +33,8 @@
 //     and the revision of its last write), in a dense array of chunks
 //     with an open-addressing hash table from key to position, for O(1)
 //     Get: per key, the key string, a 40-byte record and ~14 bytes of
-//     table, and no allocation of its own;
+//     table, and no allocation of its own (a created object's name is
+//     made to share the key's bytes, so it costs none either);
 //   - index: the same records' positions sorted by key in blocks of at
 //     most 512 (a two-level B-tree), for List of a prefix in O(log n + k);
 //   - log: one entry per write (32 bytes), indexed by revision, for

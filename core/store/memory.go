@@ -51,8 +51,9 @@ type Memory struct {
 type MemoryOptions struct {
 	// Shared makes the store share objects with its callers instead of
 	// copying them: an object given to Create or Update becomes the
-	// store's (its resourceVersion is set in place) and the caller must
-	// not touch it again; objects returned by reads and carried by watch
+	// store's (its resourceVersion is set in place, and on Create its
+	// name is pointed at the key's bytes, an equal string) and the caller
+	// must not touch it again; objects returned by reads and carried by watch
 	// events are the stored ones and must never be modified. Only a
 	// caller that treats every object as immutable (core/sim, whose
 	// components copy before they change anything) may set it; it saves
@@ -127,8 +128,22 @@ func (m *Memory) Create(obj api.Object) (api.Object, error) {
 		i = m.recs.add(string(kb))
 		m.index.insert(&m.recs, i)
 	}
-	stored := m.write(i, opAdded, m.copyIn(obj))
+	stored := m.copyIn(obj)
+	shareName(stored.GetObjectMeta(), m.recs.at(i).key)
+	m.write(i, opAdded, stored)
 	return m.copyOut(stored), nil
+}
+
+// shareName points the name of a new stored object (and its
+// generateName, when a prefix of it) into the bytes of its key, which
+// ends with the name: the store keeps the key, and the name's own bytes
+// can then be freed. The values do not change, so no reader can tell.
+func shareName(meta *api.ObjectMeta, key string) {
+	name := key[len(key)-len(meta.Name):]
+	if g := meta.GenerateName; g != "" && strings.HasPrefix(name, g) {
+		meta.GenerateName = name[:len(g)]
+	}
+	meta.Name = name
 }
 
 // Get implements Store.
