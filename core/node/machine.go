@@ -152,6 +152,11 @@ func New(cfg Config) *Machine {
 	return m
 }
 
+// Config returns the machine's configuration, its defaults filled in: New
+// of it gives an equal machine. Its maps and slices are the machine's: the
+// caller must not modify them.
+func (m *Machine) Config() Config { return m.cfg }
+
 // Now returns the machine's clock.
 func (m *Machine) Now() api.Time { return m.now }
 

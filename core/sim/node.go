@@ -26,7 +26,9 @@ type simNode struct {
 	// index is the order the node was added in: its pod CIDR is
 	// 10.244.index.0/24 and its address 10.240.index/256.index%256.
 	index int
-	cfg   node.Config
+	// down is the configuration of the node's machine while the node is
+	// down (nil while it runs: the machine holds it).
+	down *node.Config
 	// taints are registered with the Node (the kubelet's
 	// --register-with-taints).
 	taints []api.Taint
@@ -100,7 +102,7 @@ func (c *Cluster) AddNode(spec NodeSpec) error {
 		name:  spec.Name,
 		index: idx,
 		cidr:  fmt.Sprintf("10.%d.%d.0/24", 244+idx/256, idx%256),
-		cfg: node.Config{
+		down: &node.Config{
 			NodeName: spec.Name,
 			Labels:   labels,
 			Capacity: api.ResourceList{
@@ -134,7 +136,7 @@ func (c *Cluster) AddNode(spec NodeSpec) error {
 // listed to it, and its ticks begin.
 func (c *Cluster) startNode(n *simNode, restart bool) {
 	n.agentGen++
-	n.m = node.New(n.cfg)
+	n.m, n.down = node.New(*n.down), nil
 	n.subscribed, n.lastSub = map[string]bool{}, ""
 	n.held = nil
 	c.nodeStep(n, node.Tick{Now: c.now})
@@ -191,7 +193,8 @@ func (c *Cluster) CrashNode(name string, keepContainers bool) error {
 	if n.m == nil {
 		return fmt.Errorf("node %s is down already", name)
 	}
-	n.m, n.held = nil, nil
+	cfg := n.m.Config()
+	n.m, n.held, n.down = nil, nil, &cfg
 	n.agentGen++
 	c.hub.unsubscribeAll(n)
 	if keepContainers {
