@@ -27,10 +27,9 @@ type fakeRuntime struct {
 	// gen counts the runtime's lives: a crash wipes it, and events
 	// scheduled before are dropped when they fire.
 	gen uint32
-	// images are present; refs maps the digests of images pulled or
-	// being pulled back to their names.
-	images map[string]bool
-	refs   map[string]string
+	// images are the images present, pulled or being pulled: a node has
+	// a few, which a list holds in a fraction of two maps' bytes.
+	images []rtImage
 	// ctrs are the containers, by seq. Invariant: seqs strictly increase.
 	ctrs []container
 	// pods are the pods with containers, in slots that stay put while the
@@ -105,11 +104,47 @@ type rtPod struct {
 	host uint8
 }
 
+// rtImage is an image pulled or being pulled: its name, the digest it
+// resolves to, and whether it is present.
+type rtImage struct {
+	name, ref string
+	present   bool
+}
+
 func (r *fakeRuntime) init(index int) {
 	r.index = index
-	r.images = map[string]bool{}
-	r.refs = map[string]string{}
 	r.wipe()
+}
+
+// hasImage reports whether image name is present.
+func (r *fakeRuntime) hasImage(name string) bool {
+	for i := range r.images {
+		if r.images[i].name == name && r.images[i].present {
+			return true
+		}
+	}
+	return false
+}
+
+// pulling records that image name, which resolves to ref, is being
+// pulled (unless an image resolving to ref is known already).
+func (r *fakeRuntime) pulling(name, ref string) {
+	for i := range r.images {
+		if r.images[i].ref == ref {
+			return
+		}
+	}
+	r.images = append(r.images, rtImage{name: name, ref: ref})
+}
+
+// pulled marks the image being pulled that resolves to ref present.
+func (r *fakeRuntime) pulled(ref string) {
+	for i := range r.images {
+		if r.images[i].ref == ref {
+			r.images[i].present = true
+			return
+		}
+	}
 }
 
 // wipe forgets every container and address: the host went down.

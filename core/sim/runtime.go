@@ -35,16 +35,14 @@ func (c *Cluster) act(n *simNode, a node.Action) {
 		case b.PullFails:
 			c.observe(n, c.latency(b.PullLatency), node.ImagePullFailed{PodUID: a.Pod.UID, Container: a.Container,
 				Reason: "ErrImagePull", Message: fmt.Sprintf("failed to pull and unpack image %q: not found", a.Image)})
-		case rt.images[a.Image] && a.PullPolicy != "Always":
+		case rt.hasImage(a.Image) && a.PullPolicy != "Always":
 			c.observe(n, c.now, node.ImageReady{PodUID: a.Pod.UID, Container: a.Container, ImageRef: c.imageRef(a.Image)})
 		case a.PullPolicy == "Never":
 			c.observe(n, c.now, node.ImagePullFailed{PodUID: a.Pod.UID, Container: a.Container,
 				Reason: "ErrImageNeverPull", Message: fmt.Sprintf("image %q is not present with pull policy of Never", a.Image)})
 		default:
 			ref := c.imageRef(a.Image)
-			if _, ok := rt.refs[ref]; !ok {
-				rt.refs[ref] = a.Image
-			}
+			rt.pulling(a.Image, ref)
 			c.observe(n, c.latency(b.PullLatency), node.ImageReady{PodUID: a.Pod.UID, Container: a.Container, ImageRef: ref})
 		}
 	case node.CreateContainer:
@@ -127,9 +125,7 @@ func (c *Cluster) observed(n *simNode, in node.Input) (node.Input, bool) {
 	rt := &n.rt
 	switch in := in.(type) {
 	case node.ImageReady:
-		if img, ok := rt.refs[in.ImageRef]; ok {
-			rt.images[img] = true
-		}
+		rt.pulled(in.ImageRef)
 	case node.ContainerStarted:
 		ctr := rt.find(in.ID)
 		if ctr == nil || ctr.state != ctrCreated {
