@@ -49,6 +49,9 @@ type timer struct {
 type timers struct {
 	h     timerHeap
 	armed map[timerKey]api.Time
+	// live: the head of h is known live (next found it armed), until the
+	// timers change. The caller asks next after every step.
+	live bool
 }
 
 type timerKey struct {
@@ -66,7 +69,7 @@ func (t *timers) arm(q queueID, key string, at api.Time) {
 	if cur, ok := t.armed[k]; ok && cur <= at {
 		return
 	}
-	t.armed[k] = at
+	t.armed[k], t.live = at, false
 	heapPush(&t.h, timer{at: at, q: q, key: key}, timerLess)
 }
 
@@ -80,18 +83,22 @@ func (t *timers) set(q queueID, key string, at api.Time) {
 	if cur, ok := t.armed[k]; ok && cur == at {
 		return
 	}
-	t.armed[k] = at
+	t.armed[k], t.live = at, false
 	heapPush(&t.h, timer{at: at, q: q, key: key}, timerLess)
 }
 
 // cancel disarms (q, key).
-func (t *timers) cancel(q queueID, key string) { delete(t.armed, timerKey{q, key}) }
+func (t *timers) cancel(q queueID, key string) {
+	delete(t.armed, timerKey{q, key})
+	t.live = false
+}
 
 // disarm cancels (q, key)'s timer if it is armed for at exactly.
 func (t *timers) disarm(q queueID, key string, at api.Time) {
 	k := timerKey{q, key}
 	if cur, ok := t.armed[k]; ok && cur == at {
 		delete(t.armed, k)
+		t.live = false
 	}
 }
 
@@ -99,6 +106,7 @@ func (t *timers) disarm(q queueID, key string, at api.Time) {
 // (at, q, key) order.
 func (t *timers) due(now api.Time, fn func(q queueID, key string)) {
 	for len(t.h) > 0 && t.h[0].at <= now {
+		t.live = false
 		tm := heapPop(&t.h, timerLess)
 		k := timerKey{tm.q, tm.key}
 		if at, ok := t.armed[k]; ok && at == tm.at {
@@ -112,7 +120,11 @@ func (t *timers) due(now api.Time, fn func(q queueID, key string)) {
 func (t *timers) next() (api.Time, bool) {
 	for len(t.h) > 0 {
 		tm := t.h[0]
+		if t.live {
+			return tm.at, true
+		}
 		if at, ok := t.armed[timerKey{tm.q, tm.key}]; ok && at == tm.at {
+			t.live = true
 			return tm.at, true
 		}
 		heapPop(&t.h, timerLess)
