@@ -111,8 +111,9 @@ type Cluster struct {
 	imageRefs map[string]string
 	// evSeq numbers the api.Events the nodes create.
 	evSeq uint64
-	// running counts the pods in phase Running.
-	running int
+	// running counts the pods in phase Running, bound those bound to a
+	// node.
+	running, bound int
 	// eventMark is the resourceVersion of the last api.Event
 	// DescribeEvents showed.
 	eventMark int64
@@ -190,6 +191,9 @@ func (c *Cluster) Writes() uint64 { return c.writes }
 
 // RunningPods returns the number of pods in phase Running.
 func (c *Cluster) RunningPods() int { return c.running }
+
+// BoundPods returns the number of pods bound to a node.
+func (c *Cluster) BoundPods() int { return c.bound }
 
 // Log returns the event log so far, one line per entry.
 func (c *Cluster) Log() []string { return c.log.lines }

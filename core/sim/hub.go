@@ -213,13 +213,25 @@ func (h *hub) unsubscribeAll(n *simNode) {
 	n.subscribed, n.lastSub = map[string]bool{}, ""
 }
 
-// countPods keeps Cluster.running, the number of pods whose phase is
-// Running, up to date.
+// countPods keeps Cluster.running and Cluster.bound, the numbers of pods
+// in phase Running and of pods bound to a node, up to date.
 func (c *Cluster) countPods(ev *store.Event) {
-	if ev.PrevObject != nil && ev.PrevObject.(*api.Pod).Status.Phase == api.PodRunning {
-		c.running--
+	if ev.PrevObject != nil {
+		prev := ev.PrevObject.(*api.Pod)
+		if prev.Status.Phase == api.PodRunning {
+			c.running--
+		}
+		if prev.Spec.NodeName != "" {
+			c.bound--
+		}
 	}
-	if ev.Type != store.Deleted && ev.Object.(*api.Pod).Status.Phase == api.PodRunning {
-		c.running++
+	if ev.Type != store.Deleted {
+		cur := ev.Object.(*api.Pod)
+		if cur.Status.Phase == api.PodRunning {
+			c.running++
+		}
+		if cur.Spec.NodeName != "" {
+			c.bound++
+		}
 	}
 }
