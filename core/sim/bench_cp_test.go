@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"runtime"
-	"testing"
-)
+import "testing"
 
 // benchControlPlane measures the control plane alone: the registry, the
 // store, the Deployment and ReplicaSet controllers and the scheduler, from
@@ -16,21 +13,7 @@ import (
 // expire only after the node monitor's 40 s grace, and the run lasts
 // about a second of virtual time.
 func benchControlPlane(b *testing.B, nodes, deps, replicas int) {
-	pods := deps * replicas
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		runtime.GC()
-		c := benchCluster(b, nodes, deps, replicas)
-		for _, n := range c.nodes {
-			if err := c.CrashNode(n.name, false); err != nil {
-				b.Fatal(err)
-			}
-		}
-		objs := benchDeployments(deps, replicas)
-		m := startMeasure(b)
-		wall, peak := runUntil(b, c, objs, pods, "bound", func(int) int { return c.BoundPods() })
-		m.report(b, c, pods, wall, peak)
-	}
+	benchSim(b, nodes, deps, replicas, true)
 }
 
 // The sizes of BenchmarkSim*: 30 pods per node, Deployments of 100

@@ -54,15 +54,9 @@ func benchDeployments(deps, replicas int) []api.Object {
 	return objs
 }
 
-// runToRunning applies the deployments and steps until every pod runs.
-func runToRunning(tb testing.TB, c *Cluster, objs []api.Object, pods int) (time.Duration, uint64) {
-	return runUntil(tb, c, objs, pods, "running", func(int) int { return c.RunningPods() })
-}
-
-// runUntil applies the deployments and steps until count(step) reaches
-// pods; it returns the wall time it took and the peak heap seen (sampled
+// runUntil applies the deployments and steps until count() reaches pods; it returns the wall time it took and the peak heap seen (sampled
 // every 20,000 steps, which costs a stop-the-world each: a few ms in all).
-func runUntil(tb testing.TB, c *Cluster, objs []api.Object, pods int, what string, count func(step int) int) (time.Duration, uint64) {
+func runUntil(tb testing.TB, c *Cluster, objs []api.Object, pods int, what string, count func() int) (time.Duration, uint64) {
 	start := time.Now()
 	var peak uint64
 	sample := func() {
@@ -73,7 +67,7 @@ func runUntil(tb testing.TB, c *Cluster, objs []api.Object, pods int, what strin
 	if err := c.Apply(objs); err != nil {
 		tb.Fatal(err)
 	}
-	for i := 0; count(i) < pods; i++ {
+	for i := 0; count() < pods; i++ {
 		if i%20000 == 0 {
 			sample()
 		}
@@ -81,7 +75,7 @@ func runUntil(tb testing.TB, c *Cluster, objs []api.Object, pods int, what strin
 			tb.Fatal("queue empty")
 		}
 		if c.Elapsed() > time.Hour {
-			tb.Fatalf("only %d of %d pods %s after an hour", count(i), pods, what)
+			tb.Fatalf("only %d of %d pods %s after an hour", count(), pods, what)
 		}
 	}
 	wall := time.Since(start)
@@ -89,15 +83,29 @@ func runUntil(tb testing.TB, c *Cluster, objs []api.Object, pods int, what strin
 	return wall, peak
 }
 
-func benchSim(b *testing.B, nodes, deps, replicas int) {
+// benchSim runs the iterations of a benchmark: a cluster of nodes nodes,
+// deps Deployments of replicas replicas applied, stepped until every pod
+// runs — or, with controlPlaneOnly, with every node machine stopped once
+// its Node is registered and until every pod is bound (see
+// benchControlPlane).
+func benchSim(b *testing.B, nodes, deps, replicas int, controlPlaneOnly bool) {
 	pods := deps * replicas
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		runtime.GC()
 		c := benchCluster(b, nodes, deps, replicas)
+		what, count := "running", c.RunningPods
+		if controlPlaneOnly {
+			for _, n := range c.nodes {
+				if err := c.CrashNode(n.name, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+			what, count = "bound", c.BoundPods
+		}
 		objs := benchDeployments(deps, replicas)
 		m := startMeasure(b)
-		wall, peak := runToRunning(b, c, objs, pods)
+		wall, peak := runUntil(b, c, objs, pods, what, count)
 		m.report(b, c, pods, wall, peak)
 	}
 }
@@ -160,9 +168,9 @@ func (m *measure) report(b *testing.B, c *Cluster, pods int, wall time.Duration,
 
 // The three sizes keep the shape of the 150k cluster: 30 pods per node,
 // Deployments of 100 replicas.
-func BenchmarkSim10k(b *testing.B)  { benchSim(b, 334, 100, 100) }
-func BenchmarkSim50k(b *testing.B)  { benchSim(b, 1667, 500, 100) }
-func BenchmarkSim150k(b *testing.B) { benchSim(b, 5000, 1500, 100) }
+func BenchmarkSim10k(b *testing.B)  { benchSim(b, 334, 100, 100, false) }
+func BenchmarkSim50k(b *testing.B)  { benchSim(b, 1667, 500, 100, false) }
+func BenchmarkSim150k(b *testing.B) { benchSim(b, 5000, 1500, 100, false) }
 
 // cpuTime is the CPU time the process has used (user and system, every
 // thread: the GC's background workers count too). On a shared machine it
