@@ -113,7 +113,7 @@ func benchSim(b *testing.B, nodes, deps, replicas int, controlPlaneOnly bool) {
 // measure holds what a benchmark iteration reads before its timed part.
 type measure struct {
 	before runtime.MemStats
-	cpu0   time.Duration
+	ru0    usage
 }
 
 // startMeasure reads the allocation counters and the CPU time, then starts
@@ -121,7 +121,7 @@ type measure struct {
 func startMeasure(b *testing.B) *measure {
 	m := &measure{}
 	runtime.ReadMemStats(&m.before)
-	m.cpu0 = cpuTime()
+	m.ru0 = readUsage()
 	b.StartTimer()
 	return m
 }
@@ -130,7 +130,9 @@ func startMeasure(b *testing.B) *measure {
 // brought pods pods to its goal in wall time; the cluster is still alive.
 func (m *measure) report(b *testing.B, c *Cluster, pods int, wall time.Duration, peak uint64) {
 	b.StopTimer()
-	cpu := cpuTime() - m.cpu0
+	ru := readUsage()
+	cpu := ru.user + ru.sys - m.ru0.user - m.ru0.sys
+	sys, faults := ru.sys-m.ru0.sys, ru.faults-m.ru0.faults
 	var done runtime.MemStats
 	runtime.ReadMemStats(&done)
 	elapsed, writes := c.Elapsed(), c.Writes()
@@ -153,6 +155,8 @@ func (m *measure) report(b *testing.B, c *Cluster, pods int, wall time.Duration,
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(writes)/float64(pods), "writes/pod")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(writes), "cpu-µs/write")
+	b.ReportMetric(100*sys.Seconds()/cpu.Seconds(), "sys-cpu-%")
+	b.ReportMetric(1000*float64(faults)/float64(pods), "faults/kpod")
 	if path := os.Getenv("SIM_HEAP_PROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -172,13 +176,22 @@ func BenchmarkSim10k(b *testing.B)  { benchSim(b, 334, 100, 100, false) }
 func BenchmarkSim50k(b *testing.B)  { benchSim(b, 1667, 500, 100, false) }
 func BenchmarkSim150k(b *testing.B) { benchSim(b, 5000, 1500, 100, false) }
 
-// cpuTime is the CPU time the process has used (user and system, every
-// thread: the GC's background workers count too). On a shared machine it
-// is steadier than the wall time.
-func cpuTime() time.Duration {
+// usage is what the process has used so far: CPU time in user and in
+// system mode (every thread: the GC's background workers count too; on a
+// shared machine CPU time is steadier than wall time) and minor page
+// faults. System time is mostly those faults, the first touch of memory
+// the heap has not used before: a fresh process pays it, a warm one has
+// the pages already, and its cost per fault depends on the host (about
+// 7.7 µs in the Firecracker VM of docs/benchmarks.md).
+type usage struct {
+	user, sys time.Duration
+	faults    int64
+}
+
+func readUsage() usage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{user: time.Duration(ru.Utime.Nano()), sys: time.Duration(ru.Stime.Nano()), faults: ru.Minflt}
 }
