@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -277,23 +276,62 @@ func magnitude(intDigits, fracDigits string, decExp int64, binExp uint) (whole u
 	// dropped tail adds less than 2^binExp·10^9/10^k, and the quotient's
 	// distance to the next integer is a multiple of that amount, so the
 	// tail can only turn an exact quotient into "round up".
+	//
+	// N·2^binExp is worked out in decimal, a digit at a time (at most 88
+	// digits times 1024, binExp/10 times): a rare path, which math/big
+	// would serve with a tenth of the WebAssembly module's budget.
 	k := min(n-point, binFracDigits)
-	buf := []byte{'0'}
-	for i := range point + k {
-		buf = append(buf, byte('0'+read(i, i+1)))
+	p := make([]byte, 0, point+k+19) // N·2^binExp, least significant digit first
+	for i := point + k - 1; i >= 0; i-- {
+		p = append(p, byte(read(i, i+1)))
 	}
-	num, _ := new(big.Int).SetString(string(buf), 10)
-	num.Mul(num.Lsh(num, binExp), big.NewInt(nanoPerUnit))
-	rem := new(big.Int)
-	num.QuoRem(num, new(big.Int).Exp(big.NewInt(10), big.NewInt(k), nil), rem)
-	if rem.Sign() != 0 || n-point > binFracDigits {
-		num.Add(num, big.NewInt(1))
+	for e := binExp; e > 0; e -= 10 { // binExp is 10, 20, ... 60
+		var carry uint
+		for j := range p {
+			v := uint(p[j])<<10 + carry
+			p[j], carry = byte(v%10), v/10
+		}
+		for ; carry > 0; carry /= 10 {
+			p = append(p, byte(carry%10))
+		}
 	}
-	units, nanos := num.QuoRem(num, big.NewInt(nanoPerUnit), rem)
-	if !units.IsUint64() {
-		return 0, 0, false
+	digit := func(j int64) uint64 { // p's digit at 10^j, zero beyond it
+		if j < int64(len(p)) {
+			return uint64(p[j])
+		}
+		return 0
 	}
-	return units.Uint64(), uint32(nanos.Uint64()), true
+	// The value is p / 10^k: whole units above digit k, nanos the nine
+	// below, rounded up if anything nonzero follows them.
+	for j := int64(len(p)) - 1; j >= k; j-- {
+		hi, lo := bits.Mul64(whole, 10)
+		sum, carry := bits.Add64(lo, digit(j), 0)
+		if hi != 0 || carry != 0 {
+			return 0, 0, false
+		}
+		whole = sum
+	}
+	var nanos uint64
+	for j := k - 1; j >= k-9; j-- {
+		nanos *= 10
+		if j >= 0 {
+			nanos += digit(j)
+		}
+	}
+	up := n-point > binFracDigits
+	for j := k - 10; j >= 0 && !up; j-- {
+		up = digit(j) != 0
+	}
+	if up {
+		nanos++
+	}
+	if nanos == nanoPerUnit {
+		if whole == math.MaxUint64 {
+			return 0, 0, false
+		}
+		whole, nanos = whole+1, 0
+	}
+	return whole, uint32(nanos), true
 }
 
 // MilliValue returns the value in thousandths, rounded up away from zero

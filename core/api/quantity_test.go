@@ -472,3 +472,47 @@ func FuzzParseQuantity(f *testing.F) {
 		}
 	})
 }
+
+// TestMagnitudeBinaryFraction checks the decimal arithmetic of magnitude's
+// binary-with-fraction path against exact rationals, with fractions longer
+// than the digits it keeps (binFracDigits) and whole parts near 2^64.
+func TestMagnitudeBinaryFraction(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 20000 {
+		digits := func(n int) string {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte('0' + r.IntN(10))
+				if r.IntN(4) == 0 {
+					b[i] = "09"[r.IntN(2)]
+				}
+			}
+			return string(b)
+		}
+		intDigits, fracDigits := digits(r.IntN(21)), digits(1+r.IntN(100))
+		if i%7 == 0 { // a long run of zeros, then one digit past what is kept
+			fracDigits = strings.Repeat("0", binFracDigits-1+r.IntN(3)) + "1"
+		}
+		binExp := uint(10 * (1 + r.IntN(6)))
+		exact, ok := new(big.Rat).SetString("0" + intDigits + "." + fracDigits)
+		if !ok {
+			t.Fatalf("rat %q", intDigits+"."+fracDigits)
+		}
+		exact.Mul(exact, new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1e9), binExp)))
+		want := new(big.Int).Quo(exact.Num(), exact.Denom()) // nanos, rounded up
+		if new(big.Int).Mul(want, exact.Denom()).Cmp(exact.Num()) != 0 {
+			want.Add(want, big.NewInt(1))
+		}
+		whole, nano, ok := magnitude(intDigits, fracDigits, 0, binExp)
+		units, nanos := new(big.Int).QuoRem(want, big.NewInt(1e9), new(big.Int))
+		if !units.IsUint64() {
+			if ok {
+				t.Fatalf("%s.%sx2^%d = %d.%09d; want out of range", intDigits, fracDigits, binExp, whole, nano)
+			}
+			continue
+		}
+		if !ok || whole != units.Uint64() || uint64(nano) != nanos.Uint64() {
+			t.Fatalf("%s.%sx2^%d = %d.%09d (%t); want %v.%09d", intDigits, fracDigits, binExp, whole, nano, ok, units, nanos.Uint64())
+		}
+	}
+}
