@@ -253,9 +253,13 @@ func TestSchedulerHostnameSpreadPerNode(t *testing.T) {
 	}
 	e := mkPod("default", "e", onNode("b"), withLabels("app", "web"))
 	s.AddPod(e)
-	p := mkPod("default", "p", withLabels("app", "web"))
-	p.Spec.TopologySpreadConstraints = []api.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: api.LabelHostname,
-		WhenUnsatisfiable: api.ScheduleAnyway, LabelSelector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
+	spreadPod := func(name, when string) *api.Pod {
+		p := mkPod("default", name, withLabels("app", "web"))
+		p.Spec.TopologySpreadConstraints = []api.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: api.LabelHostname,
+			WhenUnsatisfiable: when, LabelSelector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
+		return p
+	}
+	p := spreadPod("p", api.ScheduleAnyway)
 	// kube: a and c have no matching pod on them (100), b has one (0).
 	want := map[string]int64{"a": 100, "b": 0, "c": 100}
 	for _, n := range s.Explain(p).Nodes {
@@ -271,8 +275,8 @@ func TestSchedulerHostnameSpreadPerNode(t *testing.T) {
 	}
 	// The filter still counts the domain: with DoNotSchedule and maxSkew
 	// 1, domain h (a and b) holds one pod and domain c none, so a is as
-	// infeasible as b.
-	p.Spec.TopologySpreadConstraints[0].WhenUnsatisfiable = api.DoNotSchedule
+	// infeasible as b. (A new pod: the scheduler's pods are immutable.)
+	p = spreadPod("q", api.DoNotSchedule)
 	feasible, _, _ := model.Schedule([]*api.Node{a, b, c}, []*api.Pod{e}, nil, nil, p)
 	for _, n := range s.Explain(p).Nodes {
 		if ok := len(n.Reasons) == 0; ok != feasible[n.Node] {
