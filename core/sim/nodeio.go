@@ -185,6 +185,12 @@ func (c *Cluster) renewLease(n *simNode, l *node.LeaseRenewal) error {
 
 // writeNodeStatus writes the Node's status. Only a change of readiness
 // counts as activity: the rest is a heartbeat.
+//
+// The status is given up to the store rather than copied: its conditions
+// are the machine's new ones, and its capacity, allocatable and addresses
+// are the machine's configuration, which neither the machine nor anyone
+// else modifies (see node.Machine.Config), so every version of a Node
+// shares one copy of them with its machine.
 func (c *Cluster) writeNodeStatus(n *simNode, u *node.NodeStatusUpdate) error {
 	if n.partitioned {
 		return errPartitioned
@@ -194,13 +200,13 @@ func (c *Cluster) writeNodeStatus(n *simNode, u *node.NodeStatusUpdate) error {
 	if err != nil {
 		return err
 	}
-	next := *cur.(*api.Node)
-	was := readyOf(&next)
-	next.Status = u.Status
-	if _, err := c.reg.UpdateStatus(&next, c.now); err != nil {
+	next := &api.Node{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Node"}, Status: u.Status}
+	next.ObjectMeta = api.ObjectMeta{Name: u.Name}
+	was, now := readyOf(cur.(*api.Node)), readyOf(next)
+	if _, err := c.reg.UpdateStatusShared(next, c.now); err != nil {
 		return err
 	}
-	if now := readyOf(&next); now != was {
+	if now != was {
 		c.logf(n.name, "node status Ready=%s", now)
 		c.activity()
 	}
