@@ -2,6 +2,7 @@ package explore
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/control"
@@ -14,7 +15,7 @@ import (
 // executed at once, in order, as one atomic step; with WriteByWrite they
 // go to the outbox and each is a transition of its own.
 func (w *World) syncControl() {
-	writes := w.cp.Ready()
+	writes := slices.Collect(w.cp.Ready().All())
 	w.logf("cp-sync: %d writes (view at revision %d)", len(writes), w.cpSeen)
 	for _, cw := range writes {
 		pw := pendingWrite{w: cw, view: w.cpSeen}

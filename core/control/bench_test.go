@@ -174,16 +174,17 @@ func benchmarkControlPlane(b *testing.B, nodes, pods int) {
 			}
 			events += len(f.events)
 			f.events = f.events[:0]
-			ws := m.Ready()
-			if len(ws) == 0 && !m.Pending() {
-				break
-			}
-			writes += len(ws)
-			for _, w := range ws {
+			n := 0
+			for w := range m.Ready().All() {
+				n++
 				if !f.apply(w) {
 					m.Failed(WriteFailed{Write: w, Reason: api.StatusReasonConflict})
 				}
 			}
+			if n == 0 && !m.Pending() {
+				break
+			}
+			writes += n
 		}
 		elapsed += time.Since(start)
 		b.StopTimer()

@@ -37,7 +37,7 @@
 //	for _, obj := range list.Items { m.Step(store.Event{Type: store.Added, ...}) }
 //	m.Tick(now)
 //	for {
-//		for _, w := range m.Ready() {
+//		for w := range m.Ready().All() {
 //			if err := execute(w); err != nil {
 //				m.Failed(control.WriteFailed{Write: w, Reason: api.ReasonForError(err), Message: err.Error()})
 //			}

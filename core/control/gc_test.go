@@ -160,7 +160,7 @@ func TestBusyWaiterWokenByOutcome(t *testing.T) {
 		h.feed()
 	}
 	var taint, mark *Write // copies: the next Ready reuses ws
-	ws := h.m.Ready()
+	ws := slices.Collect(h.m.Ready().All())
 	for _, w := range ws {
 		switch {
 		case w.Kind() == "Node" && w.Op == OpUpdate:
@@ -173,7 +173,7 @@ func TestBusyWaiterWokenByOutcome(t *testing.T) {
 		t.Fatalf("want the node's taints and the pod's Ready=False in one sync, got %v", describeWrites(ws))
 	}
 	apply(*taint) // the taint lands first: the taint manager meets the pod write in flight
-	for _, w := range h.m.Ready() {
+	for w := range h.m.Ready().All() {
 		if w.Op == OpDelete {
 			t.Fatalf("evicted while the pod's status write is in flight: %s", w.Describe())
 		}
@@ -182,7 +182,7 @@ func TestBusyWaiterWokenByOutcome(t *testing.T) {
 	if !h.m.Pending() {
 		t.Fatal("the pod write's outcome woke nothing")
 	}
-	ws = h.m.Ready()
+	ws = slices.Collect(h.m.Ready().All())
 	if !slices.ContainsFunc(ws, func(w Write) bool { return w.Op == OpDelete && w.Name() == "a" && w.Controller == "taint-eviction" }) {
 		t.Fatalf("pod not evicted once its status write came back: %v", describeWrites(ws))
 	}

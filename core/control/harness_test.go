@@ -148,7 +148,7 @@ func (h *harness) del(resource, ns, name, policy string) {
 // step runs one round: Ready, apply, report failures, feed events, run
 // the fake kubelet. It returns how many writes and events there were.
 func (h *harness) step() int {
-	ws := h.m.Ready()
+	ws := slices.Collect(h.m.Ready().All())
 	var failed []WriteFailed
 	for _, w := range ws {
 		if h.fail != nil {

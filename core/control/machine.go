@@ -363,15 +363,16 @@ func (m *Machine) Pending() bool {
 
 // Ready runs every controller over its dirty keys and returns the writes
 // they ask for, in a deterministic order. Before the first Tick it
-// returns nothing. The slice is the machine's, valid until the next
-// Ready, which reuses it: a caller that keeps writes longer keeps copies
-// (a Write is a value: ranging over the slice copies each one). Failed,
-// Step and Tick may be called while the caller goes through it.
-func (m *Machine) Ready() []Write {
-	if !m.started {
-		return nil
-	}
+// returns nothing. The writes are held by the machine (outbuf.go) until
+// the next Ready, which reuses their room: go through them before
+// calling Ready again, and keep copies of those kept longer (a Write is a
+// value: At and All copy it). Failed, Step and Tick may be called while
+// the caller goes through them.
+func (m *Machine) Ready() Writes {
 	m.out.reset()
+	if !m.started {
+		return Writes{&m.out}
+	}
 	for q := queueID(0); q < numQueues; q++ {
 		if q == qScheduler {
 			m.scheduleActive()
@@ -382,7 +383,8 @@ func (m *Machine) Ready() []Write {
 			sync(key)
 		}
 	}
-	return m.out.w
+	m.out.trim()
+	return Writes{&m.out}
 }
 
 func (m *Machine) syncer(q queueID) func(string) {

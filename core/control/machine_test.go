@@ -2,6 +2,7 @@ package control
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func TestRestartFromListConverges(t *testing.T) {
 		t.Fatalf("scenario not as expected:\n%s", before)
 	}
 	h.restart(Config{Seed: 99})
-	if ws := h.m.Ready(); len(ws) != 0 {
+	if ws := slices.Collect(h.m.Ready().All()); len(ws) != 0 {
 		var d []string
 		for _, w := range ws {
 			d = append(d, w.Describe())
@@ -113,7 +114,7 @@ func TestDuplicateAndStaleEventsIgnored(t *testing.T) {
 	if got := h.m.Describe(); got != desc {
 		t.Fatalf("replayed history changed the state:\n%s\nwant\n%s", got, desc)
 	}
-	if ws := h.m.Ready(); len(ws) != 0 {
+	if ws := slices.Collect(h.m.Ready().All()); len(ws) != 0 {
 		t.Fatalf("replayed history caused writes: %v", ws[0].Describe())
 	}
 	// A late Added for a deleted pod is ignored too.
@@ -136,7 +137,7 @@ func TestConflictsAreReconsidered(t *testing.T) {
 	// Someone edits the ReplicaSet between the machine's Ready and the
 	// write: the scale-up conflicts and must be redone.
 	h.mutate("deployments", "default", "web", func(o api.Object) { o.(*api.Deployment).Spec.Replicas = int32p(5) })
-	ws := h.m.Ready()
+	ws := slices.Collect(h.m.Ready().All())
 	var rsName string
 	for _, o := range h.list("replicasets") {
 		rsName = o.GetObjectMeta().Name

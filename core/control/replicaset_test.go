@@ -130,7 +130,7 @@ func TestReplicaSetExpectationsPreventDoubleCreate(t *testing.T) {
 	// Ready without feeding the creates back: the machine must not create
 	// again, however often it is asked (events for the RS keep coming).
 	creates := 0
-	for _, w := range h.m.Ready() {
+	for w := range h.m.Ready().All() {
 		if w.Op == OpCreate && w.Kind() == "Pod" {
 			creates++
 		}
@@ -140,7 +140,7 @@ func TestReplicaSetExpectationsPreventDoubleCreate(t *testing.T) {
 	}
 	h.mutate("replicasets", "default", "web", func(o api.Object) { o.GetObjectMeta().Labels["touched"] = "1" })
 	for i := 0; i < 3; i++ {
-		for _, w := range h.m.Ready() {
+		for w := range h.m.Ready().All() {
 			if w.Op == OpCreate && w.Kind() == "Pod" {
 				t.Fatalf("created again before observing: %s", w.Describe())
 			}
@@ -150,7 +150,7 @@ func TestReplicaSetExpectationsPreventDoubleCreate(t *testing.T) {
 	h.now = h.now.Add(6 * time.Minute)
 	h.m.Tick(h.now)
 	creates = 0
-	for _, w := range h.m.Ready() {
+	for w := range h.m.Ready().All() {
 		if w.Op == OpCreate && w.Kind() == "Pod" {
 			creates++
 		}

@@ -165,7 +165,7 @@ func TestRolloutChaos(t *testing.T) {
 			bad = bad || st.UpdatedReplicas != replicas || st.AvailableReplicas != replicas || st.Replicas != replicas
 			if bad {
 				h.m.enqueue(qDeployment, api.KeyFor("deployments", "default", "web"))
-				for _, w := range h.m.Ready() {
+				for w := range h.m.Ready().All() {
 					t.Logf("forced: %s", w.Describe())
 				}
 				t.Logf("paused=%v strategy=%+v spec=%+v", paused, h.deploymentOf("web").Spec.Strategy, h.deploymentOf("web").Spec.Paused)

@@ -255,11 +255,14 @@ func (m *Machine) scheduleActive() {
 		m.scheduleOne(it)
 	}
 	// The array is kept for the next pods unless this burst used little of
-	// it (as outBuf's).
-	if clear(batch); q.active == nil && (cap(batch) <= keepOut || 4*len(batch) >= cap(batch)) {
+	// it.
+	if clear(batch); q.active == nil && (cap(batch) <= keepActive || 4*len(batch) >= cap(batch)) {
 		q.active = batch[:0]
 	}
 }
+
+// keepActive is the room of the active queue always kept, in pods.
+const keepActive = 1024
 
 // minPod returns the position of the first pod in queue order, -1 if none.
 func minPod(ps []queuedPod) int {

@@ -148,8 +148,9 @@ func (c *Cluster) maybeSyncControl() {
 // writes.
 func (c *Cluster) syncControl() {
 	c.cp.syncQueued = false
-	for _, w := range c.cp.m.Ready() {
-		c.execControlWrite(w)
+	ws := c.cp.m.Ready()
+	for i := range ws.Len() {
+		c.execControlWrite(ws.At(i))
 	}
 }
 

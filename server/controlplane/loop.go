@@ -199,7 +199,7 @@ func (t *term) drive(ctx context.Context, batches <-chan watchResult) error {
 			start := clock.Now()
 			writes := t.m.Ready()
 			t.cfg.Metrics.observeReady(clock.Since(start))
-			for _, wr := range writes {
+			for wr := range writes.All() {
 				if !t.w.submit(ctx, t.incarnation, wr) {
 					return nil
 				}
