@@ -61,11 +61,13 @@ const (
 // Object is shared with the machine's mirror (a created pod's spec is its
 // template's, an updated object shares every field it does not change with
 // the version it was derived from): the caller must not modify it, and must
-// copy it before changing it, as core/registry and core/store do. An
-// OpCreate's Object itself is handed over: the machine keeps no reference
-// to its struct, so the caller may keep it as the stored object
-// (registry.CreateShared), copying only what it references before changing
-// that.
+// copy it before changing it, as core/registry and core/store do. The
+// Object of an OpCreate or an OpUpdateStatus itself is handed over: the
+// machine keeps no reference to its struct (each write gets a struct of
+// its own), so the caller may keep it as the stored object
+// (registry.CreateShared, registry.UpdateStatusShared), copying only what
+// it references before changing that; nor does the machine ever modify
+// what the struct references.
 type Write struct {
 	Op Op
 	// Key is the store key of the object written; Kind, Resource,

@@ -189,7 +189,10 @@ func (c *Cluster) deliverControl(evs []store.Event) {
 // execControlWrite performs one write of the control plane through the
 // registry, and reports a failure back to the machine.
 func (c *Cluster) execControlWrite(w control.Write) {
-	var err error
+	var (
+		err  error
+		line string
+	)
 	now := c.now
 	c.writes++
 	switch w.Op {
@@ -198,7 +201,13 @@ func (c *Cluster) execControlWrite(w control.Write) {
 	case control.OpUpdate:
 		_, err = c.reg.Update(w.Object, now)
 	case control.OpUpdateStatus:
-		_, err = c.reg.UpdateStatus(w.Object, now)
+		// The object is handed over (control.Write): the store keeps it
+		// as the new version and sets the new resourceVersion in it, so
+		// the line logged, which shows the expected one, is made first.
+		if c.logging() {
+			line = w.Describe()
+		}
+		_, err = c.reg.UpdateStatusShared(w.Object, now)
 	case control.OpDelete:
 		_, err = c.reg.Delete(w.Resource(), w.Namespace(), w.Name(), registry.DeleteOptions{
 			GracePeriodSeconds: w.GracePeriodSeconds,
@@ -219,7 +228,10 @@ func (c *Cluster) execControlWrite(w control.Write) {
 	if w.Resource() != "events" {
 		c.activity()
 		if c.logging() {
-			c.logLine("cp", w.Describe())
+			if line == "" {
+				line = w.Describe()
+			}
+			c.logLine("cp", line)
 		}
 	}
 }
