@@ -333,7 +333,7 @@ func (m *Machine) syncContainer(p *podState, ci int, volsReady bool) {
 			m.event(p, api.EventTypeWarning, "Failed", "Error: "+err.Error())
 		}
 		c.setWaiting("CreateContainerConfigError", err.Error())
-		p.blockedOnObjects = true
+		p.cold().blockedOnObjects = true
 		return
 	}
 	cc.Attempt = c.attempt + 1

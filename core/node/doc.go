@@ -83,15 +83,16 @@
 // key); nothing ranges over a map to produce output without sorting. The
 // same inputs give the same outputs, byte for byte (the tests replay every
 // scenario twice). Per pod the machine keeps the *api.Pod it was given (never
-// copied, never modified; the pod's names are read from it) and about 250
-// bytes, so that a simulated cluster can hold 150,000 pods: one 192-byte
+// copied, never modified; the pod's names are read from it) and about 240
+// bytes, so that a simulated cluster can hold 150,000 pods: one 176-byte
 // object for a pod and its first container (scalars: times as int64,
 // phases and condition statuses in bytes and bits), a 16-byte entry in the
 // pods' array sorted by UID, and per runtime container a 40-byte slot and a
 // 4-byte entry of the index sorted by ID (ctrtable.go: a node has tens of
 // pods, for which maps cost several times as much). What few pods need
-// (volumes, a pod-level reason, failures, restarts, kills, the instance
-// being created) lives in side structs allocated on demand. The statuses it emits share
+// (more containers, volumes, a pod-level reason, failures, retries,
+// restarts, kills, the instance being created) lives in side structs
+// allocated on demand. The statuses it emits share
 // what equals the previous one's (conditions, container states, the
 // container statuses of pods started alike) rather than each holding a
 // copy.

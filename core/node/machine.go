@@ -108,11 +108,6 @@ type Machine struct {
 	inTick bool
 
 	out Ready
-	// outPods are the pods with a StatusUpdate in out (see
-	// podState.outIdx); outGone holds the index of the StatusUpdate of a
-	// pod forgotten meanwhile, by UID, should it come back.
-	outPods []*podState
-	outGone map[string]int
 	// spare holds the emptied arrays of a Ready given back by Release:
 	// the next Ready's lists are appended to them.
 	spare Ready
@@ -189,12 +184,6 @@ func (m *Machine) Ready() Ready {
 	m.out = Ready{Actions: m.spare.Actions, StatusUpdates: m.spare.StatusUpdates,
 		PodDeletions: m.spare.PodDeletions, Events: m.spare.Events}
 	m.spare = Ready{}
-	for _, p := range m.outPods {
-		p.outIdx = 0
-	}
-	clear(m.outPods)
-	m.outPods = m.outPods[:0]
-	m.outGone = nil
 	return rd
 }
 

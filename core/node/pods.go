@@ -48,12 +48,11 @@ func (m *Machine) handlePod(pod *api.Pod) error {
 }
 
 func (m *Machine) newPod(pod *api.Pod) *podState {
-	// The common pod, with one container, is one allocation of 192 bytes
+	// The common pod, with one container, is one allocation of 176 bytes
 	// (a size class), its container included.
 	p := &podState{pod: pod, qos: qosClass(&pod.Spec), startTime: m.now}
 	if n := p.nCtrs(); n > 1 {
-		more := make([]ctrState, n-1)
-		p.more = &more
+		p.cold().more = make([]ctrState, n-1)
 	}
 	if st := pod.Status.StartTime; st != nil && *st != m.now {
 		x := p.cold()
@@ -150,13 +149,6 @@ func (m *Machine) handlePodList(pods []*api.Pod) error {
 func (m *Machine) forget(p *podState) {
 	p.forgotten = true
 	m.pods.remove(p.pod.UID)
-	if p.outIdx > 0 {
-		if m.outGone == nil {
-			m.outGone = map[string]int{}
-		}
-		m.outGone[p.pod.UID] = int(p.outIdx) - 1
-		p.outIdx = 0
-	}
 	delete(m.blocked, p.pod.UID)
 	for p.rt != 0 {
 		m.rt.remove(m.rt.slots[p.rt-1].id)
@@ -213,7 +205,9 @@ func (m *Machine) maybeDeadline(p *podState) bool {
 // syncRunning drives a pod that should run: volumes first, then the init
 // containers one at a time, then the regular containers; probes on ticks.
 func (m *Machine) syncRunning(p *podState) {
-	p.blockedOnObjects = false
+	if p.x != nil {
+		p.x.blockedOnObjects = false
+	}
 	volsReady := m.syncVolumes(p)
 	for ci := range p.nCtrs() {
 		m.syncKill(p, ci)
@@ -237,7 +231,7 @@ func (m *Machine) syncRunning(p *podState) {
 	for ci := range p.nCtrs() {
 		m.scheduleProbes(p, ci)
 	}
-	if p.blockedOnObjects {
+	if p.x != nil && p.x.blockedOnObjects {
 		put(&m.blocked, p.pod.UID, p)
 	} else {
 		delete(m.blocked, p.pod.UID)

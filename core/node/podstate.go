@@ -14,12 +14,11 @@ import (
 type podState struct {
 	pod *api.Pod
 
-	// The containers, init containers first, in spec order (see ctr): c0
-	// is the first; more holds the others of a pod that has more than
-	// one (nil otherwise). Most pods have one: it lives inline.
-	more *[]ctrState
 	// x holds the rarely used state (nil until needed; see cold).
-	x  *podCold
+	x *podCold
+	// The containers, init containers first, in spec order (see ctr): c0
+	// is the first; x.more holds the others of a pod that has more than
+	// one. Most pods have one: it lives inline.
 	c0 ctrState
 
 	// startTime is the pod's status.startTime: when the machine first
@@ -44,9 +43,6 @@ type podState struct {
 	// Initialized, Ready, ContainersReady.
 	condSince [3]api.Time
 
-	// outIdx is 1 + the index of p's StatusUpdate in the machine's
-	// pending Ready, 0 if it has none.
-	outIdx int32
 	// rt is 1 + the slot in the machine's ctrTable of the first of this
 	// pod's runtime containers not yet removed (0 if none); the others
 	// follow it.
@@ -72,19 +68,15 @@ type podState struct {
 	forgotten bool
 
 	statusSent, sentIP, resync bool
-	// hasRetry: a runtime remove failed; retry at x.retryAt.
-	hasRetry       bool
-	hasWake, dirty bool
-	// blockedOnObjects: the last sync waited for a referenced object.
-	blockedOnObjects bool
-	// refreshVolumes: a secret or configMap a volume projects changed.
-	refreshVolumes bool
+	hasWake, dirty             bool
 }
 
 // podCold is the part of a pod's state that few pods need.
 type podCold struct {
 	// reason and message are the pod-level ones of a terminal pod.
 	reason, message string
+	// more are the containers after the first (see podState.ctr).
+	more []ctrState
 	// vols is the state of each of the pod's volumes, in spec order.
 	vols []volState
 	// retryAt: a runtime remove failed (hasRetry); retry then.
@@ -93,6 +85,12 @@ type podCold struct {
 	// startTime is another (hasFirstSeen).
 	firstSeen    api.Time
 	hasFirstSeen bool
+	// hasRetry: a runtime remove failed; retry at retryAt.
+	hasRetry bool
+	// blockedOnObjects: the last sync waited for a referenced object.
+	blockedOnObjects bool
+	// refreshVolumes: a secret or configMap a volume projects changed.
+	refreshVolumes bool
 }
 
 // firstSeen is when the machine first saw the pod.
@@ -146,7 +144,7 @@ func (p *podState) ctr(ci int) *ctrState {
 	if ci == 0 {
 		return &p.c0
 	}
-	return &(*p.more)[ci-1]
+	return &p.x.more[ci-1]
 }
 
 // ref names p for outputs.

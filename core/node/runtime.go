@@ -181,7 +181,8 @@ func (m *Machine) handleOpFailed(e RuntimeOpFailed) {
 			}
 		} else if r.removing {
 			r.removing = false
-			p.cold().retryAt, p.hasRetry = m.after(m.cfg.RetryPeriod), true
+			x := p.cold()
+			x.retryAt, x.hasRetry = m.after(m.cfg.RetryPeriod), true
 		}
 		m.markDirty(p)
 	case "teardown":

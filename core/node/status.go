@@ -285,19 +285,16 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 	p.ownedHash = hashOwned(&s, p.sentIP)
 	u := StatusUpdate{Pod: p.ref()}
 	m.copyStatus(&s, &u.Status)
-	if p.outIdx == 0 && m.outGone != nil {
-		if i, ok := m.outGone[p.pod.UID]; ok {
-			delete(m.outGone, p.pod.UID)
-			p.outIdx = int32(i + 1)
-			m.outPods = append(m.outPods, p)
+	// An earlier StatusUpdate of the pod's UID (p's, or that of the pod's
+	// state forgotten since) is replaced. A search rather than an index
+	// kept per pod: a Ready holds at most one update per pod of the node
+	// (tens), and it is made only when a status is emitted.
+	for i := range m.out.StatusUpdates {
+		if m.out.StatusUpdates[i].Pod.UID == u.Pod.UID {
+			m.out.StatusUpdates[i] = u
+			return true
 		}
 	}
-	if p.outIdx > 0 {
-		m.out.StatusUpdates[p.outIdx-1] = u
-		return true
-	}
-	p.outIdx = int32(len(m.out.StatusUpdates) + 1)
-	m.outPods = append(m.outPods, p)
 	if n := len(m.out.StatusUpdates); n == cap(m.out.StatusUpdates) {
 		m.growStatuses(n)
 	}

@@ -63,11 +63,13 @@ func (m *Machine) stopMessage(p *podState, ci int) string {
 // removeContainers emits RemoveContainer for each of the pod's runtime
 // containers not yet being removed.
 func (m *Machine) removeContainers(p *podState) {
-	if p.hasRetry && m.now < p.x.retryAt {
-		m.wakeAt(p, p.x.retryAt)
-		return
+	if x := p.x; x != nil && x.hasRetry {
+		if m.now < x.retryAt {
+			m.wakeAt(p, x.retryAt)
+			return
+		}
+		x.hasRetry = false
 	}
-	p.hasRetry = false
 	for s := p.rt; s != 0; s = m.rt.slots[s-1].next {
 		r := &m.rt.slots[s-1]
 		if r.removing {

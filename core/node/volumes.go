@@ -47,8 +47,10 @@ func (p *podState) volIndex(name string) int {
 
 // syncVolumes sets up the pod's volumes and reports whether all are ready.
 func (m *Machine) syncVolumes(p *podState) bool {
-	refresh := p.refreshVolumes
-	p.refreshVolumes = false
+	refresh := false
+	if p.x != nil {
+		refresh, p.x.refreshVolumes = p.x.refreshVolumes, false
+	}
 	ready := true
 	for vi := range p.pod.Spec.Volumes {
 		v, s := &p.pod.Spec.Volumes[vi], &p.vols()[vi]
@@ -79,7 +81,7 @@ func (m *Machine) syncVolumes(p *podState) bool {
 				m.event(p, api.EventTypeWarning, "FailedMount", msg)
 			}
 			s.msg, s.phase = msg, volNone
-			p.blockedOnObjects = true
+			p.cold().blockedOnObjects = true
 			continue
 		}
 		s.msg, s.kind, s.source, s.dataHash = "", sv.Kind, sv.Source, hashFiles(sv.Files)
@@ -166,7 +168,7 @@ func (m *Machine) refreshProjected(ns string, kind VolumeKind, name string) {
 		for _, v := range p.pod.Spec.Volumes {
 			if (kind == VolumeSecret && v.Secret != nil && v.Secret.SecretName == name) ||
 				(kind == VolumeConfigMap && v.ConfigMap != nil && v.ConfigMap.Name == name) {
-				p.refreshVolumes = true
+				p.cold().refreshVolumes = true
 				m.markDirty(p) // flush sorts
 				break
 			}
