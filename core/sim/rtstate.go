@@ -154,6 +154,11 @@ func (r *fakeRuntime) wipe() {
 	r.used = [4]uint64{}
 }
 
+// firstCap is the capacity the container and pod arrays start with: a
+// node runs tens of pods, which arrays doubling from one element would
+// copy five times over on their way to the first thirty.
+const firstCap = 16
+
 // formatID spells a container's id: "%02x%06x" of the node's index
 // (modulo 256) and seq.
 func (r *fakeRuntime) formatID(seq uint32) string {
@@ -211,6 +216,9 @@ func (r *fakeRuntime) parseID(id string) (uint32, bool) {
 // create adds a container of pod ref and returns its id.
 func (r *fakeRuntime) create(ref node.PodRef, name string, attempt int32, beh *Behavior, hostNet bool) string {
 	r.nextID++
+	if r.ctrs == nil {
+		r.ctrs = make([]container, 0, firstCap)
+	}
 	r.ctrs = append(r.ctrs, container{seq: r.nextID, attempt: attempt, pod: r.addPod(ref), state: ctrCreated,
 		hostNet: hostNet, name: name, beh: beh})
 	return r.formatID(r.nextID)
@@ -265,6 +273,9 @@ func (r *fakeRuntime) addPod(ref node.PodRef) uint32 {
 	if n := len(r.freePods); n > 0 {
 		slot, r.freePods = r.freePods[n-1], r.freePods[:n-1]
 	} else {
+		if r.pods == nil {
+			r.pods, r.byUID = make([]rtPod, 0, firstCap), make([]uint32, 0, firstCap)
+		}
 		slot = uint32(len(r.pods))
 		r.pods = append(r.pods, rtPod{})
 	}
