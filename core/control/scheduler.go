@@ -103,7 +103,9 @@ func wantsScheduling(p *api.Pod) bool {
 		(p.Spec.SchedulerName == "" || p.Spec.SchedulerName == api.DefaultSchedulerName)
 }
 
-// pushActive puts a pending pod into the active queue.
+// pushActive puts a pending pod into the active queue. A full array
+// doubles (append grows a large one by a quarter, which allocates about
+// five times the array over a burst's growth rather than twice).
 func (m *Machine) pushActive(e *entry, p *api.Pod) {
 	q := &m.sq
 	if q.queued(e) {
@@ -115,6 +117,9 @@ func (m *Machine) pushActive(e *entry, p *api.Pod) {
 		prio = *p.Spec.Priority
 	}
 	e.inActive = true
+	if len(q.active) == cap(q.active) {
+		q.active = slices.Grow(q.active, max(len(q.active), minActive))
+	}
 	q.active = append(q.active, queuedPod{e: e, key: e.key, priority: prio, created: p.CreationTimestamp})
 }
 
@@ -261,8 +266,12 @@ func (m *Machine) scheduleActive() {
 	}
 }
 
-// keepActive is the room of the active queue always kept, in pods.
-const keepActive = 1024
+// The room of the active queue, in pods: it starts at minActive and keeps
+// keepActive however little a pass uses.
+const (
+	minActive  = 16
+	keepActive = 1024
+)
 
 // minPod returns the position of the first pod in queue order, -1 if none.
 func minPod(ps []queuedPod) int {
