@@ -187,8 +187,9 @@ func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) (pod *
 	if len(prefix) > maxGeneratedPrefix {
 		prefix = prefix[:maxGeneratedPrefix]
 	}
-	// The name and the key are built on the stack; the key is only
-	// looked up.
+	// The name and the key are built on the stack until the key is
+	// free; the name is then the end of the key's string (the store's
+	// record keeps a key of its own, and points the stored name into it).
 	var nameBuf [maxGeneratedPrefix + 8]byte
 	var keyBuf [128]byte
 	b := append(append(nameBuf[:0], prefix...), '-')
@@ -201,7 +202,8 @@ func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) (pod *
 			break
 		}
 	}
-	name := string(b)
+	key = string(k)
+	name := key[len(dir):]
 	t := &rs.Spec.Template
 	return &api.Pod{
 		TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
@@ -211,7 +213,7 @@ func (m *Machine) newPod(rs *api.ReplicaSet, owners []api.OwnerReference) (pod *
 			OwnerReferences: owners[:1:1], // capped: an append copies
 		},
 		Spec: t.Spec,
-	}, string(k)
+	}, key
 }
 
 // podsToDelete returns the n least valuable pods, kube's ActivePods order:
