@@ -148,7 +148,7 @@ func (r *Registry) Create(obj api.Object, now api.Time) (api.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.create(info, api.CopyObject(obj), now, false)
+	return r.create(info, "", api.CopyObject(obj), now, false)
 }
 
 // CreateShared is Create for a caller that gives obj up: obj itself
@@ -160,21 +160,24 @@ func (r *Registry) Create(obj api.Object, now api.Time) (api.Object, error) {
 // The caller must not use obj afterwards, nor modify anything it
 // references, ever: stored objects are immutable.
 //
-// Only pods take this path; other kinds are copied as by Create.
-func (r *Registry) CreateShared(obj api.Object, now api.Time) (api.Object, error) {
+// Only pods take this path; other kinds are copied as by Create. key is
+// obj's store key (api.KeyOf(obj)) when the caller holds it as a string,
+// for a store.KeyedCreator to keep; empty if not.
+func (r *Registry) CreateShared(key string, obj api.Object, now api.Time) (api.Object, error) {
 	info, err := kindOf(obj)
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := obj.(*api.Pod); !ok {
-		return r.create(info, api.CopyObject(obj), now, false)
+		return r.create(info, key, api.CopyObject(obj), now, false)
 	}
-	return r.create(info, obj, now, true)
+	return r.create(info, key, obj, now, true)
 }
 
 // create creates obj, which the registry owns: its struct, and, unless
-// shared, everything it references.
-func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shared bool) (api.Object, error) {
+// shared, everything it references. key is obj's key if the caller has
+// it, or empty.
+func (r *Registry) create(info *api.KindInfo, key string, obj api.Object, now api.Time, shared bool) (api.Object, error) {
 	m := obj.GetObjectMeta()
 	if m.ResourceVersion != "" {
 		return nil, api.NewBadRequest("resourceVersion should not be set on objects to be created")
@@ -210,7 +213,15 @@ func (r *Registry) create(info *api.KindInfo, obj api.Object, now api.Time, shar
 		m.CreationTimestamp = now
 		m.Generation = 1
 		m.DeletionTimestamp, m.DeletionGracePeriodSeconds = nil, nil
-		stored, err := r.st.Create(obj)
+		var (
+			stored api.Object
+			err    error
+		)
+		if kc, ok := r.st.(store.KeyedCreator); ok && key != "" && !generated {
+			stored, err = kc.CreateKeyed(key, obj)
+		} else {
+			stored, err = r.st.Create(obj)
+		}
 		if err == nil {
 			return stored, nil
 		}

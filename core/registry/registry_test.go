@@ -388,7 +388,7 @@ func TestCreateSharedMatchesCreate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := b.CreateShared(mk(), t0)
+			got, err := b.CreateShared("", mk(), t0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -197,7 +197,7 @@ func (c *Cluster) execControlWrite(w control.Write) {
 	c.writes++
 	switch w.Op {
 	case control.OpCreate:
-		_, err = c.reg.CreateShared(w.Object, now)
+		_, err = c.reg.CreateShared(w.Key, w.Object, now)
 	case control.OpUpdate:
 		_, err = c.reg.Update(w.Object, now)
 	case control.OpUpdateStatus:

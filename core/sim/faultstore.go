@@ -90,14 +90,33 @@ func (s *FaultStore) Lookup(resource, namespace, name string) api.Object {
 
 // Create implements store.Store.
 func (s *FaultStore) Create(obj api.Object) (api.Object, error) {
-	if len(s.rules) > 0 {
-		if key, err := api.KeyOf(obj); err == nil {
-			if err := s.maybeFail("create", key); err != nil {
-				return nil, err
-			}
-		}
+	if err := s.maybeFailCreate(obj); err != nil {
+		return nil, err
 	}
 	return s.wrote(s.Store.Create(obj))
+}
+
+// CreateKeyed implements store.KeyedCreator, by the wrapped store's
+// CreateKeyed when it has one.
+func (s *FaultStore) CreateKeyed(key string, obj api.Object) (api.Object, error) {
+	kc, ok := s.Store.(store.KeyedCreator)
+	if !ok {
+		return s.Create(obj)
+	}
+	if err := s.maybeFailCreate(obj); err != nil {
+		return nil, err
+	}
+	return s.wrote(kc.CreateKeyed(key, obj))
+}
+
+// maybeFailCreate returns the injected failure of a create of obj, if any.
+func (s *FaultStore) maybeFailCreate(obj api.Object) error {
+	if len(s.rules) > 0 {
+		if key, err := api.KeyOf(obj); err == nil {
+			return s.maybeFail("create", key)
+		}
+	}
+	return nil
 }
 
 // wrote passes a write's result on to onWrite, and notes a pod annotated

@@ -569,3 +569,30 @@ func TestWriteLogMatchesSlice(t *testing.T) {
 		t.Fatalf("only %d entries written", next)
 	}
 }
+
+// TestCreateKeyed checks that CreateKeyed creates as Create does, under
+// the object's own key whatever key it is given.
+func TestCreateKeyed(t *testing.T) {
+	m := NewMemory()
+	key := api.KeyFor("configmaps", "default", "a")
+	if _, err := m.CreateKeyed(key, cm("default", "a", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CreateKeyed(key, cm("default", "a", "2")); !IsAlreadyExists(err) {
+		t.Fatalf("second create of %s: %v, want AlreadyExists", key, err)
+	}
+	// A key that is not the object's is not kept.
+	if _, err := m.CreateKeyed(api.KeyFor("configmaps", "default", "c"), cm("default", "b", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Get(api.KeyFor("configmaps", "default", "c")); !IsNotFound(err) {
+		t.Fatalf("the wrong key was kept: %v", err)
+	}
+	for _, name := range []string{"a", "b"} {
+		o, err := m.Get(api.KeyFor("configmaps", "default", name))
+		if err != nil || o.GetObjectMeta().Name != name {
+			t.Fatalf("get %s: %v, %v", name, o, err)
+		}
+	}
+	checkInvariants(t, m)
+}

@@ -108,7 +108,15 @@ func (m *Memory) CompactedRevision() int64 { return m.compacted }
 
 // Create implements Store. The key is built on the stack and becomes a
 // string only for a key the store has no record of: the record keeps it.
-func (m *Memory) Create(obj api.Object) (api.Object, error) {
+func (m *Memory) Create(obj api.Object) (api.Object, error) { return m.create("", obj) }
+
+// CreateKeyed implements KeyedCreator.
+func (m *Memory) CreateKeyed(key string, obj api.Object) (api.Object, error) {
+	return m.create(key, obj)
+}
+
+// create is Create; a new record keeps key if it is obj's.
+func (m *Memory) create(key string, obj api.Object) (api.Object, error) {
 	if obj == nil {
 		return nil, newError(BadRequest, "", "nil object")
 	}
@@ -125,7 +133,10 @@ func (m *Memory) Create(obj api.Object) (api.Object, error) {
 		return nil, newError(AlreadyExists, string(kb), "already exists")
 	}
 	if i < 0 {
-		i = m.recs.add(string(kb))
+		if key != string(kb) {
+			key = string(kb)
+		}
+		i = m.recs.add(key)
 		m.index.insert(&m.recs, i)
 	}
 	stored := m.copyIn(obj)

@@ -139,6 +139,16 @@ type Looker interface {
 	Lookup(resource, namespace, name string) api.Object
 }
 
+// KeyedCreator is a Store that can keep, as the key of a new record, a
+// key string its caller already holds. Memory is a KeyedCreator.
+type KeyedCreator interface {
+	Store
+	// CreateKeyed is Create for a caller that holds obj's key
+	// (api.KeyOf(obj)) as a string: a new record keeps that string
+	// rather than a copy. A key that is not obj's is not kept.
+	CreateKeyed(key string, obj api.Object) (api.Object, error)
+}
+
 // EventType says what a write did to a key. The values are the Kubernetes
 // watch event types.
 type EventType string

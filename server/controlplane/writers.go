@@ -139,7 +139,7 @@ func execute(reg *registry.Registry, w control.Write, now api.Time) error {
 	var err error
 	switch w.Op {
 	case control.OpCreate:
-		_, err = reg.CreateShared(w.Object, now)
+		_, err = reg.CreateShared(w.Key, w.Object, now)
 	case control.OpUpdate:
 		_, err = reg.Update(w.Object, now)
 	case control.OpUpdateStatus:
