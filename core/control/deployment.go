@@ -97,8 +97,9 @@ type depPlan struct {
 	status api.DeploymentStatus
 	// preScale is the status as it was before calculateStatus, with the
 	// conditions kube writes before it scales; what finish writes when the
-	// plan writes ReplicaSets.
-	preScale *api.DeploymentStatus
+	// plan writes ReplicaSets. Set once hasPreScale.
+	preScale    api.DeploymentStatus
+	hasPreScale bool
 	// ann is the Deployment's annotations to write, nil if unchanged.
 	ann     map[string]string
 	deletes []*rsView
@@ -124,8 +125,8 @@ func (m *Machine) syncDeployment(key string) {
 		}
 		delete(m.dep.created, key)
 	}
-	p := m.planDeployment(e, d)
-	if p == nil {
+	var p depPlan // on the stack: nothing keeps a plan past its sync
+	if !m.planDeployment(&p, e, d) {
 		return
 	}
 	p.run()
@@ -133,10 +134,10 @@ func (m *Machine) syncDeployment(key string) {
 }
 
 // planDeployment claims the Deployment's ReplicaSets (kube's
-// ClaimReplicaSets) and starts a plan; nil if one of them has a write in
-// flight (its event will requeue the Deployment).
-func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
-	p := &depPlan{m: m, e: e, d: d}
+// ClaimReplicaSets) and starts plan p; false if one of them has a write
+// in flight (its event will requeue the Deployment).
+func (m *Machine) planDeployment(p *depPlan, e *entry, d *api.Deployment) bool {
+	*p = depPlan{m: m, e: e, d: d}
 	p.status = d.Status
 	p.status.Conditions = slices.Clone(d.Status.Conditions)
 	for r := range m.dependents[d.UID] {
@@ -172,7 +173,7 @@ func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
 	}
 	for _, v := range append(slices.Clip(p.all), p.other...) {
 		if m.busy(v.e.key, qDeployment, e.key) {
-			return nil
+			return false
 		}
 	}
 	sortByCreation(p.all)
@@ -185,7 +186,7 @@ func (m *Machine) planDeployment(e *entry, d *api.Deployment) *depPlan {
 			p.old = append(p.old, v)
 		}
 	}
-	return p
+	return true
 }
 
 // sortByCreation orders ReplicaSets oldest first, then by name (kube's
@@ -268,8 +269,8 @@ func (p *depPlan) finish() {
 		return
 	}
 	st := &p.status
-	if scaling && p.preScale != nil {
-		st = p.preScale
+	if scaling && p.hasPreScale {
+		st = &p.preScale
 	}
 	if !deploymentStatusEqual(st, &p.d.Status) {
 		d := *p.d

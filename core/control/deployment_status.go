@@ -231,10 +231,9 @@ func (p *depPlan) fraction(v *rsView) int32 {
 func (p *depPlan) calculateStatus() {
 	d := p.d
 	st := &p.status
-	if p.preScale == nil {
-		pre := *st
-		pre.Conditions = slices.Clone(st.Conditions)
-		p.preScale = &pre
+	if !p.hasPreScale {
+		p.preScale, p.hasPreScale = *st, true
+		p.preScale.Conditions = slices.Clone(st.Conditions)
 	}
 	var total, actual, ready, available, updated int32
 	for _, v := range p.all {
