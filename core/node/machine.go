@@ -108,9 +108,6 @@ type Machine struct {
 	inTick bool
 
 	out Ready
-	// spare holds the emptied arrays of a Ready given back by Release:
-	// the next Ready's lists are appended to them.
-	spare Ready
 	// syncsLeft counts the pods of the current flush pass not yet synced,
 	// this one included: at most that many statuses are about to be
 	// emitted, so the list of StatusUpdates is allocated at that size.
@@ -181,9 +178,7 @@ func (m *Machine) Ready() Ready {
 	if n := len(rd.StatusUpdates); n > 1 {
 		m.burst = max(n, m.burst-m.burst/8)
 	}
-	m.out = Ready{Actions: m.spare.Actions, StatusUpdates: m.spare.StatusUpdates,
-		PodDeletions: m.spare.PodDeletions, Events: m.spare.Events}
-	m.spare = Ready{}
+	m.out = Ready{}
 	return rd
 }
 
@@ -194,22 +189,27 @@ const maxSpare = 4
 
 // Release gives back a Ready the caller has executed and no longer
 // refers to, so that its small arrays serve the next Ready instead of
-// new ones. What the caller keeps must be its own: the list elements are
+// new ones: each becomes the pending Ready's list, unless that has
+// outputs already (emitted meanwhile). One set of arrays goes round.
+// What the caller keeps must be its own: the list elements are
 // overwritten, though the memory they point to (a status's conditions,
 // say) is never reused. Calling it is optional.
 func (m *Machine) Release(rd *Ready) {
-	m.spare = Ready{Actions: spare(rd.Actions), StatusUpdates: spare(rd.StatusUpdates),
-		PodDeletions: spare(rd.PodDeletions), Events: spare(rd.Events)}
+	reuse(&m.out.Actions, rd.Actions)
+	reuse(&m.out.StatusUpdates, rd.StatusUpdates)
+	reuse(&m.out.PodDeletions, rd.PodDeletions)
+	reuse(&m.out.Events, rd.Events)
 	*rd = Ready{}
 }
 
-// spare returns s emptied for reuse, or nil if it is too big to keep.
-func spare[T any](s []T) []T {
-	if cap(s) > maxSpare {
-		return nil
+// reuse makes s, emptied, the list *out, if *out has no array yet and s
+// is not too big to keep.
+func reuse[T any](out *[]T, s []T) {
+	if *out != nil || cap(s) > maxSpare {
+		return
 	}
 	clear(s)
-	return s[:0]
+	*out = s[:0]
 }
 
 func (m *Machine) step(in Input) error {
