@@ -307,12 +307,13 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 // burst's size allocates and copies as many arrays as it doubles: it
 // grows at once to the most the current flush pass can emit (the pods a
 // pass syncs tend to change together) and, from the second, to the size
-// of the recent bursts (a node's pods are bound in batches of similar
-// sizes, one Step each).
+// of the recent bursts with a quarter more (a node's pods are bound in
+// batches of similar sizes, one Step each: a batch a little larger than
+// the last would otherwise take a second array, twice the size).
 func (m *Machine) growStatuses(n int) {
 	size := max(2*n, n+m.syncsLeft)
 	if n >= 1 {
-		size = max(size, m.burst)
+		size = max(size, m.burst+m.burst/4)
 	}
 	m.out.StatusUpdates = append(make([]StatusUpdate, 0, size), m.out.StatusUpdates...)
 }
