@@ -12,6 +12,11 @@ import (
 // array entry does. Lookups are binary searches; an insertion or removal
 // moves the entries after it, a few hundred bytes at most on a node.
 
+// firstCap is the capacity the tables start with: a node runs tens of
+// pods, which arrays doubling from one entry would copy four or five
+// times over on their way there.
+const firstCap = 16
+
 // podTable is the machine's pods, sorted by UID. Invariant: at most one
 // pod per UID, and a pod's UID never changes (handlePod keys by it).
 type podTable []podEntry
@@ -63,6 +68,9 @@ func (t podTable) get(uid string) *podState {
 // add inserts p, whose UID is not in t.
 func (t *podTable) add(p *podState) {
 	i, _ := t.search(p.pod.UID)
+	if *t == nil {
+		*t = make(podTable, 0, firstCap)
+	}
 	*t = slices.Insert(*t, i, podEntry{uid8: prefix8(p.pod.UID), p: p})
 }
 
@@ -123,6 +131,9 @@ func (t *ctrTable) add(p *podState, ci int, id string, removing bool) {
 		s, t.free = t.free[n-1], t.free[:n-1]
 	} else {
 		s = int32(len(t.slots))
+		if t.slots == nil {
+			t.slots, t.byID = make([]rtCtr, 0, firstCap), make([]int32, 0, firstCap)
+		}
 		t.slots = append(t.slots, rtCtr{})
 	}
 	t.slots[s] = rtCtr{id: id, p: p, ci: int32(ci), removing: removing}
