@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/capstan-dev/capstan/core/api"
 	"github.com/capstan-dev/capstan/core/node"
 	"github.com/capstan-dev/capstan/core/store"
@@ -18,7 +20,7 @@ type hub struct {
 	w   store.Watcher
 	buf eventBuf
 	// subs are the nodes subscribed to each namespace, in index order.
-	// Invariant: n is in subs[ns] iff n.subscribed[ns].
+	// Invariant: n is in subs[ns] iff ns is in n.subscribed.
 	subs map[string][]*simNode
 }
 
@@ -165,11 +167,15 @@ func objectInput(t store.EventType, o api.Object) node.Input {
 // subscribe makes n receive namespace ns's objects, starting with those
 // that exist at revision rev.
 func (c *Cluster) subscribe(n *simNode, ns string, rev int64) {
-	if (ns != "" && n.lastSub == ns) || n.subscribed[ns] {
-		n.lastSub = ns
+	if ns != "" && n.lastSub == ns {
 		return
 	}
-	n.subscribed[ns], n.lastSub = true, ns
+	j, ok := slices.BinarySearch(n.subscribed, ns)
+	n.lastSub = ns
+	if ok {
+		return
+	}
+	n.subscribed = slices.Insert(n.subscribed, j, ns)
 	subs := c.hub.subs[ns]
 	i := len(subs)
 	for i > 0 && subs[i-1].index > n.index {
@@ -201,7 +207,7 @@ func (c *Cluster) listAt(prefix string, rev int64) []api.Object {
 
 // unsubscribeAll forgets n's subscriptions (its machine is gone).
 func (h *hub) unsubscribeAll(n *simNode) {
-	for ns := range n.subscribed {
+	for _, ns := range n.subscribed {
 		subs := h.subs[ns]
 		for i, m := range subs {
 			if m == n {
@@ -210,7 +216,7 @@ func (h *hub) unsubscribeAll(n *simNode) {
 			}
 		}
 	}
-	n.subscribed, n.lastSub = map[string]bool{}, ""
+	n.subscribed, n.lastSub = nil, ""
 }
 
 // countPods keeps Cluster.running and Cluster.bound, the numbers of pods
