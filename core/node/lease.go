@@ -8,17 +8,12 @@ import (
 
 // nodeState is the machine's view of its Node and Lease.
 type nodeState struct {
-	// registerSent: the Registration was emitted.
-	registerSent bool
-	// leaseSent/leaseAt: the last Lease renewal emitted, and when.
-	leaseSent bool
-	leaseAt   api.Time
-	// statusSent/statusAt: the last node status emitted, and when.
-	statusSent bool
-	statusAt   api.Time
-	// The Ready condition last reported, since when; pressure conditions
-	// are reported since since.
-	readyKnown, ready bool
+	// leaseAt: when the last Lease renewal was emitted (leaseSent).
+	leaseAt api.Time
+	// statusAt: when the last node status was emitted (statusSent).
+	statusAt api.Time
+	// The Ready condition last reported (readyKnown, ready), since when;
+	// pressure conditions are reported since since.
 	readyMsg          string
 	readySince, since api.Time
 	// redelete holds PodDeletions to emit again (WriteFailed "delete").
@@ -26,8 +21,15 @@ type nodeState struct {
 	// api is the Node as the API server last had it (NodeUpdated);
 	// apiCheck: it changed since the last Tick, which compares it with
 	// what the machine would post.
-	api      *api.Node
-	apiCheck bool
+	api *api.Node
+
+	// The flags last, together: no padding between them.
+
+	// registerSent: the Registration was emitted; leaseSent, statusSent:
+	// a Lease renewal, a node status was (at leaseAt, statusAt).
+	registerSent, leaseSent, statusSent bool
+	readyKnown, ready                   bool
+	apiCheck                            bool
 }
 
 // handleNodeUpdated records the API's Node; the next Tick compares it.

@@ -88,10 +88,13 @@ type Machine struct {
 	dirty  []*podState
 	timers timerHeap
 
-	runtimeHealthy bool
 	runtimeMessage string
+	runtimeHealthy bool
 	// podsSynced: a PodList was received, so the pod view is complete.
 	podsSynced bool
+	// inTick is set while a Tick syncs pods: probes are only run then.
+	inTick bool
+
 	// unclaimed are runtime containers of pods the machine does not know
 	// (yet), by pod UID; orphans are those being killed and removed.
 	unclaimed map[string][]RuntimeContainer
@@ -104,18 +107,15 @@ type Machine struct {
 	next    api.Time
 	nextFor *podState
 
-	// inTick is set while a Tick syncs pods: probes are only run then.
-	inTick bool
-
 	out Ready
 	// syncsLeft counts the pods of the current flush pass not yet synced,
 	// this one included: at most that many statuses are about to be
 	// emitted, so the list of StatusUpdates is allocated at that size.
-	syncsLeft int
+	syncsLeft int32
 	// burst is about the largest number of StatusUpdates of the recent
 	// Readys that had more than one (decaying by an eighth a burst):
 	// see growStatuses.
-	burst int
+	burst int32
 
 	// arena is where pod statuses are rendered (see podStatus).
 	arena statusArena
@@ -176,7 +176,7 @@ func (m *Machine) HasReady() bool { return !m.out.IsEmpty() }
 func (m *Machine) Ready() Ready {
 	rd := m.out
 	if n := len(rd.StatusUpdates); n > 1 {
-		m.burst = max(n, m.burst-m.burst/8)
+		m.burst = max(int32(n), m.burst-m.burst/8)
 	}
 	m.out = Ready{}
 	return rd
@@ -313,7 +313,7 @@ func (m *Machine) flush() {
 		slices.SortFunc(batch, func(a, b *podState) int { return comparePods(a.pod, b.pod) })
 		for i, p := range batch {
 			p.dirty = false
-			m.syncsLeft = len(batch) - i
+			m.syncsLeft = int32(len(batch) - i)
 			if !p.forgotten {
 				m.syncPod(p)
 			}

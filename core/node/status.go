@@ -311,9 +311,9 @@ func (m *Machine) maybeEmitStatus(p *podState) bool {
 // batches of similar sizes, one Step each: a batch a little larger than
 // the last would otherwise take a second array, twice the size).
 func (m *Machine) growStatuses(n int) {
-	size := max(2*n, n+m.syncsLeft)
+	size := max(2*n, n+int(m.syncsLeft))
 	if n >= 1 {
-		size = max(size, m.burst+m.burst/4)
+		size = max(size, int(m.burst+m.burst/4))
 	}
 	m.out.StatusUpdates = append(make([]StatusUpdate, 0, size), m.out.StatusUpdates...)
 }
