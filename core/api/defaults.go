@@ -160,10 +160,27 @@ func defaultPod(p *Pod) {
 // request), the containers and volumes are copied first; a spec whose
 // template was defaulted already is left sharing all of it.
 func DefaultPodShared(p *Pod) {
-	s := &p.Spec
+	unshareForDefaults(&p.Spec, true)
+	// Everything else defaultPod writes is a field of p's own struct.
+	defaultPod(p)
+}
+
+// DefaultReplicaSetShared is DefaultPodShared for a ReplicaSet, whose
+// template's spec may be shared (with its Deployment's template).
+func DefaultReplicaSetShared(rs *ReplicaSet) {
+	unshareForDefaults(&rs.Spec.Template.Spec, false)
+	Default(rs)
+}
+
+// unshareForDefaults copies the containers and volumes of s, which may be
+// shared, if defaulting would change them (their requests too when
+// requests is set, as a pod's defaults do).
+func unshareForDefaults(s *PodSpec, requests bool) {
 	check := defaulter{dry: true}
 	check.specContents(s)
-	check.requests(s)
+	if requests {
+		check.requests(s)
+	}
 	if check.changed {
 		s.InitContainers = copyContainers(s.InitContainers)
 		s.Containers = copyContainers(s.Containers)
@@ -175,8 +192,6 @@ func DefaultPodShared(p *Pod) {
 			s.Volumes = v
 		}
 	}
-	// Everything else defaultPod writes is a field of p's own struct.
-	defaultPod(p)
 }
 
 func copyContainers(cs []Container) []Container {

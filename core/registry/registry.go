@@ -160,7 +160,8 @@ func (r *Registry) Create(obj api.Object, now api.Time) (api.Object, error) {
 // The caller must not use obj afterwards, nor modify anything it
 // references, ever: stored objects are immutable.
 //
-// Only pods take this path; other kinds are copied as by Create. key is
+// Pods and ReplicaSets (whose template a Deployment's shares) take this
+// path; other kinds are copied as by Create. key is
 // obj's store key (api.KeyOf(obj)) when the caller holds it as a string,
 // for a store.KeyedCreator to keep; empty if not.
 func (r *Registry) CreateShared(key string, obj api.Object, now api.Time) (api.Object, error) {
@@ -168,10 +169,11 @@ func (r *Registry) CreateShared(key string, obj api.Object, now api.Time) (api.O
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := obj.(*api.Pod); !ok {
-		return r.create(info, key, api.CopyObject(obj), now, false)
+	switch obj.(type) {
+	case *api.Pod, *api.ReplicaSet:
+		return r.create(info, key, obj, now, true)
 	}
-	return r.create(info, key, obj, now, true)
+	return r.create(info, key, api.CopyObject(obj), now, false)
 }
 
 // create creates obj, which the registry owns: its struct, and, unless
@@ -189,9 +191,20 @@ func (r *Registry) create(info *api.KindInfo, key string, obj api.Object, now ap
 		m.Namespace = ""
 	}
 	generated := m.Name == "" && m.GenerateName != ""
-	if p, ok := obj.(*api.Pod); ok && shared {
-		api.DefaultPodShared(p)
-	} else {
+	switch o := obj.(type) {
+	case *api.Pod:
+		if shared {
+			api.DefaultPodShared(o)
+			break
+		}
+		api.Default(o)
+	case *api.ReplicaSet:
+		if shared {
+			api.DefaultReplicaSetShared(o)
+			break
+		}
+		api.Default(o)
+	default:
 		api.Default(obj)
 	}
 	r.prepareForCreate(obj, now)

@@ -353,8 +353,8 @@ func TestQOSClass(t *testing.T) {
 }
 
 // CreateShared stores what Create stores, and writes nothing into the
-// memory the given pod shares with others (here: a template's spec, with
-// and without defaults and tolerations of its own).
+// memory the given pod or ReplicaSet shares with others (here: a
+// template's spec, with and without defaults and tolerations of its own).
 func TestCreateSharedMatchesCreate(t *testing.T) {
 	secs := int64(5)
 	specs := map[string]api.PodSpec{
@@ -397,6 +397,31 @@ func TestCreateSharedMatchesCreate(t *testing.T) {
 			}
 			if !equalJSON(t, tmpl, before) || !reflect.DeepEqual(full, fullBefore) {
 				t.Errorf("%s (defaulted %v): the shared template changed:\n%+v", name, def, tmpl.Spec)
+			}
+			// A ReplicaSet shares its template's spec as a Deployment's
+			// new one does.
+			mkRS := func() *api.ReplicaSet {
+				two := int32(2)
+				return &api.ReplicaSet{
+					TypeMeta:   api.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
+					ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
+					Spec: api.ReplicaSetSpec{Replicas: &two, Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+						Template: api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "web"}}, Spec: tmpl.Spec}},
+				}
+			}
+			wantRS, err := a.Create(mkRS(), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotRS, err := b.CreateShared("", mkRS(), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalJSON(t, gotRS, wantRS) {
+				t.Errorf("%s (defaulted %v): CreateShared stored\n%+v\nCreate stored\n%+v", name, def, gotRS, wantRS)
+			}
+			if !equalJSON(t, tmpl, before) || !reflect.DeepEqual(full, fullBefore) {
+				t.Errorf("%s (defaulted %v): a ReplicaSet changed the shared template:\n%+v", name, def, tmpl.Spec)
 			}
 		}
 	}
