@@ -484,11 +484,12 @@ func setField(dst, src api.Object, name string) {
 }
 
 // changed reports whether the top-level field name differs between a and
-// b; false if the kind has no such field.
+// b; false if the kind has no such field. The fields are compared through
+// pointers to them: boxing a field's value would copy it.
 func changed(a, b api.Object, name string) bool {
 	va := reflect.ValueOf(a).Elem().FieldByName(name)
 	if !va.IsValid() {
 		return false
 	}
-	return !reflect.DeepEqual(va.Interface(), reflect.ValueOf(b).Elem().FieldByName(name).Interface())
+	return !reflect.DeepEqual(va.Addr().Interface(), reflect.ValueOf(b).Elem().FieldByName(name).Addr().Interface())
 }
