@@ -93,20 +93,20 @@ func (m *mirror) templateIdentity(e *entry) uint64 {
 	return id
 }
 
+// fingerprint hashes t's JSON; a template with the pod-template-hash
+// label is encoded from a copy without it.
 func fingerprint(t *api.PodTemplateSpec) uint64 {
-	c := *t
-	if _, ok := c.Labels[LabelPodTemplateHash]; ok {
+	if _, ok := t.Labels[LabelPodTemplateHash]; ok {
+		c := *t
 		c.Labels = make(map[string]string, len(t.Labels))
 		for k, v := range t.Labels {
 			if k != LabelPodTemplateHash {
 				c.Labels[k] = v
 			}
 		}
+		t = &c
 	}
-	if len(c.Labels) == 0 {
-		c.Labels = nil
-	}
-	b, _ := json.Marshal(&c)
+	b, _ := json.Marshal(t)
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
