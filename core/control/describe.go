@@ -36,7 +36,7 @@ func (m *Machine) Describe() string {
 	for _, e := range m.byKind[kindNamespace].sorted() {
 		ns := e.obj.(*api.Namespace)
 		if ns.DeletionTimestamp != nil {
-			w("namespace ", ns.Name, " terminating, ", strconv.Itoa(len(m.byNamespace.get(ns.Name))), " objects")
+			w("namespace ", ns.Name, " terminating, ", strconv.Itoa(m.namespaceSize(ns.Name)), " objects")
 		}
 	}
 	for _, e := range m.byKind[kindNode].sorted() {

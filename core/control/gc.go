@@ -170,8 +170,8 @@ func (m *Machine) syncNamespace(key string) {
 	if ns.DeletionTimestamp == nil {
 		return
 	}
-	if len(m.byNamespace.get(ns.Name)) > 0 {
-		for _, o := range m.byNamespace.sorted(ns.Name) {
+	if m.namespaceSize(ns.Name) > 0 {
+		for _, o := range m.namespaceObjects(ns.Name) {
 			if o.meta().DeletionTimestamp == nil {
 				m.emitDelete(qNamespace, key, o, false, PropagationBackground, nil, "namespace deleted")
 			}

@@ -110,8 +110,15 @@ func TestNamespaceDeletionCascades(t *testing.T) {
 	s.Namespace = "team"
 	h.create(s)
 	h.create(&api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "cfg", Namespace: "team", Finalizers: []string{"example.com/hold"}}})
+	// Bare pods, which only the namespace deletes: two in a label group,
+	// one with no labels (in no group).
+	for _, p := range []*api.Pod{barePod("lone", map[string]string{"role": "cache"}, "100m"),
+		barePod("other", map[string]string{"role": "cache"}, "100m"), barePod("plain", nil, "100m")} {
+		p.Namespace = "team"
+		h.create(p)
+	}
 	h.settle()
-	if len(h.pods()) != 2 || h.get("endpoints", "team", "web") == nil {
+	if len(h.pods()) != 5 || h.get("endpoints", "team", "web") == nil {
 		t.Fatalf("setup: %d pods", len(h.pods()))
 	}
 	h.del("namespaces", "", "team", "")

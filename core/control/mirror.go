@@ -50,8 +50,12 @@ type mirror struct {
 	// owner is found by its key (ownerOf), so the map is as large as the
 	// cluster's controllers, not as its pods.
 	byUID map[string]*entry
-	// byNamespace holds the namespaced objects of each namespace.
+	// byNamespace holds the namespaced objects of each namespace but the
+	// pods in a podGroup, which nsGroups finds (namespaceObjects): a
+	// namespace's list is not as long as its pods.
 	byNamespace listIndex
+	// nsGroups holds the podGroups of each namespace.
+	nsGroups map[string]map[*podGroup]struct{}
 	// byKind holds the objects of the kinds that controllers iterate
 	// (everything but pods, leases and other kinds).
 	byKind [numKinds]set
@@ -116,6 +120,7 @@ func newMirror() mirror {
 		objects:       map[string]*entry{},
 		byUID:         map[string]*entry{},
 		byNamespace:   newListIndex(slotNamespace),
+		nsGroups:      map[string]map[*podGroup]struct{}{},
 		dependents:    map[string]set{},
 		podDeps:       map[string]map[*podGroup]struct{}{},
 		podsByNode:    newListIndex(slotNode),
@@ -195,10 +200,13 @@ func (m *mirror) index(e *entry, old, new api.Object) {
 			m.byUID[nm.UID] = e
 		}
 	}
-	if om == nil && nm.Namespace != "" {
-		m.byNamespace.add(nm.Namespace, e)
-	} else if nm == nil && om.Namespace != "" {
-		m.byNamespace.remove(om.Namespace, e)
+	// A pod is in byNamespace only while in no group (indexPod).
+	if e.kind != kindPod {
+		if om == nil && nm.Namespace != "" {
+			m.byNamespace.add(nm.Namespace, e)
+		} else if nm == nil && om.Namespace != "" {
+			m.byNamespace.remove(om.Namespace, e)
+		}
 	}
 	if e.kind != kindPod && e.kind != kindLease && e.kind != kindOther {
 		if nm == nil {
@@ -294,9 +302,14 @@ func (m *mirror) indexPod(e *entry, old, new api.Object) {
 	if op == nil || np == nil || !sameLabels(op.Labels, np.Labels) || !sameOwnerUIDs(op.OwnerReferences, np.OwnerReferences) {
 		if op != nil {
 			m.leaveGroup(e)
+			if !grouped(op) {
+				m.byNamespace.remove(op.Namespace, e)
+			}
 		}
 		if np != nil && grouped(np) {
 			m.joinGroup(e, np)
+		} else if np != nil {
+			m.byNamespace.add(np.Namespace, e)
 		}
 	}
 }

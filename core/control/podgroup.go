@@ -46,6 +46,12 @@ func (m *mirror) joinGroup(e *entry, p *api.Pod) {
 		if g == nil {
 			g = &podGroup{ns: p.Namespace, labels: p.Labels, owners: p.OwnerReferences, key: string(k)}
 			m.podGroups[g.key] = g
+			gs := m.nsGroups[g.ns]
+			if gs == nil {
+				gs = map[*podGroup]struct{}{}
+				m.nsGroups[g.ns] = gs
+			}
+			gs[g] = struct{}{}
 			for i := range g.owners {
 				uid := g.owners[i].UID
 				s := m.podDeps[uid]
@@ -112,6 +118,12 @@ func (m *mirror) leaveGroup(e *entry) {
 			}
 		}
 		delete(m.podGroups, g.key)
+		if gs := m.nsGroups[g.ns]; gs != nil {
+			delete(gs, g)
+			if len(gs) == 0 {
+				delete(m.nsGroups, g.ns)
+			}
+		}
 		if m.lastGroup == g {
 			m.lastGroup = nil
 		}
@@ -183,4 +195,23 @@ func (m *mirror) podsOwnedBy(uid string) iter.Seq[*entry] {
 // hasDependents reports whether some object's owner references name uid.
 func (m *mirror) hasDependents(uid string) bool {
 	return len(m.dependents[uid]) > 0 || len(m.podDeps[uid]) > 0
+}
+
+// namespaceSize returns how many objects namespace ns holds.
+func (m *mirror) namespaceSize(ns string) int {
+	n := len(m.byNamespace.get(ns))
+	for g := range m.nsGroups[ns] {
+		n += len(g.pods)
+	}
+	return n
+}
+
+// namespaceObjects returns the objects of namespace ns, sorted by key.
+func (m *mirror) namespaceObjects(ns string) []*entry {
+	out := slices.Clone(m.byNamespace.get(ns))
+	for g := range m.nsGroups[ns] {
+		out = append(out, g.pods...)
+	}
+	sortEntries(out)
+	return out
 }
