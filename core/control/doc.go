@@ -25,8 +25,8 @@
 //	│   namespace → deployment → replicaset → scheduler → endpoints →     │
 //	│   service-ip → pv-binder → pvc-binder                               │
 //	└─────────────────────────────────────────────────────────────────────┘
-//	                      │ []Write (create, update, update-status,
-//	                      ▼         delete, bind)
+//	                      │ Writes (create, update, update-status,
+//	                      ▼        delete, bind)
 //	        caller executes them through the API layer (core/registry);
 //	        the resulting store events come back through Step, failures
 //	        through Failed(WriteFailed{...})
@@ -112,5 +112,7 @@
 //
 // Objects received through Step are shared with the caller and never
 // modified; objects in Writes share unchanged parts with them, so the
-// caller must copy before modifying (core/registry does).
+// caller must copy before modifying (core/registry does). The struct of
+// a written object is the caller's: the machine keeps no reference to it
+// (Write says more).
 package control
