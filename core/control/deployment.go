@@ -138,8 +138,7 @@ func (m *Machine) syncDeployment(key string) {
 // in flight (its event will requeue the Deployment).
 func (m *Machine) planDeployment(p *depPlan, e *entry, d *api.Deployment) bool {
 	*p = depPlan{m: m, e: e, d: d}
-	p.status = d.Status
-	p.status.Conditions = slices.Clone(d.Status.Conditions)
+	p.status = d.Status // its conditions shared: never written into
 	for r := range m.dependents[d.UID] {
 		if r.kind != kindReplicaSet {
 			continue

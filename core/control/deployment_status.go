@@ -39,12 +39,29 @@ func (p *depPlan) setCondition(t, status, reason, msg string) {
 	if cur != nil && cur.Status == status {
 		c.LastTransitionTime = cur.LastTransitionTime
 	}
-	p.removeCondition(t)
-	p.status.Conditions = append(p.status.Conditions, c)
+	p.status.Conditions = withCondition(p.status.Conditions, c)
+}
+
+// The plan's conditions start as the stored Deployment's (planDeployment)
+// and are never written into: withCondition and removeCondition make new
+// lists.
+
+// withCondition returns a new list of conds without the condition of c's
+// type, then c.
+func withCondition(conds []api.DeploymentCondition, c api.DeploymentCondition) []api.DeploymentCondition {
+	out := make([]api.DeploymentCondition, 0, len(conds)+1)
+	for _, x := range conds {
+		if x.Type != c.Type {
+			out = append(out, x)
+		}
+	}
+	return append(out, c)
 }
 
 func (p *depPlan) removeCondition(t string) {
-	p.status.Conditions = slices.DeleteFunc(p.status.Conditions, func(c api.DeploymentCondition) bool { return c.Type == t })
+	if p.condition(t) != nil {
+		p.status.Conditions = slices.DeleteFunc(slices.Clone(p.status.Conditions), func(c api.DeploymentCondition) bool { return c.Type == t })
+	}
 }
 
 // checkPausedConditions is kube's: Progressing=Unknown DeploymentPaused
@@ -233,7 +250,6 @@ func (p *depPlan) calculateStatus() {
 	st := &p.status
 	if !p.hasPreScale {
 		p.preScale, p.hasPreScale = *st, true
-		p.preScale.Conditions = slices.Clone(st.Conditions)
 	}
 	var total, actual, ready, available, updated int32
 	for _, v := range p.all {
@@ -292,13 +308,10 @@ func (p *depPlan) syncRolloutStatus() {
 			c := api.DeploymentCondition{Type: api.DeploymentProgressing, Status: api.ConditionTrue,
 				Reason: reasonRSUpdated, Message: subject + " is progressing.",
 				LastUpdateTime: p.m.now, LastTransitionTime: p.m.now}
-			if pc := p.condition(api.DeploymentProgressing); pc != nil {
-				if pc.Status == api.ConditionTrue {
-					c.LastTransitionTime = pc.LastTransitionTime
-				}
-				p.removeCondition(api.DeploymentProgressing)
+			if pc := p.condition(api.DeploymentProgressing); pc != nil && pc.Status == api.ConditionTrue {
+				c.LastTransitionTime = pc.LastTransitionTime
 			}
-			st.Conditions = append(st.Conditions, c)
+			st.Conditions = withCondition(st.Conditions, c)
 		case p.timedOut():
 			p.setCondition(api.DeploymentProgressing, api.ConditionFalse, reasonTimedOut, subject+" has timed out progressing.")
 			p.m.record(qDeployment, d, api.EventTypeWarning, reasonTimedOut, subject+" has timed out progressing.", componentDeployment)
