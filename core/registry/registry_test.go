@@ -378,29 +378,33 @@ func TestCreateSharedMatchesCreate(t *testing.T) {
 			full := tmpl.Spec.Tolerations[:cap(tmpl.Spec.Tolerations)]
 			fullBefore := slices.Clone(full)
 			a, b := newTestRegistry(t), newTestRegistry(t)
-			mk := func() *api.Pod {
+			// check creates mk's object in a by Create and in b by
+			// CreateShared, and compares what they store.
+			check := func(kind string, mk func() api.Object) {
+				want, err := a.Create(mk(), t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := b.CreateShared("", mk(), t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !equalJSON(t, got, want) {
+					t.Errorf("%s (defaulted %v): CreateShared stored\n%+v\nCreate stored\n%+v", name, def, got, want)
+				}
+				if !equalJSON(t, tmpl, before) || !reflect.DeepEqual(full, fullBefore) {
+					t.Errorf("%s (defaulted %v): creating a %s changed the shared template:\n%+v", name, def, kind, tmpl.Spec)
+				}
+			}
+			check("Pod", func() api.Object {
 				p := pod("web")
 				p.Spec = tmpl.Spec
 				p.Labels = map[string]string{"app": "web"}
 				return p
-			}
-			want, err := a.Create(mk(), t0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := b.CreateShared("", mk(), t0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !equalJSON(t, got, want) {
-				t.Errorf("%s (defaulted %v): CreateShared stored\n%+v\nCreate stored\n%+v", name, def, got, want)
-			}
-			if !equalJSON(t, tmpl, before) || !reflect.DeepEqual(full, fullBefore) {
-				t.Errorf("%s (defaulted %v): the shared template changed:\n%+v", name, def, tmpl.Spec)
-			}
+			})
 			// A ReplicaSet shares its template's spec as a Deployment's
 			// new one does.
-			mkRS := func() *api.ReplicaSet {
+			check("ReplicaSet", func() api.Object {
 				two := int32(2)
 				return &api.ReplicaSet{
 					TypeMeta:   api.TypeMeta{APIVersion: "apps/v1", Kind: "ReplicaSet"},
@@ -408,21 +412,7 @@ func TestCreateSharedMatchesCreate(t *testing.T) {
 					Spec: api.ReplicaSetSpec{Replicas: &two, Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
 						Template: api.PodTemplateSpec{ObjectMeta: api.ObjectMeta{Labels: map[string]string{"app": "web"}}, Spec: tmpl.Spec}},
 				}
-			}
-			wantRS, err := a.Create(mkRS(), t0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gotRS, err := b.CreateShared("", mkRS(), t0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !equalJSON(t, gotRS, wantRS) {
-				t.Errorf("%s (defaulted %v): CreateShared stored\n%+v\nCreate stored\n%+v", name, def, gotRS, wantRS)
-			}
-			if !equalJSON(t, tmpl, before) || !reflect.DeepEqual(full, fullBefore) {
-				t.Errorf("%s (defaulted %v): a ReplicaSet changed the shared template:\n%+v", name, def, tmpl.Spec)
-			}
+			})
 		}
 	}
 }
