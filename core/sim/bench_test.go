@@ -167,6 +167,42 @@ func (m *measure) report(b *testing.B, c *Cluster, pods int, wall time.Duration,
 		}
 		f.Close()
 	}
+	reportParts(b, c, pods, after.HeapAlloc)
+}
+
+// reportParts reports what each part of the cluster keeps per pod: the
+// live heap given back when the fake runtimes, then the node machines,
+// then the control-plane machine are dropped, each followed by a GC. What
+// two parts share (the stored pods the node machines and the control
+// plane point to) counts for the part dropped last, and what is left —
+// the store, the registry and the simulator's own tables — is
+// "store-B/pod". It takes the cluster apart: the iteration's last step.
+func reportParts(b *testing.B, c *Cluster, pods int, live uint64) {
+	parts := []struct {
+		metric string
+		drop   func()
+	}{
+		{"runtime-B/pod", func() {
+			for _, n := range c.nodes {
+				n.rt = fakeRuntime{}
+			}
+		}},
+		{"nodes-B/pod", func() {
+			for _, n := range c.nodes {
+				n.m, n.held = nil, nil
+			}
+		}},
+		{"control-B/pod", func() { c.cp.m, c.cp.held, c.cp.buf = nil, nil, eventBuf{} }},
+	}
+	for _, p := range parts {
+		p.drop()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric((float64(live)-float64(ms.HeapAlloc))/float64(pods), p.metric)
+		live = ms.HeapAlloc
+	}
+	b.ReportMetric(float64(live)/float64(pods), "store-B/pod")
 	runtime.KeepAlive(c)
 }
 
