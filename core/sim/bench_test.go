@@ -217,8 +217,9 @@ func BenchmarkSim150k(b *testing.B) { benchSim(b, 5000, 1500, 100, false) }
 // shared machine CPU time is steadier than wall time) and minor page
 // faults. System time is mostly those faults, the first touch of memory
 // the heap has not used before: a fresh process pays it, a warm one has
-// the pages already, and its cost per fault depends on the host (about
-// 7.7 µs in the Firecracker VM of docs/benchmarks.md).
+// the pages already, and its cost per fault depends on the host: about
+// 16 µs of CPU time in the VM of docs/benchmarks.md, 6–7 of them counted
+// as system time and the rest as user time (`go run ./tools/pagecost`).
 type usage struct {
 	user, sys time.Duration
 	faults    int64
