@@ -44,7 +44,8 @@ func (p *depPlan) setCondition(t, status, reason, msg string) {
 
 // The plan's conditions start as the stored Deployment's (planDeployment)
 // and are never written into: withCondition and removeCondition make new
-// lists.
+// lists (core/sim's TestSharedObjectsStayUnchanged fails when one is
+// edited in place).
 
 // withCondition returns a new list of conds without the condition of c's
 // type, then c.
